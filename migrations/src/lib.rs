@@ -1,0 +1,16 @@
+//! Schema migrations of semreg's store of record. Every schema change is a new migration; each
+//! runs on SQLite and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_initial;
+
+/// Runs semreg's migrations in order.
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_initial::Migration)]
+    }
+}

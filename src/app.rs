@@ -1,0 +1,149 @@
+//! The running application: configuration, the store of record, the projections and metrics,
+//! shared by every handler as [`AppState`].
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::projections::Projections;
+use crate::registry::{self, ImportReport, ImportRequest, RegistryError};
+use crate::store;
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Everything a request may need.
+pub struct App {
+    /// The configuration it was started with.
+    pub config: Config,
+    /// The store of record (a pool).
+    pub db: DatabaseConnection,
+    /// The RDF and search projections of this process.
+    pub projections: Arc<Projections>,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+}
+
+/// The axum state: a cheap handle on the [`App`].
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl App {
+    /// Opens the store of record (running migrations) and the projections, and brings the
+    /// projections up to date with the change log.
+    pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+        let url = config.database_url();
+        let db = store::connect(&url)
+            .await
+            .with_context(|| format!("cannot open the store of record at {}", redact(&url)))?;
+        let data_dir = config.data_dir.clone();
+        let projections = tokio::task::spawn_blocking(move || Projections::open(&data_dir))
+            .await
+            .context("projection task failed")??;
+        let app = Arc::new(App {
+            config,
+            db,
+            projections: Arc::new(projections),
+            metrics: Metrics::new(),
+        });
+        let applied = app
+            .catch_up()
+            .await
+            .context("cannot bring the projections up to date")?;
+        tracing::info!(changes = applied, "projections up to date");
+        Ok(app)
+    }
+
+    /// Applies every committed change to the projections and updates the lag metrics.
+    pub async fn catch_up(&self) -> Result<usize, crate::projections::ProjectionError> {
+        let applied = self.projections.catch_up(&self.db).await?;
+        let last = store::last_seq(&self.db).await?;
+        let (graph, search) = self.projections.watermarks();
+        for (name, seq) in [("graph", graph), ("search", search)] {
+            self.metrics.projection_seq.with_label_values(&[name]).set(seq);
+            self.metrics
+                .projection_lag
+                .with_label_values(&[name])
+                .set((last - seq).max(0));
+        }
+        Ok(applied)
+    }
+
+    /// Imports a file (one transaction) and then brings the projections up to date, so the
+    /// caller can read its own write.
+    pub async fn import(&self, request: ImportRequest) -> Result<ImportReport, RegistryError> {
+        let started = std::time::Instant::now();
+        let result = registry::import_file(&self.db, request).await;
+        match &result {
+            Ok(report) => {
+                self.metrics.imports.with_label_values(&["ok"]).inc();
+                for (outcome, n) in [
+                    ("created", report.created),
+                    ("updated", report.updated),
+                    ("unchanged", report.unchanged),
+                ] {
+                    self.metrics
+                        .imported_resources
+                        .with_label_values(&[outcome])
+                        .inc_by(n as u64);
+                }
+                tracing::info!(
+                    file = report.file.as_deref().unwrap_or("-"),
+                    created = report.created,
+                    updated = report.updated,
+                    unchanged = report.unchanged,
+                    duration_ms = started.elapsed().as_millis() as u64,
+                    "imported file"
+                );
+                if let Err(error) = self.catch_up().await {
+                    // The write is committed; the poller will retry the projections.
+                    tracing::error!(%error, "projections could not catch up after an import");
+                }
+            }
+            Err(_) => self.metrics.imports.with_label_values(&["failed"]).inc(),
+        }
+        result
+    }
+
+    /// Polls the change log so writes by other processes (CLI imports, other replicas) reach
+    /// this process's projections within a second.
+    pub fn spawn_change_poller(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let app = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(app.config.poll_interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if let Err(error) = app.catch_up().await {
+                    tracing::warn!(%error, "projection catch-up failed; will retry");
+                }
+            }
+        })
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

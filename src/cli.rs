@@ -1,0 +1,372 @@
+//! The command line: `serve`, `import`, `token create`, `reindex`. Every command that opens the
+//! store takes `--data-dir` and `--database-url` (or `SEMREG_DATA_DIR`, `SEMREG_DATABASE_URL`).
+
+use crate::app::{App, AppState};
+use crate::config::Config;
+use crate::ids::OrgNr;
+use crate::registry::{self, tokens, Actor, ImportReport, ImportRequest};
+use crate::store;
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use semreg_importers::Format;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// semreg: a registry of reusable building blocks for digital public services.
+#[derive(Debug, Parser)]
+#[command(name = "semreg", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the store is.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Data dir: the SQLite file (by default) and the RDF store and search index.
+    #[arg(long, env = "SEMREG_DATA_DIR", default_value = "./semreg-data")]
+    pub data_dir: PathBuf,
+    /// Store of record: sqlite://PATH or postgres://USER@HOST:PORT/DB (default: SQLite in the data dir).
+    #[arg(long, env = "SEMREG_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl StoreArgs {
+    fn config(&self) -> Config {
+        let mut config = Config::with_data_dir(&self.data_dir);
+        config.database_url = self.database_url.clone().filter(|u| !u.is_empty());
+        config
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API and web pages.
+    Serve {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address to listen on.
+        #[arg(long, env = "SEMREG_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Largest accepted request body in bytes.
+        #[arg(long, env = "SEMREG_BODY_LIMIT", default_value_t = 50 * 1024 * 1024)]
+        body_limit: usize,
+        /// Time limit of a SPARQL query, in milliseconds.
+        #[arg(long, env = "SEMREG_SPARQL_TIMEOUT_MS", default_value_t = 10_000)]
+        sparql_timeout_ms: u64,
+        /// Most results of a SPARQL query.
+        #[arg(long, env = "SEMREG_SPARQL_RESULT_LIMIT", default_value_t = 10_000)]
+        sparql_result_limit: usize,
+        /// Load a small example catalog first (concepts, a code list, a model), for a first look.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import files; each file is one atomic batch.
+    Import {
+        /// Where the store is (ignored with --server).
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Import through a running server's API instead of the data dir.
+        #[arg(long, requires = "token")]
+        server: Option<String>,
+        /// API token for --server.
+        #[arg(long, env = "SEMREG_TOKEN")]
+        token: Option<String>,
+        /// The publisher (org number) new resources belong to.
+        #[arg(long)]
+        publisher: Option<String>,
+        /// auto, turtle, rdfxml, jsonld, ntriples, nquads.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// Files to import.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Manage API tokens.
+    Token {
+        /// What to do with tokens.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Rebuild the RDF store and the search index from the store of record.
+    Reindex {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// Token commands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a publisher and print it (it is shown only once).
+    Create {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The publisher's organisation number (9 digits).
+        #[arg(long)]
+        publisher: String,
+    },
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            store,
+            listen,
+            body_limit,
+            sparql_timeout_ms,
+            sparql_result_limit,
+            demo,
+        } => {
+            let mut config = store.config();
+            config.listen = listen;
+            config.body_limit_bytes = body_limit;
+            config.sparql_timeout = Duration::from_millis(sparql_timeout_ms);
+            config.sparql_result_limit = sparql_result_limit;
+            serve(config, demo).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            store,
+            server,
+            token,
+            publisher,
+            format,
+            paths,
+        } => {
+            let publisher = publisher.map(|p| OrgNr::parse(&p)).transpose()?;
+            let format = parse_format(&format)?;
+            import(store, server, token, publisher, format, paths).await
+        }
+        Command::Token {
+            command: TokenCommand::Create { store, publisher },
+        } => {
+            let publisher = OrgNr::parse(&publisher)?;
+            let config = store.config();
+            std::fs::create_dir_all(&config.data_dir)?;
+            let db = store::connect(&config.database_url()).await?;
+            let token = tokens::create_token(&db, &publisher).await?;
+            println!("{token}");
+            eprintln!("Token for publisher {publisher} created; it is shown only this once.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex { store } => {
+            reindex(store.config()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn parse_format(name: &str) -> anyhow::Result<Option<Format>> {
+    if name == "auto" {
+        return Ok(None);
+    }
+    match Format::parse(name) {
+        Some(format) => Ok(Some(format)),
+        None => bail!(
+            "unknown format {name:?}: use one of {}",
+            Format::NAMES.join(", ")
+        ),
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let app = App::open(config).await?;
+    if demo {
+        let report = app
+            .import(ImportRequest {
+                file_name: Some("demo-catalog.ttl".into()),
+                format: Some(Format::Turtle),
+                bytes: crate::demo::DEMO_CATALOG.as_bytes().to_vec(),
+                publisher: Some(OrgNr::parse(crate::demo::DEMO_PUBLISHER)?),
+                actor: Actor::Operator,
+            })
+            .await
+            .context("cannot load the demo catalog")?;
+        tracing::info!(
+            created = report.created,
+            unchanged = report.unchanged,
+            "demo catalog loaded"
+        );
+    }
+    app.spawn_change_poller();
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, "semreg serving");
+    eprintln!("semreg serving on http://{local}/");
+    crate::http::serve(AppState(app), listener).await?;
+    Ok(())
+}
+
+fn print_report(path: &std::path::Path, report: &ImportReport) {
+    println!(
+        "{}: {} triples, {} created, {} updated, {} unchanged, {} retired, 0 errors{}",
+        path.display(),
+        report.triples,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.retired,
+        if report.warnings.is_empty() {
+            String::new()
+        } else {
+            format!(", {} warnings", report.warnings.len())
+        }
+    );
+    for warning in &report.warnings {
+        println!(
+            "  warning: {}{}",
+            warning
+                .location
+                .as_deref()
+                .map(|l| format!("{l}: "))
+                .unwrap_or_default(),
+            warning.message
+        );
+    }
+}
+
+async fn import(
+    store_args: StoreArgs,
+    server: Option<String>,
+    token: Option<String>,
+    publisher: Option<OrgNr>,
+    format: Option<Format>,
+    paths: Vec<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let db = match &server {
+        None => {
+            let config = store_args.config();
+            std::fs::create_dir_all(&config.data_dir)?;
+            Some(store::connect(&config.database_url()).await?)
+        }
+        Some(_) => None,
+    };
+    let progress = ProgressBar::new(paths.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    progress.enable_steady_tick(Duration::from_millis(120));
+    let mut failed = 0;
+    for path in &paths {
+        progress.set_message(path.display().to_string());
+        let outcome = match std::fs::read(path) {
+            Err(error) => Err(anyhow::anyhow!("cannot read the file: {error}")),
+            Ok(bytes) => {
+                let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                match (&db, &server, &token) {
+                    (Some(db), _, _) => registry::import_file(
+                        db,
+                        ImportRequest {
+                            file_name,
+                            format,
+                            bytes,
+                            publisher: publisher.clone(),
+                            actor: Actor::Operator,
+                        },
+                    )
+                    .await
+                    .map_err(anyhow::Error::from),
+                    (None, Some(server), Some(token)) => {
+                        import_remote(server, token, publisher.as_ref(), format, file_name, bytes)
+                            .await
+                    }
+                    _ => Err(anyhow::anyhow!("--server needs --token")),
+                }
+            }
+        };
+        progress.suspend(|| match &outcome {
+            Ok(report) => print_report(path, report),
+            Err(error) => {
+                println!("{}: failed, nothing imported: {error:#}", path.display());
+            }
+        });
+        if outcome.is_err() {
+            failed += 1;
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    if failed > 0 {
+        eprintln!("{failed} of {} files failed", paths.len());
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+async fn import_remote(
+    server: &str,
+    token: &str,
+    publisher: Option<&OrgNr>,
+    format: Option<Format>,
+    file_name: Option<String>,
+    bytes: Vec<u8>,
+) -> anyhow::Result<ImportReport> {
+    let mut url = format!("{}/api/v1/import?", server.trim_end_matches('/'));
+    let mut params = vec![(
+        "format",
+        format.map(|f| f.to_string()).unwrap_or_else(|| "auto".into()),
+    )];
+    if let Some(p) = publisher {
+        params.push(("publisher", p.to_string()));
+    }
+    if let Some(name) = file_name {
+        params.push(("filename", name));
+    }
+    url.push_str(&serde_urlencoded::to_string(&params)?);
+    let response = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(token)
+        .body(bytes)
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {server}"))?;
+    let status = response.status();
+    let body = response.text().await?;
+    if !status.is_success() {
+        let detail = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
+            .unwrap_or(body);
+        bail!("server answered {status}: {detail}");
+    }
+    serde_json::from_str(&body).context("the server's import report is not valid JSON")
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    let url = config.database_url();
+    let db = store::connect(&url).await?;
+    let data_dir = config.data_dir.clone();
+    let projections = tokio::task::spawn_blocking(move || {
+        crate::projections::Projections::open(&data_dir)
+    })
+    .await??;
+    let projections = std::sync::Arc::new(projections);
+    let total = store::last_seq(&db).await?;
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message(format!("rebuilding projections from {total} changes"));
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    projections.clear().await?;
+    let applied = projections.catch_up(&db).await?;
+    spinner.finish_and_clear();
+    println!(
+        "reindexed: {applied} changes applied; {} resources in the RDF store, {} in the search index",
+        projections.graph.graph_count()?,
+        projections.search.doc_count()
+    );
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Configuration, read once at start (from CLI flags and `SEMREG_*` environment variables).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the store lives and how the server behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Data dir: the SQLite file (by default) and the projections.
+    pub data_dir: PathBuf,
+    /// Store of record URL; `None` means the SQLite file in the data dir.
+    pub database_url: Option<String>,
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Time limit of one SPARQL query.
+    pub sparql_timeout: Duration,
+    /// Most rows (or triples) a SPARQL query returns.
+    pub sparql_result_limit: usize,
+    /// How often the server looks for changes written by other processes.
+    pub poll_interval: Duration,
+}
+
+impl Config {
+    /// A configuration with defaults for everything but the data dir.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit_bytes: 50 * 1024 * 1024,
+            sparql_timeout: Duration::from_secs(10),
+            sparql_result_limit: 10_000,
+            poll_interval: Duration::from_millis(250),
+        }
+    }
+
+    /// The store-of-record URL to use.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| crate::store::default_sqlite_url(&self.data_dir))
+    }
+}

@@ -1,0 +1,132 @@
+//! The HTTP API: router, middleware (problem JSON, body limit, metrics, tracing) and handlers.
+//! Handlers stay short: extract, call the domain, shape the response.
+
+pub mod changes;
+pub mod import;
+pub mod ops;
+pub mod pages;
+pub mod problem;
+pub mod resources;
+pub mod search;
+pub mod sparql;
+
+use crate::app::AppState;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use std::time::Instant;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The OpenAPI document's frame; paths are added from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "semreg", description = "A registry of reusable building blocks for digital public services: concepts, code lists, types and information models."),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Builds the router with every route and middleware.
+pub fn router(state: AppState) -> Router {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(resources::list_resources))
+        .routes(routes!(resources::get_resource))
+        .routes(routes!(resources::list_versions))
+        .routes(routes!(resources::get_version))
+        .routes(routes!(changes::list_changes))
+        .routes(routes!(search::search_resources))
+        .routes(routes!(search::suggest))
+        .routes(routes!(sparql::sparql_get, sparql::sparql_post))
+        .routes(routes!(import::import_file))
+        .split_for_parts();
+    let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
+    let body_limit = state.config.body_limit_bytes;
+    router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let body = openapi_json.clone();
+                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
+            }),
+        )
+        .route("/", get(pages::start_page))
+        .route("/search", get(pages::search_page))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .layer(middleware::from_fn(problem::ensure_problem_json))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> problem::ApiError {
+    problem::ApiError::not_found(format!("no route for {}", uri.path()))
+}
+
+async fn record_metrics(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    app.metrics
+        .requests
+        .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+        .inc();
+    app.metrics
+        .latency
+        .with_label_values(&[method.as_str(), route.as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Serves the router on a bound listener until ctrl-c or SIGTERM.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

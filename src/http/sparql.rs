@@ -1,0 +1,278 @@
+//! SPARQL 1.1 Protocol endpoint over the oxigraph projection: queries only (updates refused),
+//! with a time limit and a result limit. The default graph is the union of all resource graphs.
+
+use super::problem::ApiError;
+use crate::app::AppState;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+use utoipa::IntoParams;
+
+/// Header set when the result limit cut the answer short.
+pub const TRUNCATED_HEADER: &str = "semreg-results-truncated";
+
+/// Parameters of `GET /sparql` (and of a form-encoded POST).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SparqlQuery {
+    /// The SPARQL query.
+    pub query: Option<String>,
+    /// Updates are refused; present only to answer them clearly.
+    pub update: Option<String>,
+}
+
+/// SPARQL query by GET.
+#[utoipa::path(get, path = "/sparql", params(SparqlQuery),
+    responses((status = 200, description = "Query results (SPARQL JSON/XML/CSV/TSV or RDF by Accept)"),
+              (status = 400, body = super::problem::Problem)))]
+pub async fn sparql_get(
+    State(app): State<AppState>,
+    Query(params): Query<SparqlQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if params.update.is_some() {
+        return Err(updates_refused());
+    }
+    let query = params
+        .query
+        .ok_or_else(|| ApiError::bad_request("missing the `query` parameter"))?;
+    run(app, query, &headers).await
+}
+
+/// SPARQL query by POST (`application/sparql-query` or form-encoded `query=`).
+#[utoipa::path(post, path = "/sparql",
+    request_body(content = String, content_type = "application/sparql-query"),
+    responses((status = 200, description = "Query results"),
+              (status = 400, body = super::problem::Problem)))]
+pub async fn sparql_post(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let query = match content_type.as_str() {
+        "application/sparql-query" => String::from_utf8(body.to_vec())
+            .map_err(|_| ApiError::bad_request("the query is not valid UTF-8"))?,
+        "application/sparql-update" => return Err(updates_refused()),
+        "application/x-www-form-urlencoded" => {
+            let params: SparqlQuery = serde_urlencoded::from_bytes(&body)
+                .map_err(|e| ApiError::bad_request(format!("bad form body: {e}")))?;
+            if params.update.is_some() {
+                return Err(updates_refused());
+            }
+            params
+                .query
+                .ok_or_else(|| ApiError::bad_request("missing the `query` form field"))?
+        }
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("unsupported content type {other:?}: use application/sparql-query or application/x-www-form-urlencoded"),
+            ))
+        }
+    };
+    run(app, query, &headers).await
+}
+
+fn updates_refused() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "SPARQL updates are not accepted here: write through POST /api/v1/import",
+    )
+}
+
+/// The formats a SELECT/ASK answer can take, by `Accept`.
+fn results_format(accept: Option<&str>) -> Option<QueryResultsFormat> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Some(QueryResultsFormat::Json);
+    };
+    for item in accept.split(',') {
+        let media = item.split(';').next().unwrap_or_default().trim();
+        if media == "*/*" || media == "application/*" || media == "application/json" {
+            return Some(QueryResultsFormat::Json);
+        }
+        if let Some(format) = QueryResultsFormat::from_media_type(media) {
+            return Some(format);
+        }
+    }
+    None
+}
+
+/// The formats a CONSTRUCT/DESCRIBE answer can take, by `Accept`.
+fn graph_format(accept: Option<&str>) -> Option<RdfFormat> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Some(RdfFormat::Turtle);
+    };
+    for item in accept.split(',') {
+        let media = item.split(';').next().unwrap_or_default().trim();
+        if media == "*/*" || media == "text/*" {
+            return Some(RdfFormat::Turtle);
+        }
+        if let Some(format) = RdfFormat::from_media_type(media) {
+            return Some(format);
+        }
+    }
+    None
+}
+
+struct Answer {
+    body: Vec<u8>,
+    media_type: &'static str,
+    truncated: bool,
+}
+
+async fn run(app: AppState, query: String, headers: &HeaderMap) -> Result<Response, ApiError> {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let timeout = app.config.sparql_timeout;
+    let limit = app.config.sparql_result_limit;
+    let token = CancellationToken::new();
+    let canceller = {
+        let token = token.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            token.cancel();
+        })
+    };
+    let projections = app.projections.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        evaluate(&projections.graph, &query, accept.as_deref(), token, timeout, limit)
+    })
+    .await;
+    canceller.abort();
+    let answer = result.map_err(|e| ApiError::internal(&e))??;
+    let mut response = (StatusCode::OK, answer.body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(answer.media_type));
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if answer.truncated {
+        h.insert(TRUNCATED_HEADER, HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+fn evaluation_error(error: QueryEvaluationError, timeout: Duration) -> ApiError {
+    match error {
+        QueryEvaluationError::Cancelled => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the query ran longer than the limit of {} ms", timeout.as_millis()),
+        ),
+        other => ApiError::bad_request(format!("query evaluation failed: {other}")),
+    }
+}
+
+fn evaluate(
+    graph: &crate::projections::GraphProjection,
+    query: &str,
+    accept: Option<&str>,
+    token: CancellationToken,
+    timeout: Duration,
+    limit: usize,
+) -> Result<Answer, ApiError> {
+    let deadline = Instant::now() + timeout;
+    let mut prepared = SparqlEvaluator::new()
+        .with_cancellation_token(token)
+        .parse_query(query)
+        .map_err(|e| {
+            if SparqlEvaluator::new().parse_update(query).is_ok() {
+                updates_refused()
+            } else {
+                ApiError::bad_request(format!("invalid SPARQL query: {e}"))
+            }
+        })?;
+    if prepared.dataset().is_default_dataset() {
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
+    let results = prepared
+        .on_store(graph.store())
+        .execute()
+        .map_err(|e| evaluation_error(e, timeout))?;
+    let not_acceptable = || {
+        ApiError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "acceptable types: application/sparql-results+json, application/sparql-results+xml, text/csv, text/tab-separated-values (SELECT/ASK); text/turtle, application/n-triples, application/rdf+xml, application/ld+json (CONSTRUCT/DESCRIBE)",
+        )
+    };
+    let io = |e: std::io::Error| ApiError::internal(&e);
+    match results {
+        QueryResults::Boolean(value) => {
+            let format = results_format(accept).ok_or_else(not_acceptable)?;
+            let body = QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(Vec::new(), value)
+                .map_err(io)?;
+            Ok(Answer {
+                body,
+                media_type: format.media_type(),
+                truncated: false,
+            })
+        }
+        QueryResults::Solutions(solutions) => {
+            let format = results_format(accept).ok_or_else(not_acceptable)?;
+            let mut writer = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                .map_err(io)?;
+            let mut truncated = false;
+            for (n, solution) in solutions.enumerate() {
+                if n >= limit {
+                    truncated = true;
+                    break;
+                }
+                if Instant::now() > deadline {
+                    return Err(evaluation_error(QueryEvaluationError::Cancelled, timeout));
+                }
+                let solution = solution.map_err(|e| evaluation_error(e, timeout))?;
+                writer.serialize(solution.iter()).map_err(io)?;
+            }
+            Ok(Answer {
+                body: writer.finish().map_err(io)?,
+                media_type: format.media_type(),
+                truncated,
+            })
+        }
+        QueryResults::Graph(triples) => {
+            let format = graph_format(accept).ok_or_else(not_acceptable)?;
+            let mut serializer = RdfSerializer::from_format(format);
+            if format == RdfFormat::Turtle {
+                for (prefix, iri) in crate::rdf::PREFIXES {
+                    serializer = serializer
+                        .with_prefix(*prefix, *iri)
+                        .map_err(|e| ApiError::internal(&e))?;
+                }
+            }
+            let mut writer = serializer.for_writer(Vec::new());
+            let mut truncated = false;
+            for (n, triple) in triples.enumerate() {
+                if n >= limit {
+                    truncated = true;
+                    break;
+                }
+                if Instant::now() > deadline {
+                    return Err(evaluation_error(QueryEvaluationError::Cancelled, timeout));
+                }
+                let triple = triple.map_err(|e| evaluation_error(e, timeout))?;
+                writer.serialize_triple(triple.as_ref()).map_err(io)?;
+            }
+            Ok(Answer {
+                body: writer.finish().map_err(io)?,
+                media_type: format.media_type(),
+                truncated,
+            })
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! semreg: a registry of reusable building blocks for digital public services — concepts,
+//! code lists, types and information models — stored as RDF with search indexes.
+//!
+//! The relational store of record ([`store`]) is the only source of truth: every write
+//! ([`registry`]) commits resources, immutable versions and change-log rows in one transaction.
+//! The oxigraph store and the tantivy index ([`projections`]) follow the change log and can be
+//! rebuilt from it. The HTTP API ([`http`]) and the CLI (`main.rs`) call the same domain
+//! functions. Importers live in the `semreg-importers` crate: pure functions of bytes.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod ids;
+pub mod metrics;
+pub mod projections;
+pub mod rdf;
+pub mod registry;
+pub mod store;
+pub mod telemetry;
+
+/// Our own small ontology (Turtle), embedded in the binary.
+pub const SEMREG_ONTOLOGY: &str = include_str!("../ontologies/semreg.ttl");

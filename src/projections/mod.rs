@@ -1,0 +1,198 @@
+//! Projections of the store of record: the oxigraph store (SPARQL, RDF) and the tantivy index
+//! (search). Each remembers the last change-log `seq` it applied, catches up at start, after
+//! each write and on a short poll (so writes by other processes show up within a second), and
+//! can be rebuilt from scratch. Applying a version is idempotent, so replaying is always safe.
+
+pub mod graph;
+pub mod search;
+mod text;
+
+use crate::store::{self, resource, version, StoreError};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+pub use graph::GraphProjection;
+pub use search::{SearchHit, SearchProjection, SearchRequest, SearchResults};
+
+/// Errors of the projections.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    /// A projection could not be opened (often: another semreg process holds it).
+    #[error("cannot open the {what} at {path}: {message} (is another semreg process using this data dir?)")]
+    Open {
+        /// Which projection.
+        what: &'static str,
+        /// Where.
+        path: String,
+        /// The cause.
+        message: String,
+    },
+    /// oxigraph failed.
+    #[error("RDF store error: {0}")]
+    Graph(#[from] oxigraph::store::StorageError),
+    /// tantivy failed.
+    #[error("search index error: {0}")]
+    Search(#[from] tantivy::TantivyError),
+    /// Stored content could not be read back.
+    #[error("stored content is invalid: {0}")]
+    Content(String),
+    /// The store of record failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file system error.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A projection task failed.
+    #[error("projection task failed: {0}")]
+    Task(String),
+}
+
+impl From<sea_orm::DbErr> for ProjectionError {
+    fn from(value: sea_orm::DbErr) -> Self {
+        ProjectionError::Store(StoreError::Db(value))
+    }
+}
+
+/// One change to apply: the resource's state as of that change.
+#[derive(Debug, Clone)]
+pub struct AppliedChange {
+    /// The change's seq.
+    pub seq: i64,
+    /// Resource IRI (also its graph name).
+    pub iri: String,
+    /// The version's canonical N-Triples.
+    pub ntriples: String,
+}
+
+/// Both projections, and the lock that lets one catch-up run at a time.
+pub struct Projections {
+    /// The RDF store.
+    pub graph: GraphProjection,
+    /// The search index.
+    pub search: SearchProjection,
+    catch_up_lock: tokio::sync::Mutex<()>,
+    graph_seq: AtomicI64,
+    search_seq: AtomicI64,
+}
+
+/// How many changes one catch-up step reads and applies in one projection transaction.
+const BATCH: u64 = 500;
+
+impl Projections {
+    /// Opens both projections under `data_dir` (`oxigraph/` and `search/`).
+    pub fn open(data_dir: &Path) -> Result<Self, ProjectionError> {
+        let graph = GraphProjection::open(&data_dir.join("oxigraph"))?;
+        let search = SearchProjection::open(&data_dir.join("search"))?;
+        let graph_seq = AtomicI64::new(graph.watermark()?);
+        let search_seq = AtomicI64::new(search.watermark()?);
+        Ok(Self {
+            graph,
+            search,
+            catch_up_lock: tokio::sync::Mutex::new(()),
+            graph_seq,
+            search_seq,
+        })
+    }
+
+    /// The last seq applied by the RDF store and by the search index.
+    pub fn watermarks(&self) -> (i64, i64) {
+        (
+            self.graph_seq.load(Ordering::Acquire),
+            self.search_seq.load(Ordering::Acquire),
+        )
+    }
+
+    /// Applies every committed change not yet applied; returns the number of changes applied.
+    pub async fn catch_up(
+        self: &Arc<Self>,
+        db: &impl ConnectionTrait,
+    ) -> Result<usize, ProjectionError> {
+        let _guard = self.catch_up_lock.lock().await;
+        let mut applied = 0;
+        loop {
+            let (graph_seq, search_seq) = self.watermarks();
+            let from = graph_seq.min(search_seq);
+            let changes = store::changes_since(db, from, BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                return Ok(applied);
+            };
+            // The latest change per resource in this batch is enough: older ones are replaced.
+            let mut latest: HashMap<&str, &store::change::Model> = HashMap::new();
+            for change in &changes {
+                latest.insert(change.resource_id.as_str(), change);
+            }
+            let mut condition = Condition::any();
+            for change in latest.values() {
+                condition = condition.add(
+                    Condition::all()
+                        .add(version::Column::ResourceId.eq(change.resource_id.as_str()))
+                        .add(version::Column::Version.eq(change.version)),
+                );
+            }
+            let versions = version::Entity::find().filter(condition).all(db).await?;
+            let ids: Vec<String> = latest.keys().map(|id| (*id).to_owned()).collect();
+            let rows: HashMap<String, resource::Model> = store::resources_by_ids(db, &ids)
+                .await?
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect();
+            let mut graph_changes = Vec::new();
+            let mut docs = Vec::new();
+            for v in versions {
+                let Some(change) = latest.get(v.resource_id.as_str()) else {
+                    continue;
+                };
+                if change.seq > graph_seq {
+                    graph_changes.push(AppliedChange {
+                        seq: change.seq,
+                        iri: change.iri.clone(),
+                        ntriples: v.ntriples.clone(),
+                    });
+                }
+                if change.seq > search_seq {
+                    if let Some(row) = rows.get(&v.resource_id) {
+                        docs.push((row.clone(), v.ntriples));
+                    }
+                }
+            }
+            let this = Arc::clone(self);
+            tokio::task::spawn_blocking(move || -> Result<(), ProjectionError> {
+                if last > graph_seq {
+                    this.graph.apply(&graph_changes, last)?;
+                    this.graph_seq.store(last, Ordering::Release);
+                }
+                if last > search_seq {
+                    let docs: Vec<search::SearchDoc> = docs
+                        .iter()
+                        .map(|(row, ntriples)| text::search_doc(row, ntriples))
+                        .collect();
+                    this.search.apply(&docs, last)?;
+                    this.search_seq.store(last, Ordering::Release);
+                }
+                Ok(())
+            })
+            .await
+            .map_err(|e| ProjectionError::Task(e.to_string()))??;
+            applied += changes.len();
+            tracing::debug!(changes = changes.len(), seq = last, "projections caught up a batch");
+        }
+    }
+
+    /// Empties both projections so the next catch-up rebuilds them from the change log.
+    pub async fn clear(self: &Arc<Self>) -> Result<(), ProjectionError> {
+        let _guard = self.catch_up_lock.lock().await;
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || -> Result<(), ProjectionError> {
+            this.graph.clear()?;
+            this.search.clear()?;
+            this.graph_seq.store(0, Ordering::Release);
+            this.search_seq.store(0, Ordering::Release);
+            Ok(())
+        })
+        .await
+        .map_err(|e| ProjectionError::Task(e.to_string()))?
+    }
+}

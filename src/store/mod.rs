@@ -1,0 +1,240 @@
+//! The store of record: sea-orm over a SQLite file (default) or PostgreSQL. It holds publishers,
+//! resources, immutable versions, hashed API tokens and the append-only change log. Repository
+//! functions take `&impl ConnectionTrait` so they run on the pool or inside a transaction.
+
+pub mod entities;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+use semreg_migrations::{Migrator, MigratorTrait};
+use std::path::Path;
+use std::time::Duration;
+
+pub use entities::{change, publisher, resource, token, version};
+
+/// Errors of the store of record.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database answered with an error (or could not be reached).
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    /// The database URL is not one semreg supports.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+/// The SQLite URL of the default database inside a data dir.
+pub fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("semreg.sqlite").display())
+}
+
+/// Opens the store of record and runs pending migrations.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let is_sqlite = url.starts_with("sqlite:");
+    if !is_sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    if is_sqlite {
+        // Writers wait for each other (busy timeout) instead of failing; WAL lets readers go on
+        // while a write commits. These are per-connection settings, so they go on every one.
+        options
+            .max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true)
+            });
+    } else {
+        options.max_connections(16);
+    }
+    let db = Database::connect(options).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// Takes the store-wide write lock inside a transaction: writers run one at a time, so the
+/// change log's `seq` order is its commit order (a follower never misses a late commit).
+pub async fn lock_for_write(txn: &impl ConnectionTrait) -> Result<(), StoreError> {
+    txn.execute_raw(Statement::from_string(
+        txn.get_database_backend(),
+        "UPDATE write_lock SET writes = writes + 1 WHERE id = 1",
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Makes sure a publisher row exists.
+pub async fn ensure_publisher(
+    db: &impl ConnectionTrait,
+    org_nr: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if publisher::Entity::find_by_id(org_nr.to_owned())
+        .one(db)
+        .await?
+        .is_none()
+    {
+        let row = publisher::ActiveModel {
+            org_nr: sea_orm::Set(org_nr.to_owned()),
+            name: sea_orm::Set(None),
+            created_at: sea_orm::Set(now),
+        };
+        publisher::Entity::insert(row).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Loads resources by id, in chunks that fit any database's parameter limit.
+pub async fn resources_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<Vec<resource::Model>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        found.extend(
+            resource::Entity::find()
+                .filter(resource::Column::Id.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
+/// Finds a resource by its id or its alias.
+pub async fn find_resource(
+    db: &impl ConnectionTrait,
+    id_or_alias: &str,
+) -> Result<Option<resource::Model>, StoreError> {
+    if let Some(found) = resource::Entity::find_by_id(id_or_alias.to_owned())
+        .one(db)
+        .await?
+    {
+        return Ok(Some(found));
+    }
+    Ok(resource::Entity::find()
+        .filter(resource::Column::Alias.eq(id_or_alias))
+        .one(db)
+        .await?)
+}
+
+/// Filters for listing resources.
+#[derive(Debug, Default, Clone)]
+pub struct ResourceFilter {
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this publisher.
+    pub publisher: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this IRI.
+    pub iri: Option<String>,
+}
+
+/// Lists resources ordered by IRI, with the total count before paging.
+pub async fn list_resources(
+    db: &impl ConnectionTrait,
+    filter: &ResourceFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(u64, Vec<resource::Model>), StoreError> {
+    let mut query = resource::Entity::find();
+    if let Some(kind) = &filter.kind {
+        query = query.filter(resource::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(publisher) = &filter.publisher {
+        query = query.filter(resource::Column::Publisher.eq(publisher.as_str()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(resource::Column::Status.eq(status.as_str()));
+    }
+    if let Some(iri) = &filter.iri {
+        query = query.filter(resource::Column::Iri.eq(iri.as_str()));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(resource::Column::Iri)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((total, items))
+}
+
+/// The versions of a resource, newest first, without their content.
+pub async fn list_versions(
+    db: &impl ConnectionTrait,
+    resource_id: &str,
+) -> Result<Vec<(i32, String, i32, DateTime<Utc>)>, StoreError> {
+    let rows: Vec<(i32, String, i32, DateTime<Utc>)> = version::Entity::find()
+        .select_only()
+        .column(version::Column::Version)
+        .column(version::Column::ContentHash)
+        .column(version::Column::TripleCount)
+        .column(version::Column::CreatedAt)
+        .filter(version::Column::ResourceId.eq(resource_id))
+        .order_by_desc(version::Column::Version)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows)
+}
+
+/// One version of a resource, with its content.
+pub async fn get_version(
+    db: &impl ConnectionTrait,
+    resource_id: &str,
+    number: i32,
+) -> Result<Option<version::Model>, StoreError> {
+    Ok(
+        version::Entity::find_by_id((resource_id.to_owned(), number))
+            .one(db)
+            .await?,
+    )
+}
+
+/// Changes after `since`, oldest first.
+pub async fn changes_since(
+    db: &impl ConnectionTrait,
+    since: i64,
+    limit: u64,
+) -> Result<Vec<change::Model>, StoreError> {
+    Ok(change::Entity::find()
+        .filter(change::Column::Seq.gt(since))
+        .order_by_asc(change::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// The newest `seq` in the change log (0 when empty).
+pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    let max: Option<Option<i64>> = change::Entity::find()
+        .select_only()
+        .column_as(Expr::from(Func::max(Expr::col(change::Column::Seq))), "max_seq")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
+/// Counts resources, for metrics and health.
+pub async fn count_resources(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    Ok(resource::Entity::find().count(db).await?)
+}
+
+/// Whether the backend is SQLite (some statements differ).
+pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Sqlite
+}
