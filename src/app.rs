@@ -20,6 +20,8 @@ pub struct App {
     pub projections: Arc<Projections>,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// Slots for concurrently running SPARQL queries.
+    pub sparql_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// The axum state: a cheap handle on the [`App`].
@@ -43,6 +45,7 @@ impl App {
         let db = store::connect(&url)
             .await
             .with_context(|| format!("cannot open the store of record at {}", redact(&url)))?;
+        let config_sparql_slots = config.sparql_concurrency.max(1);
         let data_dir = config.data_dir.clone();
         let projections = tokio::task::spawn_blocking(move || Projections::open(&data_dir))
             .await
@@ -52,6 +55,7 @@ impl App {
             db,
             projections: Arc::new(projections),
             metrics: Metrics::new(),
+            sparql_slots: Arc::new(tokio::sync::Semaphore::new(config_sparql_slots)),
         });
         let applied = app
             .catch_up()
@@ -67,7 +71,10 @@ impl App {
         let last = store::last_seq(&self.db).await?;
         let (graph, search) = self.projections.watermarks();
         for (name, seq) in [("graph", graph), ("search", search)] {
-            self.metrics.projection_seq.with_label_values(&[name]).set(seq);
+            self.metrics
+                .projection_seq
+                .with_label_values(&[name])
+                .set(seq);
             self.metrics
                 .projection_lag
                 .with_label_values(&[name])

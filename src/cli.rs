@@ -63,6 +63,9 @@ pub enum Command {
         /// Most results of a SPARQL query.
         #[arg(long, env = "SEMREG_SPARQL_RESULT_LIMIT", default_value_t = 10_000)]
         sparql_result_limit: usize,
+        /// Most SPARQL queries evaluated at once (more get 503).
+        #[arg(long, env = "SEMREG_SPARQL_CONCURRENCY", default_value_t = 4)]
+        sparql_concurrency: usize,
         /// Load a small example catalog first (concepts, a code list, a model), for a first look.
         #[arg(long)]
         demo: bool,
@@ -125,6 +128,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             body_limit,
             sparql_timeout_ms,
             sparql_result_limit,
+            sparql_concurrency,
             demo,
         } => {
             let mut config = store.config();
@@ -132,6 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.body_limit_bytes = body_limit;
             config.sparql_timeout = Duration::from_millis(sparql_timeout_ms);
             config.sparql_result_limit = sparql_result_limit;
+            config.sparql_concurrency = sparql_concurrency;
             serve(config, demo).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -319,7 +324,9 @@ async fn import_remote(
     let mut url = format!("{}/api/v1/import?", server.trim_end_matches('/'));
     let mut params = vec![(
         "format",
-        format.map(|f| f.to_string()).unwrap_or_else(|| "auto".into()),
+        format
+            .map(|f| f.to_string())
+            .unwrap_or_else(|| "auto".into()),
     )];
     if let Some(p) = publisher {
         params.push(("publisher", p.to_string()));
@@ -351,10 +358,9 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
     let url = config.database_url();
     let db = store::connect(&url).await?;
     let data_dir = config.data_dir.clone();
-    let projections = tokio::task::spawn_blocking(move || {
-        crate::projections::Projections::open(&data_dir)
-    })
-    .await??;
+    let projections =
+        tokio::task::spawn_blocking(move || crate::projections::Projections::open(&data_dir))
+            .await??;
     let projections = std::sync::Arc::new(projections);
     let total = store::last_seq(&db).await?;
     let spinner = ProgressBar::new_spinner();

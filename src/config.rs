@@ -19,6 +19,8 @@ pub struct Config {
     pub sparql_timeout: Duration,
     /// Most rows (or triples) a SPARQL query returns.
     pub sparql_result_limit: usize,
+    /// Most SPARQL queries evaluated at once; more get 503.
+    pub sparql_concurrency: usize,
     /// How often the server looks for changes written by other processes.
     pub poll_interval: Duration,
 }
@@ -33,6 +35,7 @@ impl Config {
             body_limit_bytes: 50 * 1024 * 1024,
             sparql_timeout: Duration::from_secs(10),
             sparql_result_limit: 10_000,
+            sparql_concurrency: 4,
             poll_interval: Duration::from_millis(250),
         }
     }

@@ -17,7 +17,10 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("euvoc", "http://publications.europa.eu/ontology/euvoc#"),
     ("adms", "http://www.w3.org/ns/adms#"),
     ("skosno", "https://data.norge.no/vocabulary/skosno#"),
-    ("modelldcatno", "https://data.norge.no/vocabulary/modelldcatno#"),
+    (
+        "modelldcatno",
+        "https://data.norge.no/vocabulary/modelldcatno#",
+    ),
     ("semreg", "https://w3id.org/semreg/ns#"),
 ];
 

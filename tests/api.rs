@@ -66,7 +66,9 @@ async fn nav_catalogue_import_lists_549_concepts_in_api_sparql_and_search(backen
     assert_eq!(search["facets"]["kind"]["concept"], 549);
 
     // Paging: total stays, pages differ.
-    let page1 = app.get_json("/api/v1/resources?kind=concept&limit=10").await;
+    let page1 = app
+        .get_json("/api/v1/resources?kind=concept&limit=10")
+        .await;
     let page2 = app
         .get_json("/api/v1/resources?kind=concept&limit=10&offset=10")
         .await;
@@ -75,9 +77,7 @@ async fn nav_catalogue_import_lists_549_concepts_in_api_sparql_and_search(backen
 }
 both!(nav_catalogue_import_lists_549_concepts_in_api_sparql_and_search);
 
-async fn reimporting_identical_content_is_unchanged_and_a_change_makes_version_2(
-    backend: Backend,
-) {
+async fn reimporting_identical_content_is_unchanged_and_a_change_makes_version_2(backend: Backend) {
     let Some(app) = spawn_app(backend, "reimport").await else {
         return;
     };
@@ -243,8 +243,12 @@ async fn writes_need_the_owning_publishers_token_and_failures_change_nothing(bac
 
     problem(app.import(None, "format=turtle", ttl.clone()).await, 401).await;
     problem(
-        app.import(Some("semreg_not-a-real-token"), "format=turtle", ttl.clone())
-            .await,
+        app.import(
+            Some("semreg_not-a-real-token"),
+            "format=turtle",
+            ttl.clone(),
+        )
+        .await,
         401,
     )
     .await;
@@ -252,7 +256,9 @@ async fn writes_need_the_owning_publishers_token_and_failures_change_nothing(bac
 
     let ok = app.import(Some(&owner), "format=turtle", ttl.clone()).await;
     assert_eq!(ok.status(), 200);
-    let seq = app.get_json("/api/v1/changes").await["next"].as_i64().unwrap();
+    let seq = app.get_json("/api/v1/changes").await["next"]
+        .as_i64()
+        .unwrap();
 
     let changed = String::from_utf8(ttl.clone())
         .unwrap()
@@ -293,21 +299,30 @@ async fn bad_input_gets_a_specific_problem_and_changes_nothing(backend: Backend)
     let token = app.token(PUBLISHER).await;
     let invalid = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<https://example.org/a> a skos:Concept ;\n  skos:prefLabel \"unterminated@nb .\n";
     let p = problem(
-        app.import(Some(&token), "format=turtle", invalid.into()).await,
+        app.import(Some(&token), "format=turtle", invalid.into())
+            .await,
         422,
     )
     .await;
     let detail = p["detail"].as_str().unwrap();
-    assert!(detail.contains("line 3"), "the error names the line: {detail}");
+    assert!(
+        detail.contains("line 3"),
+        "the error names the line: {detail}"
+    );
     assert!(detail.contains("column"), "and the column: {detail}");
 
     let p = problem(
-        app.import(Some(&token), "format=klingon", b"x".to_vec()).await,
+        app.import(Some(&token), "format=klingon", b"x".to_vec())
+            .await,
         400,
     )
     .await;
     assert!(p["detail"].as_str().unwrap().contains("turtle"));
-    problem(app.import(Some(&token), "format=turtle", Vec::new()).await, 400).await;
+    problem(
+        app.import(Some(&token), "format=turtle", Vec::new()).await,
+        400,
+    )
+    .await;
     problem(
         app.import(Some(&token), "format=turtle", vec![b' '; 10_000])
             .await,
@@ -372,7 +387,7 @@ async fn sparql_protocol_answers_queries_and_refuses_updates(backend: Backend) {
         .import(Some(&token), "", read("fdk/ref_eu_data-themes.ttl"))
         .await;
     assert_eq!(response.status(), 200);
-    let select = "SELECT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#Concept> }";
+    let select = "SELECT ?s WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }";
 
     // GET, JSON, truncated at the limit and marked so.
     let response = app
@@ -384,7 +399,9 @@ async fn sparql_protocol_answers_queries_and_refuses_updates(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(
-        response.headers()["semreg-results-truncated"].to_str().unwrap(),
+        response.headers()["semreg-results-truncated"]
+            .to_str()
+            .unwrap(),
         "true"
     );
     let json: Value = response.json().await.unwrap();
@@ -400,7 +417,11 @@ async fn sparql_protocol_answers_queries_and_refuses_updates(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.text().await.unwrap().contains("<boolean>true</boolean>"));
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("<boolean>true</boolean>"));
 
     // POST sparql-query, CSV.
     let response = app
@@ -477,13 +498,14 @@ async fn sparql_queries_stop_at_the_time_limit(backend: Backend) {
     };
     let token = app.token(PUBLISHER).await;
     app.import(Some(&token), "", read(NAV)).await;
-    // A five-way cross product of ~40k triples never finishes within 200 ms.
+    // Zero-or-more paths over every predicate between all pairs of ~40k triples' nodes never
+    // finish within 200 ms.
     let response = app
         .client
         .get(app.url("/sparql"))
         .query(&[(
             "query",
-            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:x:none>)* ?b }",
         )])
         .send()
         .await
@@ -497,7 +519,10 @@ async fn operations_endpoints_report_health_metrics_and_openapi(backend: Backend
     let Some(app) = spawn_app(backend, "ops").await else {
         return;
     };
-    assert_eq!(app.get_json("/healthz").await, serde_json::json!({"status": "ok"}));
+    assert_eq!(
+        app.get_json("/healthz").await,
+        serde_json::json!({"status": "ok"})
+    );
     let token = app.token(PUBLISHER).await;
     app.import(Some(&token), "", read("fdk/ref_eu_concept-status.ttl"))
         .await;
@@ -548,7 +573,10 @@ async fn every_fdk_rdf_file_imports_without_errors(backend: Backend) {
         })
         .collect();
     files.sort();
-    assert!(files.len() >= 20, "expected the FDK files beside the checkout");
+    assert!(
+        files.len() >= 20,
+        "expected the FDK files beside the checkout"
+    );
     let mut concepts_expected = 0;
     for file in &files {
         let name = file.file_name().unwrap().to_str().unwrap().to_owned();
@@ -563,7 +591,11 @@ async fn every_fdk_rdf_file_imports_without_errors(backend: Backend) {
         let body = response.text().await.unwrap();
         assert_eq!(status, 200, "{name}: {body}");
         let report: Value = serde_json::from_str(&body).unwrap();
-        assert!(report["created"].as_u64().unwrap() > 0, "{name}: {body}");
+        // Some files share resources with others (the same IRIs): those are updated or unchanged.
+        assert!(
+            !report["resources"].as_array().unwrap().is_empty(),
+            "{name}: {body}"
+        );
         if name == "concepts_v2_testdata_1000.ttl" {
             let concepts = report["resources"]
                 .as_array()
@@ -583,7 +615,10 @@ async fn every_fdk_rdf_file_imports_without_errors(backend: Backend) {
     let total = app.resource_total("").await;
     let (graph_seq, search_seq) = app.app.projections.watermarks();
     assert_eq!(graph_seq, search_seq);
-    assert_eq!(app.app.projections.graph.graph_count().unwrap() as u64, total);
+    assert_eq!(
+        app.app.projections.graph.graph_count().unwrap() as u64,
+        total
+    );
     assert_eq!(app.app.projections.search.doc_count(), total);
 }
 both!(every_fdk_rdf_file_imports_without_errors);

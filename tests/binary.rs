@@ -92,8 +92,8 @@ async fn sparql_count(base: &str, query: &str) -> u64 {
         .unwrap()
 }
 
-const CONCEPT_COUNT: &str =
-    "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <http://www.w3.org/2004/02/skos/core#Concept> }";
+/// Concepts that are resources of their own (a code is a concept inside its code list's graph).
+const CONCEPT_COUNT: &str = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?c { ?c a <http://www.w3.org/2004/02/skos/core#Concept> } }";
 const GRAPH_COUNT: &str = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
 
 /// Waits until `check` holds, and returns how long it took; fails after `limit`.
@@ -107,7 +107,10 @@ where
         if check().await {
             return started.elapsed();
         }
-        assert!(started.elapsed() < limit, "condition not met within {limit:?}");
+        assert!(
+            started.elapsed() < limit,
+            "condition not met within {limit:?}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -128,19 +131,27 @@ async fn cli_import_into_the_data_dir_reaches_a_running_server(backend: Backend)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(stdout.contains("created"), "per-file summary: {stdout}");
     let base = server.base.clone();
     let waited = eventually(Duration::from_secs(10), || {
         let base = base.clone();
-        async move { sparql_count(&base, CONCEPT_COUNT).await == 549 }
+        async move {
+            sparql_count(&base, CONCEPT_COUNT).await == 549
+                && get_json(&base, "/api/v1/search?kind=concept&limit=1").await["total"] == 549
+        }
     })
     .await;
-    eprintln!("CLI import visible in SPARQL after {} ms", waited.as_millis());
+    eprintln!(
+        "CLI import visible in SPARQL and search after {} ms",
+        waited.as_millis()
+    );
     let listed = get_json(&server.base, "/api/v1/resources?kind=concept&limit=1").await;
     assert_eq!(listed["total"], 549);
-    let search = get_json(&server.base, "/api/v1/search?kind=concept&limit=1").await;
-    assert_eq!(search["total"], 549);
 
     // A failing file is reported, the others are imported, and the exit code says so.
     let bad = dir.path().join("bad.ttl");
@@ -169,7 +180,10 @@ async fn killing_the_server_loses_nothing_committed(backend: Backend) {
         .output()
         .unwrap();
     assert!(token_output.status.success());
-    let token = String::from_utf8(token_output.stdout).unwrap().trim().to_owned();
+    let token = String::from_utf8(token_output.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
     assert!(token.starts_with("semreg_"));
 
     // 1. Kill during a large import through the API.
@@ -199,7 +213,11 @@ async fn killing_the_server_loses_nothing_committed(backend: Backend) {
         .arg(shared_data("fdk/ref_los_themes_and_words.rdf"))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let port = free_port();
     let mut child = semreg(dir.path(), &url)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])

@@ -29,7 +29,9 @@ pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, 
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| ApiError::unauthorized("this request needs `Authorization: Bearer TOKEN`"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("this request needs `Authorization: Bearer TOKEN`")
+        })?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -72,7 +74,9 @@ pub async fn import_file(
         ),
     };
     if body.is_empty() {
-        return Err(ApiError::bad_request("the request body is empty: send the file as the body"));
+        return Err(ApiError::bad_request(
+            "the request body is empty: send the file as the body",
+        ));
     }
     let report = app
         .import(ImportRequest {

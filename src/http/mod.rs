@@ -65,14 +65,22 @@ pub fn router(state: AppState) -> Router {
             "/openapi.json",
             get(move || {
                 let body = openapi_json.clone();
-                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        body,
+                    )
+                }
             }),
         )
         .route("/", get(pages::start_page))
         .route("/search", get(pages::search_page))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            record_metrics,
+        ))
         .layer(middleware::from_fn(problem::ensure_problem_json))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

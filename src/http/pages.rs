@@ -70,7 +70,11 @@ pub async fn search_page(
     let mut body = String::new();
     match results {
         Ok(Ok(results)) => {
-            body.push_str(&format!("<p>{} results for “{}”</p><ul>", results.total, escape(&q)));
+            body.push_str(&format!(
+                "<p>{} results for “{}”</p><ul>",
+                results.total,
+                escape(&q)
+            ));
             for hit in results.hits {
                 body.push_str(&format!(
                     "<li><a href=\"/api/v1/resources/{}\">{}</a> <span class=\"kind\">{}</span><br><small>{}</small></li>",

@@ -169,11 +169,7 @@ pub async fn ensure_problem_json(
         .ok()
         .and_then(|b| String::from_utf8(b.to_vec()).ok())
         .filter(|t| !t.trim().is_empty());
-    let detail = if status.is_server_error() {
-        None
-    } else {
-        text
-    };
+    let detail = if status.is_server_error() { None } else { text };
     let mut fixed = problem_response(status, detail);
     for (name, value) in parts.headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

@@ -245,12 +245,14 @@ pub async fn list_versions(
     let versions = store::list_versions(&app.db, &row.id)
         .await?
         .into_iter()
-        .map(|(version, content_hash, triples, created_at)| VersionSummary {
-            version,
-            content_hash,
-            triples,
-            created_at: created_at.to_rfc3339(),
-        })
+        .map(
+            |(version, content_hash, triples, created_at)| VersionSummary {
+                version,
+                content_hash,
+                triples,
+                created_at: created_at.to_rfc3339(),
+            },
+        )
         .collect();
     Ok(Json(VersionsResponse {
         id: row.id,

@@ -150,16 +150,39 @@ async fn run(app: AppState, query: String, headers: &HeaderMap) -> Result<Respon
             token.cancel();
         })
     };
+    // The permit travels with the evaluation thread: a query that ignores cancellation keeps
+    // its slot until it ends, so runaway queries can never pile up past the limit.
+    let permit = app.sparql_slots.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many SPARQL queries are running; try again shortly",
+        )
+    })?;
     let projections = app.projections.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        evaluate(&projections.graph, &query, accept.as_deref(), token, timeout, limit)
-    })
-    .await;
+    let evaluation = tokio::task::spawn_blocking(move || {
+        let answer = evaluate(
+            &projections.graph,
+            &query,
+            accept.as_deref(),
+            token,
+            timeout,
+            limit,
+        );
+        drop(permit);
+        answer
+    });
+    // Answer at the deadline even if the evaluation has not yet noticed its cancellation
+    // (oxigraph checks the token only when it reads the store).
+    let result = tokio::time::timeout(timeout + Duration::from_millis(100), evaluation).await;
     canceller.abort();
+    let result = result.map_err(|_| evaluation_error(QueryEvaluationError::Cancelled, timeout))?;
     let answer = result.map_err(|e| ApiError::internal(&e))??;
     let mut response = (StatusCode::OK, answer.body).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(answer.media_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(answer.media_type),
+    );
     h.insert(header::VARY, HeaderValue::from_static("Accept"));
     if answer.truncated {
         h.insert(TRUNCATED_HEADER, HeaderValue::from_static("true"));
@@ -171,7 +194,10 @@ fn evaluation_error(error: QueryEvaluationError, timeout: Duration) -> ApiError 
     match error {
         QueryEvaluationError::Cancelled => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("the query ran longer than the limit of {} ms", timeout.as_millis()),
+            format!(
+                "the query ran longer than the limit of {} ms",
+                timeout.as_millis()
+            ),
         ),
         other => ApiError::bad_request(format!("query evaluation failed: {other}")),
     }

@@ -63,7 +63,8 @@ impl GraphProjection {
                 .with_default_graph(graph.clone())
                 .for_slice(change.ntriples.as_bytes());
             for quad in parser {
-                let quad = quad.map_err(|e| ProjectionError::Content(format!("{}: {e}", change.iri)))?;
+                let quad =
+                    quad.map_err(|e| ProjectionError::Content(format!("{}: {e}", change.iri)))?;
                 txn.insert(&quad);
             }
         }

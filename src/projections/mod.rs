@@ -177,7 +177,11 @@ impl Projections {
             .await
             .map_err(|e| ProjectionError::Task(e.to_string()))??;
             applied += changes.len();
-            tracing::debug!(changes = changes.len(), seq = last, "projections caught up a batch");
+            tracing::debug!(
+                changes = changes.len(),
+                seq = last,
+                "projections caught up a batch"
+            );
         }
     }
 

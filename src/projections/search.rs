@@ -152,13 +152,12 @@ impl SearchProjection {
     pub fn open(dir: &Path) -> Result<Self, ProjectionError> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
-        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| {
-            ProjectionError::Open {
+        let directory =
+            tantivy::directory::MmapDirectory::open(dir).map_err(|e| ProjectionError::Open {
                 what: "search index",
                 path: dir.display().to_string(),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         let index = Index::open_or_create(directory, schema)?;
         index.tokenizers().register(
             NORWEGIAN,
@@ -183,10 +182,7 @@ impl SearchProjection {
     /// The last change-log seq committed to the index (0 for a new index).
     pub fn watermark(&self) -> Result<i64, ProjectionError> {
         let metas = self.index.load_metas()?;
-        Ok(metas
-            .payload
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0))
+        Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
     }
 
     /// Replaces the documents of the given resources and commits with `up_to` as watermark.
@@ -273,10 +269,8 @@ impl SearchProjection {
     /// Full-text search with filters, paging and facet counts.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, ProjectionError> {
         let f = self.fields;
-        let mut parser = QueryParser::for_index(
-            &self.index,
-            vec![f.label, f.labels, f.description, f.text],
-        );
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.label, f.labels, f.description, f.text]);
         parser.set_field_boost(f.label, 4.0);
         parser.set_field_boost(f.labels, 2.0);
         parser.set_field_boost(f.description, 1.0);
@@ -332,7 +326,11 @@ impl SearchProjection {
         Ok(self.run(&BooleanQuery::new(clauses), &request)?.hits)
     }
 
-    fn run(&self, query: &dyn Query, request: &SearchRequest) -> Result<SearchResults, ProjectionError> {
+    fn run(
+        &self,
+        query: &dyn Query,
+        request: &SearchRequest,
+    ) -> Result<SearchResults, ProjectionError> {
         let f = self.fields;
         let searcher = self.reader.searcher();
         let mut facet_collector = FacetCollector::for_field("facets");
@@ -342,8 +340,7 @@ impl SearchProjection {
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
-        let (top, total, facet_counts) =
-            searcher.search(query, &(top, Count, facet_collector))?;
+        let (top, total, facet_counts) = searcher.search(query, &(top, Count, facet_collector))?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top.into_iter().take(request.limit) {
             let document: TantivyDocument = searcher.doc(address)?;

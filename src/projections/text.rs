@@ -70,10 +70,10 @@ pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
                 }
                 text.push(value);
             }
-            Term::NamedNode(object) if DEFINITION_NODES.contains(&predicate) => {
-                if subject == row.iri {
-                    definition_nodes.insert(object.as_str().to_owned());
-                }
+            Term::NamedNode(object)
+                if DEFINITION_NODES.contains(&predicate) && subject == row.iri =>
+            {
+                definition_nodes.insert(object.as_str().to_owned());
             }
             _ => {}
         }

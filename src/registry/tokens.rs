@@ -16,7 +16,10 @@ fn hash_token(token: &str) -> String {
 
 /// Creates a token for a publisher (creating the publisher if new) and returns it in clear;
 /// only its hash is stored.
-pub async fn create_token(db: &impl ConnectionTrait, publisher: &OrgNr) -> Result<String, StoreError> {
+pub async fn create_token(
+    db: &impl ConnectionTrait,
+    publisher: &OrgNr,
+) -> Result<String, StoreError> {
     let now = Utc::now();
     store::ensure_publisher(db, publisher.as_str(), now).await?;
     let mut secret = [0u8; 32];
@@ -33,7 +36,10 @@ pub async fn create_token(db: &impl ConnectionTrait, publisher: &OrgNr) -> Resul
 }
 
 /// The publisher a token writes for, or `None` when the token is unknown.
-pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Option<OrgNr>, StoreError> {
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<OrgNr>, StoreError> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }

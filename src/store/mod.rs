@@ -7,8 +7,8 @@ pub mod entities;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use semreg_migrations::{Migrator, MigratorTrait};
 use std::path::Path;
@@ -29,7 +29,10 @@ pub enum StoreError {
 
 /// The SQLite URL of the default database inside a data dir.
 pub fn default_sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join("semreg.sqlite").display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("semreg.sqlite").display()
+    )
 }
 
 /// Opens the store of record and runs pending migrations.
@@ -222,7 +225,10 @@ pub async fn changes_since(
 pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
     let max: Option<Option<i64>> = change::Entity::find()
         .select_only()
-        .column_as(Expr::from(Func::max(Expr::col(change::Column::Seq))), "max_seq")
+        .column_as(
+            Expr::from(Func::max(Expr::col(change::Column::Seq))),
+            "max_seq",
+        )
         .into_tuple()
         .one(db)
         .await?;
@@ -232,9 +238,4 @@ pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
 /// Counts resources, for metrics and health.
 pub async fn count_resources(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(resource::Entity::find().count(db).await?)
-}
-
-/// Whether the backend is SQLite (some statements differ).
-pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
-    db.get_database_backend() == DbBackend::Sqlite
 }
