@@ -19,12 +19,24 @@ pub enum Format {
     NTriples,
     /// N-Quads (graph names are ignored; the triples are kept).
     NQuads,
+    /// A SERES or Altinn II OR XML Schema (XSD): one information model.
+    Seres,
+    /// SSB Klass codes / codesAt JSON: one code list.
+    Klass,
+    /// Altinn option lists: the app format `[{value,label,...}]` or the org library format.
+    AltinnOptions,
+    /// A CSV code list (header-driven).
+    Csv,
+    /// JSON Schema (draft 2020-12 or draft-07): object types, enums as code lists.
+    JsonSchema,
+    /// FHIR CodeSystem or ValueSet JSON: one code list.
+    Fhir,
 }
 
 impl Format {
     /// Every name accepted on the command line and in the API, `auto` meaning "detect".
     pub const NAMES: &'static [&'static str] =
-        &["auto", "turtle", "rdfxml", "jsonld", "ntriples", "nquads"];
+        &["auto", "turtle", "rdfxml", "jsonld", "ntriples", "nquads", "seres", "klass", "altinn-options", "csv", "jsonschema", "fhir"];
 
     /// The canonical name of the format (one of [`Format::NAMES`]).
     pub fn name(self) -> &'static str {
@@ -34,6 +46,12 @@ impl Format {
             Format::JsonLd => "jsonld",
             Format::NTriples => "ntriples",
             Format::NQuads => "nquads",
+            Format::Seres => "seres",
+            Format::Klass => "klass",
+            Format::AltinnOptions => "altinn-options",
+            Format::Csv => "csv",
+            Format::JsonSchema => "jsonschema",
+            Format::Fhir => "fhir",
         }
     }
 
@@ -45,6 +63,12 @@ impl Format {
             "jsonld" | "json-ld" => Some(Format::JsonLd),
             "ntriples" | "nt" | "n-triples" => Some(Format::NTriples),
             "nquads" | "nq" | "n-quads" => Some(Format::NQuads),
+            "seres" | "xsd" => Some(Format::Seres),
+            "klass" => Some(Format::Klass),
+            "altinn-options" | "altinn" => Some(Format::AltinnOptions),
+            "csv" => Some(Format::Csv),
+            "jsonschema" | "json-schema" => Some(Format::JsonSchema),
+            "fhir" => Some(Format::Fhir),
             _ => None,
         }
     }
@@ -57,6 +81,11 @@ impl Format {
             Format::JsonLd => "application/ld+json",
             Format::NTriples => "application/n-triples",
             Format::NQuads => "application/n-quads",
+            Format::Seres => "application/xml",
+            Format::Klass | Format::AltinnOptions => "application/json",
+            Format::Csv => "text/csv",
+            Format::JsonSchema => "application/schema+json",
+            Format::Fhir => "application/fhir+json",
         }
     }
 
@@ -69,6 +98,9 @@ impl Format {
             "application/ld+json" => Some(Format::JsonLd),
             "application/n-triples" => Some(Format::NTriples),
             "application/n-quads" => Some(Format::NQuads),
+            "text/csv" => Some(Format::Csv),
+            "application/schema+json" => Some(Format::JsonSchema),
+            "application/fhir+json" => Some(Format::Fhir),
             _ => None,
         }
     }

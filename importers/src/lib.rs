@@ -8,9 +8,16 @@
 //! Every resource graph is free of blank nodes: they are replaced by stable skolem IRIs (see
 //! [`skolem`]), so the same content always gives the same canonical N-Triples and content hash.
 
+pub mod altinn;
 pub mod canonical;
+pub mod codelist;
+pub mod csv;
+pub mod fhir;
 pub mod format;
+pub mod jsonschema;
+pub mod klass;
 pub mod rdf;
+pub mod seres;
 pub mod skolem;
 pub mod split;
 pub mod vocab;
@@ -137,6 +144,14 @@ pub enum ImportError {
         /// What the parser expected or found.
         message: String,
     },
+    /// The input is not what its format requires (wrong shape, missing field, bad value).
+    #[error("{location}: {message}")]
+    Invalid {
+        /// Where: `line 12`, `element xs:complexType name="Adresse"`, `$.codes[3].value`.
+        location: String,
+        /// What was expected and what was found.
+        message: String,
+    },
     /// The input was empty (or held only whitespace).
     #[error("the input is empty")]
     Empty,
@@ -154,8 +169,12 @@ pub enum ImportError {
 /// Options that change how a file is read.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
-    /// Base IRI for relative IRIs in the input.
+    /// Base IRI for relative IRIs in the input (also the base of IRIs minted for non-RDF input).
     pub base_iri: Option<String>,
+    /// The file's name, when known (some formats take an id from it, e.g. `ssb-klass-131-...`).
+    pub file_name: Option<String>,
+    /// Format-specific settings, e.g. CSV column mapping `code=alpha-2`, `label_en=name`.
+    pub params: BTreeMap<String, String>,
 }
 
 /// Imports one file's bytes in the given format.
@@ -167,9 +186,16 @@ pub fn import(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
-    match format {
+    let (triples, warnings) = match format {
         Format::Turtle | Format::RdfXml | Format::JsonLd | Format::NTriples | Format::NQuads => {
-            rdf::import_rdf(format, bytes, options)
+            return rdf::import_rdf(format, bytes, options)
         }
-    }
+        Format::Seres => seres::to_triples(bytes, options)?,
+        Format::Klass => klass::to_triples(bytes, options)?,
+        Format::AltinnOptions => altinn::to_triples(bytes, options)?,
+        Format::Csv => csv::to_triples(bytes, options)?,
+        Format::JsonSchema => jsonschema::to_triples(bytes, options)?,
+        Format::Fhir => fhir::to_triples(bytes, options)?,
+    };
+    rdf::finish(triples, warnings)
 }

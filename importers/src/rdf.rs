@@ -17,12 +17,23 @@ pub fn import_rdf(
     options: &ImportOptions,
 ) -> Result<ImportBatch, ImportError> {
     let triples = parse(format, bytes, options)?;
+    finish(triples, Vec::new())
+}
+
+/// Turns the triples an importer produced into resources: de-duplicates them, skolemizes
+/// blank nodes and splits the graph into resources. Every importer ends here, so all formats
+/// give resources, labels and content hashes in the same way.
+pub fn finish(
+    triples: Vec<Triple>,
+    mut warnings: Vec<ImportWarning>,
+) -> Result<ImportBatch, ImportError> {
+    let mut seen = HashSet::with_capacity(triples.len());
+    let triples: Vec<Triple> = triples.into_iter().filter(|t| seen.insert(t.clone())).collect();
     let triples_read = triples.len();
     if triples_read == 0 {
         return Err(ImportError::NoResources { triples: 0 });
     }
     let skolemized = skolem::skolemize(triples);
-    let mut warnings = Vec::new();
     if skolemized.merged_blank_nodes > 0 {
         warnings.push(ImportWarning {
             location: None,
@@ -77,6 +88,12 @@ pub fn parse(
         },
         Format::NTriples => RdfFormat::NTriples,
         Format::NQuads => RdfFormat::NQuads,
+        other => {
+            return Err(ImportError::SyntaxNoPosition {
+                format: other,
+                message: format!("{other} is not an RDF syntax"),
+            })
+        }
     };
     let mut parser = RdfParser::from_format(rdf_format);
     if let Some(base) = &options.base_iri {
@@ -176,6 +193,7 @@ mod tests {
     fn base_iri_resolves_relative_iris() {
         let options = ImportOptions {
             base_iri: Some("http://example.org/dir/".to_owned()),
+            ..Default::default()
         };
         let triples = parse(Format::Turtle, b"<a> <b> <c> .", &options).expect("valid");
         assert_eq!(triples[0].subject.to_string(), "<http://example.org/dir/a>");
