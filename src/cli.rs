@@ -84,9 +84,13 @@ pub enum Command {
         /// The publisher (org number) new resources belong to.
         #[arg(long)]
         publisher: Option<String>,
-        /// auto, turtle, rdfxml, jsonld, ntriples, nquads.
+        /// auto, turtle, rdfxml, jsonld, ntriples, nquads, seres, klass, altinn-options, csv,
+        /// jsonschema, fhir.
         #[arg(long, default_value = "auto")]
         format: String,
+        /// An importer setting KEY=VALUE (repeatable), e.g. `--param code=alpha-2` for CSV.
+        #[arg(long = "param", value_parser = parse_param)]
+        params: Vec<(String, String)>,
         /// Files to import.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -146,11 +150,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             token,
             publisher,
             format,
+            params,
             paths,
         } => {
             let publisher = publisher.map(|p| OrgNr::parse(&p)).transpose()?;
             let format = parse_format(&format)?;
-            import(store, server, token, publisher, format, paths).await
+            let target = ImportTarget {
+                store,
+                server,
+                token,
+            };
+            import(
+                target,
+                publisher,
+                format,
+                params.into_iter().collect(),
+                paths,
+            )
+            .await
         }
         Command::Token {
             command: TokenCommand::Create { store, publisher },
@@ -169,6 +186,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))
+}
+
+/// Where an import goes: the data dir's store, or a server's API.
+struct ImportTarget {
+    store: StoreArgs,
+    server: Option<String>,
+    token: Option<String>,
 }
 
 fn parse_format(name: &str) -> anyhow::Result<Option<Format>> {
@@ -195,6 +226,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 bytes: crate::demo::DEMO_CATALOG.as_bytes().to_vec(),
                 publisher: Some(OrgNr::parse(crate::demo::DEMO_PUBLISHER)?),
                 actor: Actor::Operator,
+                params: Default::default(),
             })
             .await
             .context("cannot load the demo catalog")?;
@@ -244,13 +276,17 @@ fn print_report(path: &std::path::Path, report: &ImportReport) {
 }
 
 async fn import(
-    store_args: StoreArgs,
-    server: Option<String>,
-    token: Option<String>,
+    target: ImportTarget,
     publisher: Option<OrgNr>,
     format: Option<Format>,
+    params: std::collections::BTreeMap<String, String>,
     paths: Vec<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
+    let ImportTarget {
+        store: store_args,
+        server,
+        token,
+    } = target;
     let db = match &server {
         None => {
             let config = store_args.config();
@@ -281,13 +317,20 @@ async fn import(
                             bytes,
                             publisher: publisher.clone(),
                             actor: Actor::Operator,
+                            params: params.clone(),
                         },
                     )
                     .await
                     .map_err(anyhow::Error::from),
                     (None, Some(server), Some(token)) => {
-                        import_remote(server, token, publisher.as_ref(), format, file_name, bytes)
-                            .await
+                        let request = RemoteImport {
+                            server,
+                            token,
+                            publisher: publisher.as_ref(),
+                            format,
+                            params: &params,
+                        };
+                        import_remote(request, file_name, bytes).await
                     }
                     _ => Err(anyhow::anyhow!("--server needs --token")),
                 }
@@ -313,14 +356,27 @@ async fn import(
     }
 }
 
-async fn import_remote(
-    server: &str,
-    token: &str,
-    publisher: Option<&OrgNr>,
+/// An import through a server's API.
+struct RemoteImport<'a> {
+    server: &'a str,
+    token: &'a str,
+    publisher: Option<&'a OrgNr>,
     format: Option<Format>,
+    params: &'a std::collections::BTreeMap<String, String>,
+}
+
+async fn import_remote(
+    request: RemoteImport<'_>,
     file_name: Option<String>,
     bytes: Vec<u8>,
 ) -> anyhow::Result<ImportReport> {
+    let RemoteImport {
+        server,
+        token,
+        publisher,
+        format,
+        params: importer_params,
+    } = request;
     let mut url = format!("{}/api/v1/import?", server.trim_end_matches('/'));
     let mut params = vec![(
         "format",
@@ -333,6 +389,9 @@ async fn import_remote(
     }
     if let Some(name) = file_name {
         params.push(("filename", name));
+    }
+    for (key, value) in importer_params {
+        params.push((key.as_str(), value.clone()));
     }
     url.push_str(&serde_urlencoded::to_string(&params)?);
     let response = reqwest::Client::new()

@@ -72,7 +72,8 @@ pub mod terms {
     /// semreg:jsonNull, the datatype of a `null` value
     pub const JSON_NULL: &str = "https://w3id.org/semreg/ns#jsonNull";
     /// Status IRIs (ISO 19135 lifecycle), from the EU concept-status authority table.
-    pub const STATUS_BASE: &str = "http://publications.europa.eu/resource/authority/concept-status/";
+    pub const STATUS_BASE: &str =
+        "http://publications.europa.eu/resource/authority/concept-status/";
 }
 
 /// A code's value, keeping the JSON type Altinn gives it.
@@ -190,8 +191,11 @@ impl CodeListBuilder {
     }
 
     fn push(&mut self, subject: NamedNode, predicate: NamedNode, object: Term) {
-        self.triples
-            .push(Triple::new(NamedOrBlankNode::from(subject), predicate, object));
+        self.triples.push(Triple::new(
+            NamedOrBlankNode::from(subject),
+            predicate,
+            object,
+        ));
     }
 
     /// Adds a fact about the list itself.
@@ -393,16 +397,22 @@ mod tests {
             .level(1)
             .done();
         let mut code = list.code(CodeValue::String("0301".into()));
-        code.label("nb", "Oslo").parent(&CodeValue::String("03".into()));
+        code.label("nb", "Oslo")
+            .parent(&CodeValue::String("03".into()));
         assert!(code.valid_from("2020-01-01"));
         assert!(!code.valid_to("20108-10-03"));
         code.done();
         let triples = list.finish();
         let nt: Vec<String> = triples.iter().map(|t| t.to_string()).collect();
         assert!(nt.iter().any(|t| t.contains("<https://example.org/list/code/0301> <http://www.w3.org/2004/02/skos/core#broader> <https://example.org/list/code/03>")));
-        assert!(nt.iter().any(|t| t.contains("startDate> \"2020-01-01\"^^<http://www.w3.org/2001/XMLSchema#date>")));
+        assert!(nt
+            .iter()
+            .any(|t| t
+                .contains("startDate> \"2020-01-01\"^^<http://www.w3.org/2001/XMLSchema#date>")));
         assert!(!nt.iter().any(|t| t.contains("20108")));
-        assert!(nt.iter().any(|t| t.contains("/code/03> <http://www.w3.org/2004/02/skos/core#topConceptOf>")));
+        assert!(nt
+            .iter()
+            .any(|t| t.contains("/code/03> <http://www.w3.org/2004/02/skos/core#topConceptOf>")));
     }
 
     #[test]

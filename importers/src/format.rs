@@ -35,8 +35,20 @@ pub enum Format {
 
 impl Format {
     /// Every name accepted on the command line and in the API, `auto` meaning "detect".
-    pub const NAMES: &'static [&'static str] =
-        &["auto", "turtle", "rdfxml", "jsonld", "ntriples", "nquads", "seres", "klass", "altinn-options", "csv", "jsonschema", "fhir"];
+    pub const NAMES: &'static [&'static str] = &[
+        "auto",
+        "turtle",
+        "rdfxml",
+        "jsonld",
+        "ntriples",
+        "nquads",
+        "seres",
+        "klass",
+        "altinn-options",
+        "csv",
+        "jsonschema",
+        "fhir",
+    ];
 
     /// The canonical name of the format (one of [`Format::NAMES`]).
     pub fn name(self) -> &'static str {

@@ -28,7 +28,10 @@ pub fn finish(
     mut warnings: Vec<ImportWarning>,
 ) -> Result<ImportBatch, ImportError> {
     let mut seen = HashSet::with_capacity(triples.len());
-    let triples: Vec<Triple> = triples.into_iter().filter(|t| seen.insert(t.clone())).collect();
+    let triples: Vec<Triple> = triples
+        .into_iter()
+        .filter(|t| seen.insert(t.clone()))
+        .collect();
     let triples_read = triples.len();
     if triples_read == 0 {
         return Err(ImportError::NoResources { triples: 0 });

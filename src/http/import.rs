@@ -22,6 +22,10 @@ pub struct ImportQuery {
     pub publisher: Option<String>,
     /// A file name, for the report and format detection.
     pub filename: Option<String>,
+    /// Any other parameter is passed to the importer (e.g. CSV `code=alpha-2`).
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub importer_params: std::collections::BTreeMap<String, String>,
 }
 
 /// The publisher behind the request's bearer token, or 401.
@@ -85,6 +89,7 @@ pub async fn import_file(
             bytes: body.to_vec(),
             publisher,
             actor: Actor::Publisher(actor),
+            params: query.importer_params,
         })
         .await?;
     Ok(Json(report))

@@ -138,6 +138,9 @@ impl From<RegistryError> for ApiError {
             RegistryError::Forbidden { .. } | RegistryError::WrongPublisher { .. } => {
                 ApiError::new(StatusCode::FORBIDDEN, error.to_string())
             }
+            RegistryError::AliasTaken { .. } => {
+                ApiError::new(StatusCode::CONFLICT, error.to_string())
+            }
             RegistryError::Store(store) => store.into(),
             RegistryError::Task(_) => ApiError::internal(&error),
         }

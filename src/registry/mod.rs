@@ -14,6 +14,8 @@ use semreg_importers::{
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+const ALIAS: &str = semreg_importers::codelist::terms::ALIAS;
+
 /// Who is writing: the local operator (CLI on the data dir) or a publisher's token.
 #[derive(Debug, Clone)]
 pub enum Actor {
@@ -36,6 +38,8 @@ pub struct ImportRequest {
     pub publisher: Option<OrgNr>,
     /// Who asks.
     pub actor: Actor,
+    /// Format-specific settings for the importer (e.g. CSV column mapping).
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 /// What became of one resource of an import.
@@ -129,6 +133,16 @@ pub enum RegistryError {
     /// The store of record failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An alias in the file is already used by another resource.
+    #[error("alias {alias:?} of {iri} is already used by resource {owner}")]
+    AliasTaken {
+        /// The alias.
+        alias: String,
+        /// The resource that wanted it.
+        iri: String,
+        /// The resource id that has it.
+        owner: String,
+    },
     /// The parsing task failed (a bug).
     #[error("import task failed: {0}")]
     Task(String),
@@ -143,9 +157,24 @@ impl From<sea_orm::DbErr> for RegistryError {
 /// A parsed resource ready to be stored.
 struct Prepared {
     id: String,
+    alias: Option<String>,
     imported: ImportedResource,
     ntriples: String,
     hash: String,
+}
+
+/// The resource's readable alias (`semreg:alias` on the resource itself), if it has one.
+fn alias_of(resource: &ImportedResource) -> Option<String> {
+    resource.triples.iter().find_map(|t| {
+        let is_own =
+            matches!(&t.subject, oxrdf::NamedOrBlankNode::NamedNode(n) if n == &resource.iri);
+        match &t.object {
+            oxrdf::Term::Literal(alias) if is_own && t.predicate.as_str() == ALIAS => {
+                Some(alias.value().to_owned())
+            }
+            _ => None,
+        }
+    })
 }
 
 /// Picks the label shown when one language is needed: nb, nn, no, en, untagged, then any.
@@ -180,8 +209,13 @@ pub async fn import_file(
             .ok_or(ImportError::UnknownFormat)?,
     };
     let bytes = request.bytes;
+    let options = ImportOptions {
+        base_iri: None,
+        file_name: request.file_name.clone(),
+        params: request.params,
+    };
     let (batch, prepared) = tokio::task::spawn_blocking(move || {
-        let batch = semreg_importers::import(format, &bytes, &ImportOptions::default())?;
+        let batch = semreg_importers::import(format, &bytes, &options)?;
         let prepared: Vec<Prepared> = batch
             .resources
             .iter()
@@ -190,6 +224,7 @@ pub async fn import_file(
                 let hash = content_hash(&ntriples);
                 Prepared {
                     id: resource_id_for_iri(r.iri.as_str()),
+                    alias: alias_of(r),
                     imported: r.clone(),
                     ntriples,
                     hash,
@@ -251,6 +286,20 @@ pub async fn import_file(
         }
     }
 
+    for p in &prepared {
+        if let Some(alias) = &p.alias {
+            if let Some(owner) = store::find_by_alias(&txn, alias).await? {
+                if owner.id != p.id {
+                    return Err(RegistryError::AliasTaken {
+                        alias: alias.clone(),
+                        iri: p.imported.iri.as_str().to_owned(),
+                        owner: owner.id,
+                    });
+                }
+            }
+        }
+    }
+
     let mut new_versions = Vec::new();
     let mut new_changes = Vec::new();
     for p in &prepared {
@@ -271,6 +320,7 @@ pub async fn import_file(
                     kind: Set(kind.clone()),
                     label: Set(label),
                     labels: Set(labels_json),
+                    alias: Set(p.alias.clone()),
                     current_version: Set(number),
                     content_hash: Set(p.hash.clone()),
                     updated_at: Set(now),
@@ -286,7 +336,7 @@ pub async fn import_file(
                     kind: Set(kind.clone()),
                     publisher: Set(publisher.as_ref().map(|o| o.as_str().to_owned())),
                     status: Set("valid".to_owned()),
-                    alias: Set(None),
+                    alias: Set(p.alias.clone()),
                     label: Set(label),
                     labels: Set(labels_json),
                     current_version: Set(1),

@@ -126,8 +126,16 @@ pub async fn find_resource(
     {
         return Ok(Some(found));
     }
+    find_by_alias(db, id_or_alias).await
+}
+
+/// Finds the resource that has an alias.
+pub async fn find_by_alias(
+    db: &impl ConnectionTrait,
+    alias: &str,
+) -> Result<Option<resource::Model>, StoreError> {
     Ok(resource::Entity::find()
-        .filter(resource::Column::Alias.eq(id_or_alias))
+        .filter(resource::Column::Alias.eq(alias))
         .one(db)
         .await?)
 }
