@@ -20,6 +20,8 @@ pub struct App {
     pub projections: Arc<Projections>,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// Code lists in memory, for running services.
+    pub code_lists: crate::code_lists::CodeListCache,
     /// Slots for concurrently running SPARQL queries.
     pub sparql_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -55,6 +57,7 @@ impl App {
             db,
             projections: Arc::new(projections),
             metrics: Metrics::new(),
+            code_lists: Default::default(),
             sparql_slots: Arc::new(tokio::sync::Semaphore::new(config_sparql_slots)),
         });
         let applied = app
@@ -68,6 +71,7 @@ impl App {
     /// Applies every committed change to the projections and updates the lag metrics.
     pub async fn catch_up(&self) -> Result<usize, crate::projections::ProjectionError> {
         let applied = self.projections.catch_up(&self.db).await?;
+        self.code_lists.catch_up(&self.db).await?;
         let last = store::last_seq(&self.db).await?;
         let (graph, search) = self.projections.watermarks();
         for (name, seq) in [("graph", graph), ("search", search)] {

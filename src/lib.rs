@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod code_lists;
 pub mod config;
 pub mod demo;
 pub mod http;

@@ -2,6 +2,7 @@
 //! Handlers stay short: extract, call the domain, shape the response.
 
 pub mod changes;
+pub mod code_lists;
 pub mod import;
 pub mod ops;
 pub mod pages;
@@ -57,6 +58,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(search::suggest))
         .routes(routes!(sparql::sparql_get, sparql::sparql_post))
         .routes(routes!(import::import_file))
+        .routes(routes!(code_lists::get_codes))
+        .routes(routes!(code_lists::get_altinn_options))
+        .routes(routes!(code_lists::get_altinn_library_code_list))
+        .routes(routes!(code_lists::get_code_list_changes))
         .split_for_parts();
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;
@@ -77,6 +82,11 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search_page))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .br(true),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             record_metrics,

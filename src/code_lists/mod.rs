@@ -1,0 +1,246 @@
+//! Code lists at runtime: an in-memory projection of every code list, fed by the change log,
+//! that answers running services without touching the database or oxigraph. Rendered answers
+//! (JSON, CSV, Altinn formats) are memoized with their strong ETags, so a repeated request is a
+//! map lookup and a copy of pre-built bytes.
+
+pub mod model;
+pub mod query;
+pub mod render;
+
+use crate::store::{self, resource, version, StoreError};
+use axum::body::Bytes;
+use model::CodeList;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// The kind name of code lists.
+pub const KIND: &str = "code-list";
+
+/// One version of a list, parsed.
+#[derive(Debug)]
+pub struct CachedList {
+    /// Resource id.
+    pub id: String,
+    /// Readable alias.
+    pub alias: Option<String>,
+    /// Owning publisher.
+    pub publisher: Option<String>,
+    /// Version number.
+    pub version: i32,
+    /// Whether this is the current version.
+    pub latest: bool,
+    /// SHA-256 of the version's canonical N-Triples.
+    pub content_hash: String,
+    /// The codes.
+    pub list: CodeList,
+}
+
+/// A rendered answer with its strong ETag.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The bytes sent.
+    pub body: Bytes,
+    /// The quoted strong ETag.
+    pub etag: String,
+    /// The media type.
+    pub media_type: &'static str,
+}
+
+impl Rendered {
+    /// Wraps bytes with an ETag computed from them.
+    pub fn new(body: Vec<u8>, media_type: &'static str) -> Self {
+        let digest = Sha256::digest(&body);
+        let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+        Self {
+            body: Bytes::from(body),
+            etag,
+            media_type,
+        }
+    }
+}
+
+/// How many bytes of rendered answers are kept before the memo starts afresh.
+const MEMO_BYTES: usize = 64 * 1024 * 1024;
+/// How many old (pinned) versions are kept parsed.
+const PINNED_LISTS: usize = 256;
+
+/// The in-memory code-list projection.
+#[derive(Default)]
+pub struct CodeListCache {
+    latest: RwLock<HashMap<String, Arc<CachedList>>>,
+    pinned: Mutex<HashMap<(String, i32), Arc<CachedList>>>,
+    memo: RwLock<HashMap<String, Arc<Rendered>>>,
+    memo_bytes: AtomicUsize,
+    seq: AtomicI64,
+    catch_up_lock: tokio::sync::Mutex<()>,
+}
+
+impl CodeListCache {
+    /// The current version of a list, by id or alias.
+    pub fn get(&self, id_or_alias: &str) -> Option<Arc<CachedList>> {
+        self.latest.read().ok()?.get(id_or_alias).cloned()
+    }
+
+    /// A memoized rendering.
+    pub fn memo(&self, key: &str) -> Option<Arc<Rendered>> {
+        self.memo.read().ok()?.get(key).cloned()
+    }
+
+    /// Remembers a rendering (the memo is bounded: when full it starts afresh).
+    pub fn remember(&self, key: String, rendered: Rendered) -> Arc<Rendered> {
+        let rendered = Arc::new(rendered);
+        if let Ok(mut memo) = self.memo.write() {
+            let size = rendered.body.len() + key.len();
+            if self.memo_bytes.fetch_add(size, Ordering::Relaxed) + size > MEMO_BYTES {
+                memo.clear();
+                self.memo_bytes.store(size, Ordering::Relaxed);
+            }
+            memo.insert(key, rendered.clone());
+        }
+        rendered
+    }
+
+    /// A given version of a list: the current one from memory, an older one from the store
+    /// (parsed once, then kept).
+    pub async fn version(
+        &self,
+        db: &impl ConnectionTrait,
+        latest: &Arc<CachedList>,
+        number: i32,
+    ) -> Result<Option<Arc<CachedList>>, StoreError> {
+        if number == latest.version {
+            return Ok(Some(latest.clone()));
+        }
+        let key = (latest.id.clone(), number);
+        if let Some(found) = self.pinned.lock().ok().and_then(|p| p.get(&key).cloned()) {
+            return Ok(Some(found));
+        }
+        let Some(row) = store::get_version(db, &latest.id, number).await? else {
+            return Ok(None);
+        };
+        let parsed = Arc::new(CachedList {
+            id: latest.id.clone(),
+            alias: latest.alias.clone(),
+            publisher: latest.publisher.clone(),
+            version: number,
+            latest: false,
+            content_hash: row.content_hash,
+            list: CodeList::from_ntriples(&latest.list.iri, &row.ntriples),
+        });
+        if let Ok(mut pinned) = self.pinned.lock() {
+            if pinned.len() >= PINNED_LISTS {
+                pinned.clear();
+            }
+            pinned.insert(key, parsed.clone());
+        }
+        Ok(Some(parsed))
+    }
+
+    /// Number of lists held.
+    pub fn len(&self) -> usize {
+        self.latest
+            .read()
+            .map(|l| l.values().filter(|c| c.id.len() == 36).count())
+            .unwrap_or(0)
+    }
+
+    /// Whether no list is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Brings the cache up to date with the change log: (re)loads every code list changed
+    /// since the last call (all of them the first time). Returns how many lists were loaded.
+    pub async fn catch_up(&self, db: &impl ConnectionTrait) -> Result<usize, StoreError> {
+        let _guard = self.catch_up_lock.lock().await;
+        let since = self.seq.load(Ordering::Acquire);
+        let last = store::last_seq(db).await?;
+        if last <= since {
+            return Ok(0);
+        }
+        let ids: Vec<String> = if since == 0 {
+            resource::Entity::find()
+                .filter(resource::Column::Kind.eq(KIND))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+        } else {
+            let mut ids = Vec::new();
+            let mut from = since;
+            loop {
+                let changes = store::changes_since(db, from, 1000).await?;
+                let Some(end) = changes.last().map(|c| c.seq) else {
+                    break;
+                };
+                ids.extend(
+                    changes
+                        .into_iter()
+                        .filter(|c| c.seq <= last && c.kind == KIND)
+                        .map(|c| c.resource_id),
+                );
+                if end >= last {
+                    break;
+                }
+                from = end;
+            }
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let mut loaded = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(200) {
+            let rows = store::resources_by_ids(db, chunk).await?;
+            for row in rows {
+                let Some(v) = version::Entity::find_by_id((row.id.clone(), row.current_version))
+                    .one(db)
+                    .await?
+                else {
+                    continue;
+                };
+                loaded.push((row, v));
+            }
+        }
+        let parsed: Vec<Arc<CachedList>> = tokio::task::spawn_blocking(move || {
+            loaded
+                .into_iter()
+                .map(|(row, v)| {
+                    Arc::new(CachedList {
+                        list: CodeList::from_ntriples(&row.iri, &v.ntriples),
+                        id: row.id,
+                        alias: row.alias,
+                        publisher: row.publisher,
+                        version: row.current_version,
+                        latest: true,
+                        content_hash: row.content_hash,
+                    })
+                })
+                .collect()
+        })
+        .await
+        .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+        let count = parsed.len();
+        if count > 0 {
+            if let Ok(mut latest) = self.latest.write() {
+                for list in parsed {
+                    if let Some(alias) = &list.alias {
+                        latest.insert(alias.clone(), list.clone());
+                    }
+                    latest.insert(list.id.clone(), list);
+                }
+            }
+            // Renderings of "latest" carry the version in their key, so old ones are simply
+            // never asked for again; drop them to free the memory.
+            if let Ok(mut memo) = self.memo.write() {
+                memo.clear();
+                self.memo_bytes.store(0, Ordering::Relaxed);
+            }
+        }
+        self.seq.store(last, Ordering::Release);
+        Ok(count)
+    }
+}

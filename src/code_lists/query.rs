@@ -1,0 +1,355 @@
+//! Which codes a request asks for: language, date or range, level, parent, filter, select.
+
+use super::model::{pick, Code, CodeList};
+use chrono::NaiveDate;
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// Why a code-list request is not valid (answered with 400, naming what is allowed).
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum QueryError {
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("invalid {field} {value:?}: expected a date as YYYY-MM-DD")]
+    BadDate {
+        /// The parameter.
+        field: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// `from` after `to`.
+    #[error("from ({from}) must be before to ({to})")]
+    EmptyRange {
+        /// Start.
+        from: NaiveDate,
+        /// End.
+        to: NaiveDate,
+    },
+    /// A language the list has no labels in.
+    #[error("unknown language {lang:?}: this list has labels in {available}")]
+    UnknownLanguage {
+        /// Asked.
+        lang: String,
+        /// Present, comma-separated.
+        available: String,
+    },
+    /// A malformed `select`.
+    #[error("invalid select pattern {pattern:?}: use codes, prefixes with * (11*) or ranges (3004-3400), separated by commas")]
+    BadSelect {
+        /// The pattern.
+        pattern: String,
+    },
+    /// A level that is not a positive number.
+    #[error("invalid level {0:?}: expected a positive whole number")]
+    BadLevel(String),
+}
+
+/// The request's parameters, parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CodeQuery {
+    /// Language of labels.
+    pub lang: String,
+    /// Codes valid on this day.
+    pub date: Option<NaiveDate>,
+    /// Codes valid at some day in `[from, to)`.
+    pub range: Option<(NaiveDate, NaiveDate)>,
+    /// Only this level.
+    pub level: Option<u32>,
+    /// Only children of this code.
+    pub parent: Option<String>,
+    /// Case- and accent-insensitive text on code and label.
+    pub filter: Option<String>,
+    /// Klass-style selection.
+    pub select: Vec<Selector>,
+}
+
+/// One `select` pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selector {
+    /// Exactly this code.
+    Exact(String),
+    /// Codes starting with this prefix (`11*`).
+    Prefix(String),
+    /// Codes from..=to (`3004-3400`).
+    Range(String, String),
+}
+
+/// Raw parameters, as they come from a query string.
+#[derive(Debug, Clone, Default)]
+pub struct RawCodeQuery<'a> {
+    /// `lang`
+    pub lang: Option<&'a str>,
+    /// `date`
+    pub date: Option<&'a str>,
+    /// `from`
+    pub from: Option<&'a str>,
+    /// `to`
+    pub to: Option<&'a str>,
+    /// `level`
+    pub level: Option<&'a str>,
+    /// `parent`
+    pub parent: Option<&'a str>,
+    /// `filter`
+    pub filter: Option<&'a str>,
+    /// `select`
+    pub select: Option<&'a str>,
+}
+
+fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, QueryError> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| QueryError::BadDate {
+        field,
+        value: value.to_owned(),
+    })
+}
+
+/// Folds text for matching: lowercase, accents removed.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn parse_select(text: &str) -> Result<Vec<Selector>, QueryError> {
+    let mut selectors = Vec::new();
+    for pattern in text.split(',').map(str::trim) {
+        let bad = || QueryError::BadSelect {
+            pattern: pattern.to_owned(),
+        };
+        if pattern.is_empty() {
+            return Err(bad());
+        }
+        if let Some(prefix) = pattern.strip_suffix('*') {
+            if prefix.is_empty() || prefix.contains(['*', '-']) {
+                return Err(bad());
+            }
+            selectors.push(Selector::Prefix(prefix.to_owned()));
+        } else if let Some((low, high)) = pattern.split_once('-') {
+            if low.is_empty() || high.is_empty() || high.contains('-') || pattern.contains('*') {
+                return Err(bad());
+            }
+            selectors.push(Selector::Range(low.to_owned(), high.to_owned()));
+        } else if pattern.contains('*') {
+            return Err(bad());
+        } else {
+            selectors.push(Selector::Exact(pattern.to_owned()));
+        }
+    }
+    Ok(selectors)
+}
+
+/// Compares codes as Klass does: numerically when both are numbers, else as text.
+fn compare_codes(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+impl Selector {
+    fn matches(&self, code: &str) -> bool {
+        match self {
+            Selector::Exact(c) => code == c,
+            Selector::Prefix(p) => code.starts_with(p.as_str()),
+            Selector::Range(low, high) => {
+                compare_codes(code, low).is_ge() && compare_codes(code, high).is_le()
+            }
+        }
+    }
+}
+
+impl CodeQuery {
+    /// Parses and checks the raw parameters against a list.
+    pub fn parse(raw: &RawCodeQuery<'_>, list: &CodeList) -> Result<Self, QueryError> {
+        let lang = raw.lang.unwrap_or("nb").trim().to_ascii_lowercase();
+        let known = list.languages.is_empty()
+            || list.languages.iter().any(|l| *l == lang)
+            || ["nb", "nn", "en", "no"].contains(&lang.as_str());
+        if !known {
+            return Err(QueryError::UnknownLanguage {
+                lang,
+                available: list.languages.join(", "),
+            });
+        }
+        let date = raw.date.map(|d| parse_date("date", d)).transpose()?;
+        let range = match (raw.from, raw.to) {
+            (None, None) => None,
+            (from, to) => {
+                let from = from
+                    .map(|d| parse_date("from", d))
+                    .transpose()?
+                    .unwrap_or(NaiveDate::MIN);
+                let to = to
+                    .map(|d| parse_date("to", d))
+                    .transpose()?
+                    .unwrap_or(NaiveDate::MAX);
+                if from >= to {
+                    return Err(QueryError::EmptyRange { from, to });
+                }
+                Some((from, to))
+            }
+        };
+        let level = raw
+            .level
+            .map(|l| {
+                l.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| QueryError::BadLevel(l.to_owned()))
+            })
+            .transpose()?;
+        Ok(CodeQuery {
+            lang,
+            date,
+            range,
+            level,
+            parent: raw.parent.map(str::to_owned),
+            filter: raw.filter.map(fold).filter(|f| !f.is_empty()),
+            select: raw
+                .select
+                .map(parse_select)
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Whether a code is selected.
+    pub fn selects(&self, code: &Code) -> bool {
+        if let Some(day) = self.date {
+            if !code.valid_on(day) {
+                return false;
+            }
+        }
+        if let Some((from, to)) = self.range {
+            if !code.valid_during(from, to) {
+                return false;
+            }
+        }
+        if self.level.is_some_and(|l| l != code.level) {
+            return false;
+        }
+        if let Some(parent) = &self.parent {
+            if code.parent.as_deref() != Some(parent.as_str()) {
+                return false;
+            }
+        }
+        if !self.select.is_empty() && !self.select.iter().any(|s| s.matches(&code.code)) {
+            return false;
+        }
+        if let Some(filter) = &self.filter {
+            let label = pick(&code.labels, &self.lang).unwrap_or_default();
+            if !fold(&code.code).contains(filter.as_str()) && !fold(label).contains(filter.as_str())
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// One code in the API's JSON and CSV.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeResponse {
+    /// The code.
+    pub code: String,
+    /// Label in the asked language (with fallback).
+    pub label: Option<String>,
+    /// Description in the asked language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Parent code.
+    pub parent: Option<String>,
+    /// Level (1 = top).
+    pub level: u32,
+    /// First day valid.
+    pub valid_from: Option<NaiveDate>,
+    /// First day no longer valid (exclusive).
+    pub valid_to: Option<NaiveDate>,
+    /// Status, when not simply valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Successor code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
+}
+
+/// The selected codes in the asked language.
+pub fn select_codes(list: &CodeList, query: &CodeQuery) -> Vec<CodeResponse> {
+    list.codes
+        .iter()
+        .filter(|c| query.selects(c))
+        .map(|c| CodeResponse {
+            code: c.code.clone(),
+            label: pick(&c.labels, &query.lang).map(str::to_owned),
+            description: pick(&c.descriptions, &query.lang).map(str::to_owned),
+            parent: c.parent.clone(),
+            level: c.level,
+            valid_from: c.valid_from,
+            valid_to: c.valid_to,
+            status: c.status.clone(),
+            replaced_by: c.replaced_by.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(code: &str, from: Option<&str>, to: Option<&str>) -> Code {
+        Code {
+            iri: format!("https://e.org/l/code/{code}"),
+            value: serde_json::Value::String(code.into()),
+            code: code.into(),
+            labels: [("nb".to_owned(), format!("Kode {code}"))].into(),
+            short_labels: Default::default(),
+            descriptions: Default::default(),
+            help_texts: Default::default(),
+            parent: None,
+            level: 1,
+            valid_from: from.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            valid_to: to.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            status: None,
+            replaced_by: None,
+            tags: vec![],
+            order: 0,
+        }
+    }
+
+    fn day(d: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_code_valid_from_2020_is_absent_on_new_years_eve_and_present_on_new_years_day() {
+        let c = code("3001", Some("2020-01-01"), None);
+        assert!(!c.valid_on(day("2019-12-31")));
+        assert!(c.valid_on(day("2020-01-01")));
+    }
+
+    #[test]
+    fn valid_to_is_exclusive_as_in_klass() {
+        let c = code("0301", None, Some("2020-01-01"));
+        assert!(c.valid_on(day("2019-12-31")));
+        assert!(!c.valid_on(day("2020-01-01")));
+    }
+
+    #[test]
+    fn select_takes_codes_prefixes_and_ranges() {
+        let s = parse_select("0301, 11*,3004-3400").unwrap();
+        let hit = |c: &str| s.iter().any(|x| x.matches(c));
+        assert!(hit("0301"));
+        assert!(hit("1103"));
+        assert!(hit("3004") && hit("3400") && hit("3100"));
+        assert!(!hit("3401") && !hit("2103"));
+        for bad in ["", "3004-", "-3", "1*1", "1-2-3", "*", "a,,b"] {
+            assert!(parse_select(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn filter_ignores_case_and_accents() {
+        assert_eq!(fold("Évje og Hornnes"), "evje og hornnes");
+        assert!(fold("TRONDHEIM").contains(&fold("trondh")));
+    }
+}

@@ -1,0 +1,492 @@
+//! Code lists for running services: codes as JSON or CSV (or the list's RDF), Altinn's option
+//! formats, and changes between dates. Answers come from the in-memory code-list projection;
+//! repeated requests are served from memoized bytes with strong ETags (304 on a match).
+
+use super::problem::ApiError;
+use crate::app::AppState;
+use crate::code_lists::query::{CodeQuery, RawCodeQuery};
+use crate::code_lists::{render, CachedList, Rendered};
+use crate::rdf::serialize_ntriples;
+use crate::store;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use chrono::NaiveDate;
+use oxigraph::io::{JsonLdProfileSet, RdfFormat};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+
+/// Parameters of `GET /api/v1/code-lists/{id}/codes` (and, with `language`, of altinn-options).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CodesQuery {
+    /// Language of labels (nb, nn, en or any present; falls back nb → nn → en → first).
+    pub lang: Option<String>,
+    /// Altinn's name for `lang` (altinn-options).
+    pub language: Option<String>,
+    /// Codes valid on this day (YYYY-MM-DD).
+    pub date: Option<String>,
+    /// Codes valid at some day from this one (with `to`).
+    pub from: Option<String>,
+    /// ... up to this one (exclusive).
+    pub to: Option<String>,
+    /// Only codes of this level (1 = top).
+    pub level: Option<String>,
+    /// Only children of this code.
+    pub parent: Option<String>,
+    /// Case- and accent-insensitive match on code and label.
+    pub filter: Option<String>,
+    /// Klass-style selection: codes, prefixes (`11*`), ranges (`3004-3400`), comma-separated.
+    pub select: Option<String>,
+    /// A pinned version of the list.
+    pub version: Option<String>,
+}
+
+const LATEST_CACHE: &str = "public, max-age=60, must-revalidate";
+const PINNED_CACHE: &str = "public, max-age=31536000, immutable";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Representation {
+    Json,
+    Csv,
+    Rdf(RdfFormat),
+}
+
+impl Representation {
+    fn key(self) -> &'static str {
+        match self {
+            Representation::Json => "json",
+            Representation::Csv => "csv",
+            Representation::Rdf(RdfFormat::Turtle) => "ttl",
+            Representation::Rdf(_) => "jsonld",
+        }
+    }
+}
+
+fn representation(headers: &HeaderMap) -> Result<Representation, ApiError> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(Representation::Json);
+    };
+    for item in accept.split(',') {
+        let media = item.split(';').next().unwrap_or_default().trim();
+        match media {
+            "application/json" | "*/*" | "application/*" => return Ok(Representation::Json),
+            "text/csv" | "text/*" => return Ok(Representation::Csv),
+            "text/turtle" => return Ok(Representation::Rdf(RdfFormat::Turtle)),
+            "application/ld+json" => {
+                return Ok(Representation::Rdf(RdfFormat::JsonLd {
+                    profile: JsonLdProfileSet::empty(),
+                }))
+            }
+            _ => {}
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "acceptable types: application/json, text/csv, text/turtle, application/ld+json",
+    ))
+}
+
+fn unknown_list(id: &str) -> ApiError {
+    ApiError::not_found(format!("no code list with id or alias {id:?}"))
+}
+
+fn parse_params(raw: Option<&str>) -> Result<CodesQuery, ApiError> {
+    serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))
+}
+
+/// The list version a request asks for, and whether it was pinned.
+async fn resolve(
+    app: &AppState,
+    id: &str,
+    version: Option<&str>,
+) -> Result<(Arc<CachedList>, bool), ApiError> {
+    let latest = app.code_lists.get(id).ok_or_else(|| unknown_list(id))?;
+    let Some(version) = version else {
+        return Ok((latest, false));
+    };
+    let number: i32 = version.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "invalid version {version:?}: expected a version number such as 1"
+        ))
+    })?;
+    let found = app
+        .code_lists
+        .version(&app.db, &latest, number)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "code list {id} has no version {number}; the latest is {}",
+                latest.version
+            ))
+        })?;
+    Ok((found, true))
+}
+
+fn respond(
+    rendered: &Rendered,
+    headers: &HeaderMap,
+    pinned: bool,
+    extra: Option<(&'static str, String)>,
+) -> Response<Body> {
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == rendered.etag || t.trim() == "*")
+        });
+    let mut response = if not_modified {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(Body::from(rendered.body.clone()));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(rendered.media_type),
+        );
+        r
+    };
+    let h = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&rendered.etag) {
+        h.insert(header::ETAG, etag);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if pinned { PINNED_CACHE } else { LATEST_CACHE }),
+    );
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Encoding"),
+    );
+    if let Some((name, value)) = extra {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            h.insert(name, value);
+        }
+    }
+    response
+}
+
+fn query_of<'a>(params: &'a CodesQuery, lang: Option<&'a str>) -> RawCodeQuery<'a> {
+    RawCodeQuery {
+        lang,
+        date: params.date.as_deref(),
+        from: params.from.as_deref(),
+        to: params.to.as_deref(),
+        level: params.level.as_deref(),
+        parent: params.parent.as_deref(),
+        filter: params.filter.as_deref(),
+        select: params.select.as_deref(),
+    }
+}
+
+/// The codes of a list, by `Accept`: JSON (default), CSV, Turtle or JSON-LD.
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/codes",
+    params(("id" = String, Path, description = "Code list id or alias"), CodesQuery),
+    responses((status = 200, description = "The codes"), (status = 304, description = "Not modified"),
+              (status = 400, body = super::problem::Problem), (status = 404, body = super::problem::Problem)))]
+pub async fn get_codes(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response<Body>, ApiError> {
+    let repr = representation(&headers)?;
+    let raw = raw.unwrap_or_default();
+    if let Some(latest) = app.code_lists.get(&id) {
+        let key = format!(
+            "{}|{}|codes|{}|{raw}",
+            latest.id,
+            latest.version,
+            repr.key()
+        );
+        if let Some(hit) = app.code_lists.memo(&key) {
+            return Ok(respond(&hit, &headers, false, None));
+        }
+    }
+    let params = parse_params(Some(&raw))?;
+    let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
+    let key = format!("{}|{}|codes|{}|{raw}", list.id, list.version, repr.key());
+    if let Some(hit) = app.code_lists.memo(&key) {
+        return Ok(respond(&hit, &headers, pinned, None));
+    }
+    let rendered = match repr {
+        Representation::Rdf(format) => {
+            let version = store::get_version(&app.db, &list.id, list.version)
+                .await?
+                .ok_or_else(|| ApiError::internal(&format!("version missing for {}", list.id)))?;
+            let body = serialize_ntriples(&version.ntriples, format)
+                .map_err(|e| ApiError::internal(&e))?;
+            Rendered::new(body, format.media_type())
+        }
+        Representation::Json | Representation::Csv => {
+            let query = CodeQuery::parse(&query_of(&params, params.lang.as_deref()), &list.list)
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            if repr == Representation::Json {
+                render::codes_json(&list, &query)
+            } else {
+                render::codes_csv(&list, &query)
+            }
+        }
+    };
+    let rendered = app.code_lists.remember(key, rendered);
+    Ok(respond(&rendered, &headers, pinned, None))
+}
+
+fn downstream(list: &CachedList, date: Option<&str>) -> (&'static str, String) {
+    let date = date
+        .map(str::to_owned)
+        .unwrap_or_else(|| chrono::Utc::now().date_naive().to_string());
+    (
+        "altinn-downstreamparameters",
+        format!("version={},date={date}", list.version),
+    )
+}
+
+/// The codes as Altinn's app option list, so an Altinn app can point at it unchanged.
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/altinn-options",
+    params(("id" = String, Path, description = "Code list id or alias"), CodesQuery),
+    responses((status = 200, description = "[{value,label,description?,helpText?}]"),
+              (status = 400, body = super::problem::Problem), (status = 404, body = super::problem::Problem)))]
+pub async fn get_altinn_options(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response<Body>, ApiError> {
+    let raw = raw.unwrap_or_default();
+    if let Some(latest) = app.code_lists.get(&id) {
+        let key = format!("{}|{}|altinn|{raw}", latest.id, latest.version);
+        if let Some(hit) = app.code_lists.memo(&key) {
+            let date = parse_params(Some(&raw))?.date;
+            let extra = downstream(&latest, date.as_deref());
+            return Ok(respond(&hit, &headers, false, Some(extra)));
+        }
+    }
+    let params = parse_params(Some(&raw))?;
+    let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
+    let key = format!("{}|{}|altinn|{raw}", list.id, list.version);
+    let rendered = match app.code_lists.memo(&key) {
+        Some(hit) => hit,
+        None => {
+            let lang = params.language.as_deref().or(params.lang.as_deref());
+            let query = CodeQuery::parse(&query_of(&params, lang), &list.list)
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            app.code_lists
+                .remember(key, render::altinn_options(&list, &query))
+        }
+    };
+    let extra = downstream(&list, params.date.as_deref());
+    Ok(respond(&rendered, &headers, pinned, Some(extra)))
+}
+
+/// Altinn 3's code-list library: `/altinn/{org}/code_lists/{codeListId}/{version}.json`, with
+/// `version` a number or `_latest`.
+#[utoipa::path(get, path = "/altinn/{org}/code_lists/{code_list_id}/{file}",
+    params(("org" = String, Path, description = "Altinn org (kept in the payload's version)"),
+           ("code_list_id" = String, Path, description = "Code list id or alias"),
+           ("file" = String, Path, description = "`N.json` or `_latest.json`")),
+    responses((status = 200, description = "{codes,version,source,tagNames?}"),
+              (status = 404, body = super::problem::Problem)))]
+pub async fn get_altinn_library_code_list(
+    State(app): State<AppState>,
+    Path((org, code_list_id, file)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response<Body>, ApiError> {
+    let version = file
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::not_found(format!("{file:?}: expected N.json or _latest.json")))?;
+    let version = (version != "_latest").then_some(version);
+    let (list, pinned) = resolve(&app, &code_list_id, version).await?;
+    let key = format!("{}|{}|library|{org}|{code_list_id}", list.id, list.version);
+    let rendered = match app.code_lists.memo(&key) {
+        Some(hit) => hit,
+        None => app
+            .code_lists
+            .remember(key, render::altinn_library(&list, &org, &code_list_id)),
+    };
+    Ok(respond(&rendered, &headers, pinned, None))
+}
+
+/// Parameters of `GET /api/v1/code-lists/{id}/changes`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// Start: a date (YYYY-MM-DD) or a version number.
+    pub from: String,
+    /// End: a date or a version number (default: today / the latest version).
+    pub to: Option<String>,
+    /// Language of names.
+    pub lang: Option<String>,
+}
+
+/// One change of a list between two dates or versions.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeChange {
+    /// added, removed, replaced, renamed.
+    pub change: &'static str,
+    /// The code before (removed, replaced, renamed).
+    pub old_code: Option<String>,
+    /// Its name before.
+    pub old_name: Option<String>,
+    /// The code after (added, replaced, renamed).
+    pub new_code: Option<String>,
+    /// Its name after.
+    pub new_name: Option<String>,
+    /// When, for date-based changes.
+    pub changed_on: Option<NaiveDate>,
+}
+
+/// The changes of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeChangesResponse {
+    /// The list's id.
+    pub id: String,
+    /// The changes, by date then code.
+    pub changes: Vec<CodeChange>,
+}
+
+/// Changes of a list between two dates (from validity) or two versions (by comparing them), as
+/// Klass's `changes`.
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/changes",
+    params(("id" = String, Path, description = "Code list id or alias"), ChangesQuery),
+    responses((status = 200, body = CodeChangesResponse), (status = 400, body = super::problem::Problem),
+              (status = 404, body = super::problem::Problem)))]
+pub async fn get_code_list_changes(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    axum::extract::Query(params): axum::extract::Query<ChangesQuery>,
+) -> Result<axum::Json<CodeChangesResponse>, ApiError> {
+    let latest = app.code_lists.get(&id).ok_or_else(|| unknown_list(&id))?;
+    let lang = params.lang.as_deref().unwrap_or("nb");
+    let name = |c: &crate::code_lists::model::Code| {
+        crate::code_lists::model::pick(&c.labels, lang).map(str::to_owned)
+    };
+    let as_date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let as_version = |s: &str| s.parse::<i32>().ok().filter(|n| *n > 0);
+    let mut changes = Vec::new();
+    if let Some(from) = as_date(&params.from) {
+        let to = match params.to.as_deref() {
+            None => chrono::Utc::now().date_naive(),
+            Some(t) => as_date(t).ok_or_else(|| {
+                ApiError::bad_request(format!("invalid to {t:?}: expected YYYY-MM-DD like from"))
+            })?,
+        };
+        if from >= to {
+            return Err(ApiError::bad_request(format!(
+                "from ({from}) must be before to ({to})"
+            )));
+        }
+        for code in &latest.list.codes {
+            if let Some(start) = code.valid_from.filter(|d| from < *d && *d <= to) {
+                changes.push(CodeChange {
+                    change: "added",
+                    old_code: None,
+                    old_name: None,
+                    new_code: Some(code.code.clone()),
+                    new_name: name(code),
+                    changed_on: Some(start),
+                });
+            }
+            if let Some(end) = code.valid_to.filter(|d| from < *d && *d <= to) {
+                let successor = code
+                    .replaced_by
+                    .as_ref()
+                    .and_then(|r| latest.list.codes.iter().find(|c| &c.code == r));
+                changes.push(CodeChange {
+                    change: if code.replaced_by.is_some() {
+                        "replaced"
+                    } else {
+                        "removed"
+                    },
+                    old_code: Some(code.code.clone()),
+                    old_name: name(code),
+                    new_code: code.replaced_by.clone(),
+                    new_name: successor.and_then(name),
+                    changed_on: Some(end),
+                });
+            }
+        }
+    } else if let Some(from) = as_version(&params.from) {
+        let to = match params.to.as_deref() {
+            None => latest.version,
+            Some(t) => as_version(t).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "invalid to {t:?}: expected a version number like from"
+                ))
+            })?,
+        };
+        let missing = |n| ApiError::not_found(format!("code list {id} has no version {n}"));
+        let old = app
+            .code_lists
+            .version(&app.db, &latest, from)
+            .await?
+            .ok_or_else(|| missing(from))?;
+        let new = app
+            .code_lists
+            .version(&app.db, &latest, to)
+            .await?
+            .ok_or_else(|| missing(to))?;
+        let old_codes: std::collections::HashMap<&str, _> = old
+            .list
+            .codes
+            .iter()
+            .map(|c| (c.code.as_str(), c))
+            .collect();
+        let new_codes: std::collections::HashMap<&str, _> = new
+            .list
+            .codes
+            .iter()
+            .map(|c| (c.code.as_str(), c))
+            .collect();
+        for code in &new.list.codes {
+            match old_codes.get(code.code.as_str()) {
+                None => changes.push(CodeChange {
+                    change: "added",
+                    old_code: None,
+                    old_name: None,
+                    new_code: Some(code.code.clone()),
+                    new_name: name(code),
+                    changed_on: None,
+                }),
+                Some(before) if name(before) != name(code) => changes.push(CodeChange {
+                    change: "renamed",
+                    old_code: Some(code.code.clone()),
+                    old_name: name(before),
+                    new_code: Some(code.code.clone()),
+                    new_name: name(code),
+                    changed_on: None,
+                }),
+                Some(_) => {}
+            }
+        }
+        for code in &old.list.codes {
+            if !new_codes.contains_key(code.code.as_str()) {
+                changes.push(CodeChange {
+                    change: "removed",
+                    old_code: Some(code.code.clone()),
+                    old_name: name(code),
+                    new_code: None,
+                    new_name: None,
+                    changed_on: None,
+                });
+            }
+        }
+    } else {
+        return Err(ApiError::bad_request(format!(
+            "invalid from {:?}: expected a date (YYYY-MM-DD) or a version number",
+            params.from
+        )));
+    }
+    changes.sort_by(|a, b| {
+        (a.changed_on, &a.old_code, &a.new_code).cmp(&(b.changed_on, &b.old_code, &b.new_code))
+    });
+    Ok(axum::Json(CodeChangesResponse {
+        id: latest.id.clone(),
+        changes,
+    }))
+}
