@@ -381,3 +381,65 @@ async fn altinn_formats_keep_value_types_and_shapes(backend: Backend) {
     assert_eq!(missing.status(), 404);
 }
 both!(altinn_formats_keep_value_types_and_shapes);
+
+async fn correspondences_map_codes_between_lists_as_of_a_date(backend: Backend) {
+    let Some((app, token)) = with_lists(backend, "code_list_corr").await else {
+        return;
+    };
+    let new_list = r#"@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix semreg: <https://w3id.org/semreg/ns#> .
+<https://example.org/lists/ny> a skos:ConceptScheme ; semreg:alias "nye-kommuner" .
+<https://example.org/lists/ny/code/3001> skos:inScheme <https://example.org/lists/ny> ;
+    skos:notation "3001" ; skos:prefLabel "Halden"@nb .
+<https://example.org/lists/ny/code/0301> skos:inScheme <https://example.org/lists/ny> ;
+    skos:notation "0301" ; skos:prefLabel "Oslo"@nb ."#;
+    let response = app
+        .import(Some(&token), "format=turtle", new_list.into())
+        .await;
+    assert_eq!(response.status(), 200);
+    let csv = "sourceCode;targetCode;validFrom;validTo\n0101;3001;2020-01-01;\n0301;0301;2020-01-01;2024-01-01\n";
+    let response = app
+        .import(
+            Some(&token),
+            "format=correspondence&source=https://example.org/lists/kommune&target=https://example.org/lists/ny",
+            csv.into(),
+        )
+        .await;
+    let status = response.status();
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["resources"][0]["kind"], "correspondence");
+
+    let all = app
+        .get_json("/api/v1/code-lists/test-kommuner/correspondences?target=nye-kommuner")
+        .await;
+    let maps = all["correspondences"][0]["maps"].as_array().unwrap();
+    assert_eq!(maps.len(), 2);
+    assert_eq!(maps[0]["sourceCode"], "0101");
+    assert_eq!(maps[0]["sourceName"], "Halden");
+    assert_eq!(maps[0]["targetCode"], "3001");
+    assert_eq!(maps[0]["targetName"], "Halden");
+    let on = app
+        .get_json(
+            "/api/v1/code-lists/test-kommuner/correspondences?target=nye-kommuner&date=2024-06-01",
+        )
+        .await;
+    assert_eq!(
+        on["correspondences"][0]["maps"].as_array().unwrap().len(),
+        1
+    );
+    // Seen from the other side, the direction turns.
+    let back = app
+        .get_json("/api/v1/code-lists/nye-kommuner/correspondences?target=test-kommuner")
+        .await;
+    assert_eq!(back["correspondences"][0]["maps"][0]["sourceCode"], "3001");
+    assert_eq!(back["correspondences"][0]["maps"][0]["targetCode"], "0101");
+    let bad = app
+        .client
+        .get(app.url("/api/v1/code-lists/test-kommuner/correspondences?date=yesterday"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
+both!(correspondences_map_codes_between_lists_as_of_a_date);

@@ -11,6 +11,7 @@
 pub mod altinn;
 pub mod canonical;
 pub mod codelist;
+pub mod correspondence;
 pub mod csv;
 pub mod fhir;
 pub mod format;
@@ -43,6 +44,8 @@ pub enum ResourceKind {
     Model,
     /// A dcat:Catalog (the catalog's own description; its members are resources of their own).
     Catalog,
+    /// An xkos:Correspondence between two code lists, with its code-to-code associations.
+    Correspondence,
     /// An ontology or a set of SHACL shapes (owl:Ontology, or shapes with no other home).
     Vocabulary,
     /// A typed subject that fits none of the kinds above and hangs off no other resource.
@@ -51,13 +54,14 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// Every kind, in a stable order.
-    pub const ALL: [ResourceKind; 8] = [
+    pub const ALL: [ResourceKind; 9] = [
         ResourceKind::Concept,
         ResourceKind::Collection,
         ResourceKind::CodeList,
         ResourceKind::Type,
         ResourceKind::Model,
         ResourceKind::Catalog,
+        ResourceKind::Correspondence,
         ResourceKind::Vocabulary,
         ResourceKind::Other,
     ];
@@ -71,6 +75,7 @@ impl ResourceKind {
             ResourceKind::Type => "type",
             ResourceKind::Model => "model",
             ResourceKind::Catalog => "catalog",
+            ResourceKind::Correspondence => "correspondence",
             ResourceKind::Vocabulary => "vocabulary",
             ResourceKind::Other => "other",
         }
@@ -196,6 +201,7 @@ pub fn import(
         Format::Csv => csv::to_triples(bytes, options)?,
         Format::JsonSchema => jsonschema::to_triples(bytes, options)?,
         Format::Fhir => fhir::to_triples(bytes, options)?,
+        Format::Correspondence => correspondence::to_triples(bytes, options)?,
     };
     rdf::finish(triples, warnings)
 }

@@ -3,6 +3,7 @@
 //! (JSON, CSV, Altinn formats) are memoized with their strong ETags, so a repeated request is a
 //! map lookup and a copy of pre-built bytes.
 
+pub mod correspondence;
 pub mod model;
 pub mod query;
 pub mod render;
@@ -18,6 +19,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// The kind name of code lists.
 pub const KIND: &str = "code-list";
+/// The kind name of correspondences between code lists.
+pub const CORRESPONDENCE_KIND: &str = "correspondence";
+
+use correspondence::Correspondence;
 
 /// One version of a list, parsed.
 #[derive(Debug)]
@@ -71,6 +76,7 @@ const PINNED_LISTS: usize = 256;
 #[derive(Default)]
 pub struct CodeListCache {
     latest: RwLock<HashMap<String, Arc<CachedList>>>,
+    correspondences: RwLock<HashMap<String, Arc<Correspondence>>>,
     pinned: Mutex<HashMap<(String, i32), Arc<CachedList>>>,
     memo: RwLock<HashMap<String, Arc<Rendered>>>,
     memo_bytes: AtomicUsize,
@@ -82,6 +88,22 @@ impl CodeListCache {
     /// The current version of a list, by id or alias.
     pub fn get(&self, id_or_alias: &str) -> Option<Arc<CachedList>> {
         self.latest.read().ok()?.get(id_or_alias).cloned()
+    }
+
+    /// The correspondences whose source or target is the list with this IRI.
+    pub fn correspondences_of(&self, list_iri: &str) -> Vec<Arc<Correspondence>> {
+        self.correspondences
+            .read()
+            .map(|all| {
+                let mut found: Vec<Arc<Correspondence>> = all
+                    .values()
+                    .filter(|c| c.source_list == list_iri || c.target_list == list_iri)
+                    .cloned()
+                    .collect();
+                found.sort_by(|a, b| a.iri.cmp(&b.iri));
+                found
+            })
+            .unwrap_or_default()
     }
 
     /// A memoized rendering.
@@ -163,7 +185,7 @@ impl CodeListCache {
         }
         let ids: Vec<String> = if since == 0 {
             resource::Entity::find()
-                .filter(resource::Column::Kind.eq(KIND))
+                .filter(resource::Column::Kind.is_in([KIND, CORRESPONDENCE_KIND]))
                 .all(db)
                 .await?
                 .into_iter()
@@ -180,7 +202,9 @@ impl CodeListCache {
                 ids.extend(
                     changes
                         .into_iter()
-                        .filter(|c| c.seq <= last && c.kind == KIND)
+                        .filter(|c| {
+                            c.seq <= last && (c.kind == KIND || c.kind == CORRESPONDENCE_KIND)
+                        })
                         .map(|c| c.resource_id),
                 );
                 if end >= last {
@@ -203,6 +227,19 @@ impl CodeListCache {
                     continue;
                 };
                 loaded.push((row, v));
+            }
+        }
+        let (correspondences, loaded): (Vec<_>, Vec<_>) = loaded
+            .into_iter()
+            .partition(|(row, _)| row.kind == CORRESPONDENCE_KIND);
+        let parsed_correspondences: Vec<Arc<Correspondence>> = correspondences
+            .iter()
+            .filter_map(|(row, v)| Correspondence::from_ntriples(&row.id, &row.iri, &v.ntriples))
+            .map(Arc::new)
+            .collect();
+        if let Ok(mut all) = self.correspondences.write() {
+            for c in parsed_correspondences {
+                all.insert(c.id.clone(), c);
             }
         }
         let parsed: Vec<Arc<CachedList>> = tokio::task::spawn_blocking(move || {

@@ -490,3 +490,151 @@ pub async fn get_code_list_changes(
         changes,
     }))
 }
+
+/// Parameters of `GET /api/v1/code-lists/{id}/correspondences`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CorrespondencesQuery {
+    /// The other list (id or alias); without it, every correspondence of the list.
+    pub target: Option<String>,
+    /// Only associations valid on this day (YYYY-MM-DD).
+    pub date: Option<String>,
+    /// Language of code names.
+    pub lang: Option<String>,
+}
+
+/// One code-to-code association.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CorrespondenceMap {
+    /// Code in this list.
+    pub source_code: String,
+    /// Its name.
+    pub source_name: Option<String>,
+    /// Code in the other list.
+    pub target_code: String,
+    /// Its name.
+    pub target_name: Option<String>,
+    /// First day valid.
+    pub valid_from: Option<NaiveDate>,
+    /// First day no longer valid (exclusive).
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// One correspondence, seen from the asked list.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CorrespondenceResponse {
+    /// The correspondence resource's id.
+    pub id: String,
+    /// The asked list's id.
+    pub source: String,
+    /// The other list's id (or IRI when it is not in this registry).
+    pub target: String,
+    /// The associations, from the asked list's codes to the other's.
+    pub maps: Vec<CorrespondenceMap>,
+}
+
+/// The correspondences of a list with others.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorrespondencesResponse {
+    /// The correspondences.
+    pub correspondences: Vec<CorrespondenceResponse>,
+}
+
+/// Correspondences between a list and others (e.g. before and after a reform), in either
+/// direction, optionally as of a date.
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/correspondences",
+    params(("id" = String, Path, description = "Code list id or alias"), CorrespondencesQuery),
+    responses((status = 200, body = CorrespondencesResponse), (status = 400, body = super::problem::Problem),
+              (status = 404, body = super::problem::Problem)))]
+pub async fn get_correspondences(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    axum::extract::Query(params): axum::extract::Query<CorrespondencesQuery>,
+) -> Result<axum::Json<CorrespondencesResponse>, ApiError> {
+    let list = app.code_lists.get(&id).ok_or_else(|| unknown_list(&id))?;
+    let target = match params.target.as_deref() {
+        Some(t) => Some(app.code_lists.get(t).ok_or_else(|| unknown_list(t))?),
+        None => None,
+    };
+    let date = params
+        .date
+        .as_deref()
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_request(format!("invalid date {d:?}: expected YYYY-MM-DD"))
+            })
+        })
+        .transpose()?;
+    let lang = params.lang.as_deref().unwrap_or("nb");
+    let names = |l: &CachedList| -> std::collections::HashMap<String, (String, Option<String>)> {
+        l.list
+            .codes
+            .iter()
+            .map(|c| {
+                let name = crate::code_lists::model::pick(&c.labels, lang).map(str::to_owned);
+                (c.iri.clone(), (c.code.clone(), name))
+            })
+            .collect()
+    };
+    let own = names(&list);
+    let mut out = Vec::new();
+    for corr in app.code_lists.correspondences_of(&list.list.iri) {
+        let forward = corr.source_list == list.list.iri;
+        let other_iri = if forward {
+            &corr.target_list
+        } else {
+            &corr.source_list
+        };
+        let other = app
+            .code_lists
+            .get(&crate::ids::resource_id_for_iri(other_iri));
+        if let Some(target) = &target {
+            if &target.list.iri != other_iri {
+                continue;
+            }
+        }
+        let theirs = other.as_deref().map(names).unwrap_or_default();
+        let code_of =
+            |iri: &str, table: &std::collections::HashMap<String, (String, Option<String>)>| {
+                table.get(iri).cloned().unwrap_or_else(|| {
+                    let code = iri.rsplit("/code/").next().unwrap_or(iri).to_owned();
+                    (code, None)
+                })
+            };
+        let maps = corr
+            .maps
+            .iter()
+            .filter(|m| date.is_none_or(|d| m.valid_on(d)))
+            .map(|m| {
+                let (mine, other_code) = if forward {
+                    (&m.source, &m.target)
+                } else {
+                    (&m.target, &m.source)
+                };
+                let (source_code, source_name) = code_of(mine, &own);
+                let (target_code, target_name) = code_of(other_code, &theirs);
+                CorrespondenceMap {
+                    source_code,
+                    source_name,
+                    target_code,
+                    target_name,
+                    valid_from: m.valid_from,
+                    valid_to: m.valid_to,
+                }
+            })
+            .collect();
+        out.push(CorrespondenceResponse {
+            id: corr.id.clone(),
+            source: list.id.clone(),
+            target: other
+                .map(|o| o.id.clone())
+                .unwrap_or_else(|| other_iri.clone()),
+            maps,
+        });
+    }
+    Ok(axum::Json(CorrespondencesResponse {
+        correspondences: out,
+    }))
+}

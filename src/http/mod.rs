@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(code_lists::get_altinn_options))
         .routes(routes!(code_lists::get_altinn_library_code_list))
         .routes(routes!(code_lists::get_code_list_changes))
+        .routes(routes!(code_lists::get_correspondences))
         .split_for_parts();
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;

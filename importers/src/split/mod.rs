@@ -84,10 +84,11 @@ pub fn kind_of_types<'t>(types: impl IntoIterator<Item = &'t str>) -> Option<Res
             ResourceKind::Model => 1,
             ResourceKind::CodeList => 2,
             ResourceKind::Type => 3,
-            ResourceKind::Collection => 4,
-            ResourceKind::Concept => 5,
-            ResourceKind::Vocabulary => 6,
-            ResourceKind::Other => 7,
+            ResourceKind::Correspondence => 4,
+            ResourceKind::Collection => 5,
+            ResourceKind::Concept => 6,
+            ResourceKind::Vocabulary => 7,
+            ResourceKind::Other => 8,
         })
 }
 
@@ -105,6 +106,7 @@ fn kind_of_type(class: &str) -> Option<ResourceKind> {
         | vocab::MODELLDCATNO_SIMPLE_TYPE
         | vocab::MODELLDCATNO_DATA_TYPE
         | vocab::DCATNOINFO_MODEL_ELEMENT => ResourceKind::Type,
+        crate::correspondence::XKOS_CORRESPONDENCE => ResourceKind::Correspondence,
         vocab::SKOS_COLLECTION => ResourceKind::Collection,
         vocab::SKOS_CONCEPT => ResourceKind::Concept,
         vocab::OWL_ONTOLOGY => ResourceKind::Vocabulary,
