@@ -31,6 +31,9 @@ pub enum Format {
     JsonSchema,
     /// FHIR CodeSystem or ValueSet JSON: one code list.
     Fhir,
+    /// A correspondence between two code lists: Klass correspondence JSON or CSV
+    /// (sourceCode, targetCode, validFrom, validTo); params `source`, `target`.
+    Correspondence,
 }
 
 impl Format {
@@ -48,6 +51,7 @@ impl Format {
         "csv",
         "jsonschema",
         "fhir",
+        "correspondence",
     ];
 
     /// The canonical name of the format (one of [`Format::NAMES`]).
@@ -64,6 +68,7 @@ impl Format {
             Format::Csv => "csv",
             Format::JsonSchema => "jsonschema",
             Format::Fhir => "fhir",
+            Format::Correspondence => "correspondence",
         }
     }
 
@@ -81,6 +86,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "jsonschema" | "json-schema" => Some(Format::JsonSchema),
             "fhir" => Some(Format::Fhir),
+            "correspondence" => Some(Format::Correspondence),
             _ => None,
         }
     }
@@ -98,6 +104,7 @@ impl Format {
             Format::Csv => "text/csv",
             Format::JsonSchema => "application/schema+json",
             Format::Fhir => "application/fhir+json",
+            Format::Correspondence => "application/json",
         }
     }
 
@@ -132,22 +139,128 @@ const SNIFF_LIMIT: usize = 64 * 1024;
 
 /// Tells the format of a file from its name (extension) and, failing that, its content.
 ///
-/// Returns `None` when the input is not recognisably one of the RDF formats, including JSON
-/// without JSON-LD keywords and XML without the RDF namespace.
+/// Specific extensions decide alone (`.ttl`, `.rdf`, `.xsd`, `.csv`, ...). Generic containers are
+/// sniffed: `.json` is JSON-LD, FHIR, JSON Schema, SSB Klass or an Altinn option list by its
+/// structure (see [`sniff_json`]); `.xml` is RDF/XML or an XML Schema (SERES). Returns `None` when
+/// the input is recognisably none of the formats semreg reads.
 pub fn detect_format(file_name: Option<&str>, bytes: &[u8]) -> Option<Format> {
     if let Some(extension) = file_name.and_then(extension) {
         match extension.as_str() {
             "ttl" | "turtle" => return Some(Format::Turtle),
             "rdf" | "owl" => return Some(Format::RdfXml),
-            "xml" => return looks_like_rdf_xml(bytes).then_some(Format::RdfXml),
+            "xml" => return sniff_xml(bytes),
+            "xsd" => return Some(Format::Seres),
+            "csv" | "tsv" => return Some(Format::Csv),
             "jsonld" => return Some(Format::JsonLd),
-            "json" => return looks_like_json_ld(bytes).then_some(Format::JsonLd),
+            "json" => return sniff_json(bytes),
             "nt" => return Some(Format::NTriples),
             "nq" => return Some(Format::NQuads),
             _ => {}
         }
     }
     sniff(bytes)
+}
+
+/// How large a JSON file may be for its structure to be parsed when sniffing; larger files are
+/// told by their first bytes only.
+const JSON_PARSE_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Tells which JSON-based format a JSON text is, by its structure:
+///
+/// | structure | format |
+/// |---|---|
+/// | `@context` / `@graph` / `@id` keys | JSON-LD |
+/// | `"resourceType": "CodeSystem"` or `"ValueSet"` | FHIR |
+/// | `"$schema"` naming json-schema.org, or `$defs` / `definitions` with `properties`, or `"type": "object"` with `properties` | JSON Schema |
+/// | `{"codes": [{"code", "name" or "presentationName", ..}]}` | SSB Klass |
+/// | `{"codes": [{"value", ..}]}` | Altinn org library code list |
+/// | `[{"value", "label", ..}]` (comments and trailing commas allowed) | Altinn app options |
+/// | `{"correspondenceMaps": [..]}` | SSB Klass correspondence table |
+pub fn sniff_json(bytes: &[u8]) -> Option<Format> {
+    use crate::altinn::json::{self, Json};
+    if bytes.len() > JSON_PARSE_LIMIT {
+        return looks_like_json_ld(bytes).then_some(Format::JsonLd);
+    }
+    let Ok(document) = json::parse(bytes) else {
+        // Not JSON (or not whole): only the JSON-LD keywords can tell.
+        return looks_like_json_ld(bytes).then_some(Format::JsonLd);
+    };
+    let is_json_ld_node = |node: &Json| {
+        ["@context", "@graph", "@id"]
+            .iter()
+            .any(|k| node.get(k).is_some())
+    };
+    let first_object = |items: &[Json]| {
+        items
+            .first()
+            .filter(|i| matches!(i, Json::Object(_)))
+            .cloned()
+    };
+    match &document {
+        Json::Object(_) => {
+            if is_json_ld_node(&document) {
+                return Some(Format::JsonLd);
+            }
+            if let Some(Json::String(kind)) = document.get("resourceType") {
+                return matches!(kind.as_str(), "CodeSystem" | "ValueSet").then_some(Format::Fhir);
+            }
+            let schema_uri = document.get("$schema").and_then(Json::as_str);
+            let has_properties = contains(head(bytes), b"\"properties\"");
+            let has_defs = matches!(document.get("$defs"), Some(Json::Object(_)))
+                || matches!(document.get("definitions"), Some(Json::Object(_)));
+            let is_object_schema = document.get("type").and_then(Json::as_str) == Some("object")
+                && matches!(document.get("properties"), Some(Json::Object(_)));
+            if schema_uri.is_some_and(|uri| uri.contains("json-schema.org"))
+                || (has_defs && has_properties)
+                || is_object_schema
+            {
+                return Some(Format::JsonSchema);
+            }
+            if let Some(Json::Array(_)) = document.get("correspondenceMaps") {
+                return Some(Format::Correspondence);
+            }
+            if let Some(Json::Array(codes)) = document.get("codes") {
+                let first = first_object(codes)?;
+                if first.get("code").is_some()
+                    && (first.get("name").is_some() || first.get("presentationName").is_some())
+                {
+                    return Some(Format::Klass);
+                }
+                if first.get("value").is_some() {
+                    return Some(Format::AltinnOptions);
+                }
+            }
+            None
+        }
+        Json::Array(items) => {
+            if items.iter().any(is_json_ld_node) {
+                return Some(Format::JsonLd);
+            }
+            let options = !items.is_empty()
+                && items
+                    .iter()
+                    .all(|item| matches!(item, Json::Object(_)) && item.get("value").is_some())
+                && items.iter().any(|item| item.get("label").is_some());
+            options.then_some(Format::AltinnOptions)
+        }
+        _ => None,
+    }
+}
+
+/// XML is RDF/XML with the RDF namespace, a SERES / XML Schema when its root is `xs:schema`.
+fn sniff_xml(bytes: &[u8]) -> Option<Format> {
+    if looks_like_rdf_xml(bytes) {
+        Some(Format::RdfXml)
+    } else if looks_like_xsd(bytes) {
+        Some(Format::Seres)
+    } else {
+        None
+    }
+}
+
+/// Whether XML's root element is an XML Schema `schema` (any prefix) in the XSD namespace.
+fn looks_like_xsd(bytes: &[u8]) -> bool {
+    crate::seres::looks_like_xsd(bytes)
 }
 
 /// The lowercased extension of the last path segment of a file name.
@@ -215,15 +328,26 @@ fn sniff(bytes: &[u8]) -> Option<Format> {
     let head = head(bytes);
     let text = skip_blank_and_comments(head);
     match text.first()? {
-        b'{' | b'[' if looks_like_json_ld(head) => return Some(Format::JsonLd),
-        b'{' => return None,
+        b'{' => return sniff_json(bytes),
+        b'[' => {
+            // A JSON array, or a Turtle blank node / collection.
+            if let Some(format) = sniff_json(bytes) {
+                return Some(format);
+            }
+            if bytes.len() <= JSON_PARSE_LIMIT && crate::altinn::json::parse(bytes).is_ok() {
+                return None; // JSON, but of no shape semreg reads
+            }
+        }
         b'<' if text.starts_with(b"<?xml") || text.starts_with(b"<!--") => {
-            return looks_like_rdf_xml(head).then_some(Format::RdfXml);
+            return sniff_xml(bytes);
         }
         _ => {}
     }
     if skip_xml_prolog(text).starts_with(b"<rdf:RDF") {
         return Some(Format::RdfXml);
+    }
+    if text.starts_with(b"<") && looks_like_xsd(head) {
+        return Some(Format::Seres);
     }
     let lower: Vec<u8> = text.iter().take(8).map(u8::to_ascii_lowercase).collect();
     if text.starts_with(b"@prefix") || text.starts_with(b"@base") {
@@ -396,14 +520,18 @@ mod tests {
     }
 
     #[test]
-    fn xml_files_are_rdf_xml_only_with_the_rdf_namespace() {
+    fn xml_files_are_rdf_xml_with_the_rdf_namespace_and_seres_with_an_xsd_root() {
         let rdf = br#"<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>"#;
         assert_eq!(detect_format(Some("x.xml"), rdf), Some(Format::RdfXml));
         assert_eq!(detect_format(None, rdf), Some(Format::RdfXml));
         let xsd =
             br#"<?xml version="1.0"?><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>"#;
-        assert_eq!(detect_format(Some("x.xml"), xsd), None);
-        assert_eq!(detect_format(None, xsd), None);
+        assert_eq!(detect_format(Some("x.xml"), xsd), Some(Format::Seres));
+        assert_eq!(detect_format(None, xsd), Some(Format::Seres));
+        let bare = br#"<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"></xsd:schema>"#;
+        assert_eq!(detect_format(None, bare), Some(Format::Seres));
+        let other = br#"<?xml version="1.0"?><note xmlns="urn:x"/>"#;
+        assert_eq!(detect_format(Some("x.xml"), other), None);
     }
 
     #[test]

@@ -162,7 +162,7 @@ impl CodeQuery {
     pub fn parse(raw: &RawCodeQuery<'_>, list: &CodeList) -> Result<Self, QueryError> {
         let lang = raw.lang.unwrap_or("nb").trim().to_ascii_lowercase();
         let known = list.languages.is_empty()
-            || list.languages.iter().any(|l| *l == lang)
+            || list.languages.contains(&lang)
             || ["nb", "nn", "en", "no"].contains(&lang.as_str());
         if !known {
             return Err(QueryError::UnknownLanguage {
