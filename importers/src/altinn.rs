@@ -195,20 +195,18 @@ fn code_value(value: &Json, path: &JsonPath) -> Result<CodeValue, ImportError> {
 }
 
 /// The texts of a label, description or help text: a plain string in the default language,
-/// or an object of language to text. Empty texts are left out.
+/// or an object of language to text. Empty texts are kept: they are what the publisher sent, and
+/// an option list must come back as it was written.
 fn texts(value: &Json, path: &JsonPath, lang: &str) -> Result<Vec<(String, String)>, ImportError> {
     match value {
-        Json::String(text) if text.is_empty() => Ok(Vec::new()),
         Json::String(text) => Ok(vec![(lang.to_owned(), text.clone())]),
         Json::Null => Ok(Vec::new()),
         Json::Object(entries) => {
             let mut out = Vec::new();
             for (language, text) in entries {
                 match text {
-                    Json::String(text) if !text.is_empty() => {
-                        out.push((json::language_tag(language), text.clone()))
-                    }
-                    Json::String(_) | Json::Null => {}
+                    Json::String(text) => out.push((json::language_tag(language), text.clone())),
+                    Json::Null => {}
                     other => {
                         return Err(path
                             .key(language)
