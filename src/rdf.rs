@@ -133,6 +133,23 @@ mod tests {
     }
 
     #[test]
+    fn our_ontology_is_valid_turtle_and_documents_every_term() {
+        let triples: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
+            .for_slice(crate::SEMREG_ONTOLOGY.as_bytes())
+            .collect::<Result<_, _>>()
+            .expect("ontologies/semreg.ttl parses");
+        assert!(triples.len() > 50);
+        for term in ["alias", "level", "order", "jsonNull", "sourceList", "xmlName"] {
+            let iri = format!("https://w3id.org/semreg/ns#{term}");
+            assert!(
+                triples.iter().any(|q| q.subject.to_string() == format!("<{iri}>")
+                    && q.predicate.as_str() == "http://www.w3.org/2000/01/rdf-schema#comment"),
+                "{term} has no rdfs:comment"
+            );
+        }
+    }
+
+    #[test]
     fn ntriples_round_trip_to_turtle_keeps_every_triple() {
         let nt = "<http://e.org/a> <http://www.w3.org/2004/02/skos/core#prefLabel> \"a\"@nb .\n";
         let ttl = String::from_utf8(serialize_ntriples(nt, RdfFormat::Turtle).unwrap()).unwrap();
