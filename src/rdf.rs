@@ -139,11 +139,20 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("ontologies/semreg.ttl parses");
         assert!(triples.len() > 50);
-        for term in ["alias", "level", "order", "jsonNull", "sourceList", "xmlName"] {
+        for term in [
+            "alias",
+            "level",
+            "order",
+            "jsonNull",
+            "sourceList",
+            "xmlName",
+        ] {
             let iri = format!("https://w3id.org/semreg/ns#{term}");
             assert!(
-                triples.iter().any(|q| q.subject.to_string() == format!("<{iri}>")
-                    && q.predicate.as_str() == "http://www.w3.org/2000/01/rdf-schema#comment"),
+                triples
+                    .iter()
+                    .any(|q| q.subject.to_string() == format!("<{iri}>")
+                        && q.predicate.as_str() == "http://www.w3.org/2000/01/rdf-schema#comment"),
                 "{term} has no rdfs:comment"
             );
         }

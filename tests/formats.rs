@@ -99,7 +99,10 @@ async fn altinn_option_files_come_back_exactly_as_written(backend: Backend) {
         assert_eq!(served, original, "{name} must come back unchanged");
         checked += 1;
     }
-    assert!(checked >= 10, "expected the Altinn option files, checked {checked}");
+    assert!(
+        checked >= 10,
+        "expected the Altinn option files, checked {checked}"
+    );
 
     // The multi-language library shape: labels per language survive.
     let name = "studio-content-library_countries_multilang.json";
@@ -111,9 +114,21 @@ async fn altinn_option_files_come_back_exactly_as_written(backend: Backend) {
         read(&format!("altinn-options/{name}")),
     )
     .await;
-    let library = app.get_json("/altinn/ttd/code_lists/countries/_latest.json").await;
-    let labels: Vec<&Value> = library["codes"].as_array().unwrap().iter().map(|c| &c["label"]).collect();
-    let expected: Vec<&Value> = original.as_array().unwrap().iter().map(|c| &c["label"]).collect();
+    let library = app
+        .get_json("/altinn/ttd/code_lists/countries/_latest.json")
+        .await;
+    let labels: Vec<&Value> = library["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["label"])
+        .collect();
+    let expected: Vec<&Value> = original
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["label"])
+        .collect();
     assert_eq!(labels, expected);
     assert_eq!(library["version"], "ttd/code_lists/countries/1.json");
 }
@@ -145,7 +160,9 @@ async fn seres_csv_fhir_and_json_schema_import_through_the_api(backend: Backend)
     )
     .await;
     assert_eq!(report["created"], 1);
-    let countries = app.get_json("/api/v1/code-lists/iso3166/codes?lang=en").await;
+    let countries = app
+        .get_json("/api/v1/code-lists/iso3166/codes?lang=en")
+        .await;
     assert_eq!(countries["codes"].as_array().unwrap().len(), 249);
     let norway = countries["codes"]
         .as_array()
@@ -183,7 +200,10 @@ async fn seres_csv_fhir_and_json_schema_import_through_the_api(backend: Backend)
         .await;
     assert_eq!(response.status(), 422);
     let problem: Value = response.json().await.unwrap();
-    assert!(problem["detail"].as_str().unwrap().contains("line 3"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("line 3"),
+        "{problem}"
+    );
     assert_eq!(app.resource_total("").await, before);
 }
 both!(seres_csv_fhir_and_json_schema_import_through_the_api);
