@@ -113,6 +113,7 @@ impl Projections {
         let _guard = self.catch_up_lock.lock().await;
         let mut applied = 0;
         loop {
+            let started = std::time::Instant::now();
             let (graph_seq, search_seq) = self.watermarks();
             let from = graph_seq.min(search_seq);
             let changes = store::changes_since(db, from, BATCH).await?;
@@ -158,28 +159,35 @@ impl Projections {
                     }
                 }
             }
+            let read_ms = started.elapsed().as_millis() as u64;
             let this = Arc::clone(self);
-            tokio::task::spawn_blocking(move || -> Result<(), ProjectionError> {
-                if last > graph_seq {
-                    this.graph.apply(&graph_changes, last)?;
-                    this.graph_seq.store(last, Ordering::Release);
-                }
-                if last > search_seq {
-                    let docs: Vec<search::SearchDoc> = docs
-                        .iter()
-                        .map(|(row, ntriples)| text::search_doc(row, ntriples))
-                        .collect();
-                    this.search.apply(&docs, last)?;
-                    this.search_seq.store(last, Ordering::Release);
-                }
-                Ok(())
-            })
-            .await
-            .map_err(|e| ProjectionError::Task(e.to_string()))??;
+            let (graph_ms, search_ms) =
+                tokio::task::spawn_blocking(move || -> Result<(u64, u64), ProjectionError> {
+                    let started = std::time::Instant::now();
+                    if last > graph_seq {
+                        this.graph.apply(&graph_changes, last)?;
+                        this.graph_seq.store(last, Ordering::Release);
+                    }
+                    let graph_ms = started.elapsed().as_millis() as u64;
+                    if last > search_seq {
+                        let docs: Vec<search::SearchDoc> = docs
+                            .iter()
+                            .map(|(row, ntriples)| text::search_doc(row, ntriples))
+                            .collect();
+                        this.search.apply(&docs, last)?;
+                        this.search_seq.store(last, Ordering::Release);
+                    }
+                    Ok((graph_ms, started.elapsed().as_millis() as u64 - graph_ms))
+                })
+                .await
+                .map_err(|e| ProjectionError::Task(e.to_string()))??;
             applied += changes.len();
             tracing::debug!(
                 changes = changes.len(),
                 seq = last,
+                read_ms,
+                graph_ms,
+                search_ms,
                 "projections caught up a batch"
             );
         }
