@@ -51,6 +51,7 @@ CODE_COUNT=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))
 # 2. nginx serving the same bytes.
 mkdir -p "$WORK/www"
 cp "$WORK/codes.json" "$WORK/www/codes.json"
+chmod 755 "$WORK" "$WORK/www" && chmod 644 "$WORK/www/codes.json"  # nginx workers are not root
 NPORT=$(free_port)
 cat >"$WORK/nginx.conf" <<CONF
 worker_processes auto;
@@ -81,21 +82,19 @@ run() { # name url [header]
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/{print $5}' <<<"$out")
   printf '%-34s %12s req/s   p99 %8s   %s\n' "$1" "$rps" "$p99" "${non2xx:+non-2xx/3xx: $non2xx}"
-  echo "$rps" >"$WORK/rps-$(tr ' /()' '____' <<<"$1")"
+  echo "$rps" >"$WORK/rps-$4"
 }
 
 echo "code list: ssb-klass-131 ($CODE_COUNT codes, $(wc -c <"$WORK/codes.json") bytes); wrk -t2 -c64 -d$DURATION; $(nproc) cores"
-run "nginx static (same bytes)" "http://127.0.0.1:$NPORT/codes.json"
-run "semreg codes (200)" "$CODES"
-run "semreg codes If-None-Match (304)" "$CODES" "If-None-Match: $ETAG"
-run "semreg altinn-options (200)" "$OPTIONS"
+run "nginx static (same bytes)" "http://127.0.0.1:$NPORT/codes.json" "" nginx
+run "semreg codes (200)" "$CODES" "" codes
+run "semreg codes If-None-Match (304)" "$CODES" "If-None-Match: $ETAG" notmodified
+run "semreg altinn-options (200)" "$OPTIONS" "" altinn
 python3 - "$WORK" <<'PY'
 import glob, os, sys
 w = sys.argv[1]
 r = {os.path.basename(p)[4:]: float(open(p).read()) for p in glob.glob(w + "/rps-*")}
-n = r["nginx_static_(same_bytes)"]
-c = r["semreg_codes_(200)"]
-m = r["semreg_codes_If-None-Match_(304)"]
+n, c, m = r["nginx"], r["codes"], r["notmodified"]
 print(f"semreg 200 / nginx = {c / n:.2f}x   304 / 200 = {m / c:.2f}x")
 PY
 echo "semreg RSS after the load: $(($(ps -o rss= -p "$SEMREG_PID") / 1024)) MiB"

@@ -253,6 +253,41 @@ async fn etags_give_304_and_versions_are_cached_forever(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let gz_etag = gz.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(gz_etag, etag, "a content coding is another representation");
+    let gz_body = gz.bytes().await.unwrap();
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz_body[..]), &mut plain)
+        .unwrap();
+    let plain: Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(plain["version"], 2);
+    let br = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip, br")
+        .header("if-none-match", "\"nope\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    let br_etag = br.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "br")
+        .header("if-none-match", &br_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+
+    // Writes are refused with problem JSON on the runtime paths too.
+    let response = app.client.post(&url).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
 }
 both!(etags_give_304_and_versions_are_cached_forever);
 

@@ -41,6 +41,32 @@ pub struct CachedList {
     pub content_hash: String,
     /// The codes.
     pub list: CodeList,
+    /// Renderings of this version, per kind of answer, keyed by the raw query string (looked
+    /// up without allocating on the hot path).
+    memo: [RwLock<HashMap<String, Arc<Rendered>>>; MemoKind::COUNT],
+}
+
+/// The kinds of answer memoized per list version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoKind {
+    /// Codes as JSON.
+    CodesJson = 0,
+    /// Codes as CSV.
+    CodesCsv = 1,
+    /// The list as Turtle.
+    CodesTurtle = 2,
+    /// The list as JSON-LD.
+    CodesJsonLd = 3,
+    /// Altinn's app option list.
+    AltinnOptions = 4,
+}
+
+impl MemoKind {
+    const COUNT: usize = 5;
+}
+
+fn empty_memo() -> [RwLock<HashMap<String, Arc<Rendered>>>; MemoKind::COUNT] {
+    std::array::from_fn(|_| RwLock::new(HashMap::new()))
 }
 
 /// A rendered answer with its strong ETag.
@@ -50,8 +76,64 @@ pub struct Rendered {
     pub body: Bytes,
     /// The quoted strong ETag.
     pub etag: String,
+    /// The same, ready to send.
+    pub etag_header: axum::http::HeaderValue,
     /// The media type.
     pub media_type: &'static str,
+    gzip: std::sync::OnceLock<Encoded>,
+    br: std::sync::OnceLock<Encoded>,
+}
+
+/// A content coding a client may accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// No compression.
+    Identity,
+    /// gzip
+    Gzip,
+    /// Brotli
+    Br,
+}
+
+impl Encoding {
+    /// The best coding an `Accept-Encoding` header allows: br, then gzip, then none.
+    pub fn negotiate(accept_encoding: Option<&str>) -> Encoding {
+        let Some(header) = accept_encoding else {
+            return Encoding::Identity;
+        };
+        let accepts = |name: &str| {
+            header.split(',').any(|item| {
+                let mut parts = item.split(';');
+                let coding = parts.next().unwrap_or_default().trim();
+                let q_zero = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                coding.eq_ignore_ascii_case(name) && !q_zero
+            })
+        };
+        if accepts("br") {
+            Encoding::Br
+        } else if accepts("gzip") {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+}
+
+/// A compressed form of a rendering, with its own strong ETag (a content coding makes another
+/// representation).
+#[derive(Debug)]
+pub struct Encoded {
+    /// The compressed bytes.
+    pub body: Bytes,
+    /// The quoted strong ETag.
+    pub etag: String,
+    /// The same, ready to send.
+    pub etag_header: axum::http::HeaderValue,
 }
 
 impl Rendered {
@@ -59,11 +141,52 @@ impl Rendered {
     pub fn new(body: Vec<u8>, media_type: &'static str) -> Self {
         let digest = Sha256::digest(&body);
         let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+        let etag_header = axum::http::HeaderValue::from_str(&etag)
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static("\"\""));
         Self {
             body: Bytes::from(body),
+            etag_header,
             etag,
             media_type,
+            gzip: std::sync::OnceLock::new(),
+            br: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The rendering in a coding, compressed once and then kept.
+    pub fn encoded(&self, encoding: Encoding) -> Option<&Encoded> {
+        use std::io::Write;
+        let (cell, suffix) = match encoding {
+            Encoding::Identity => return None,
+            Encoding::Gzip => (&self.gzip, "gz"),
+            Encoding::Br => (&self.br, "br"),
+        };
+        Some(cell.get_or_init(|| {
+            let body = match encoding {
+                Encoding::Gzip => {
+                    let mut encoder =
+                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                    let _ = encoder.write_all(&self.body);
+                    encoder.finish().unwrap_or_default()
+                }
+                _ => {
+                    let mut out = Vec::new();
+                    {
+                        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+                        let _ = writer.write_all(&self.body);
+                    }
+                    out
+                }
+            };
+            let etag = format!("{}-{suffix}\"", self.etag.trim_end_matches('"'));
+            let etag_header = axum::http::HeaderValue::from_str(&etag)
+                .unwrap_or_else(|_| axum::http::HeaderValue::from_static("\"\""));
+            Encoded {
+                body: Bytes::from(body),
+                etag,
+                etag_header,
+            }
+        }))
     }
 }
 
@@ -104,6 +227,51 @@ impl CodeListCache {
                 found
             })
             .unwrap_or_default()
+    }
+
+    /// A memoized rendering of a list version.
+    pub fn list_memo(&self, list: &CachedList, kind: MemoKind, raw: &str) -> Option<Arc<Rendered>> {
+        list.memo[kind as usize].read().ok()?.get(raw).cloned()
+    }
+
+    /// Remembers a rendering of a list version (bounded with the other renderings).
+    pub fn remember_for_list(
+        &self,
+        list: &CachedList,
+        kind: MemoKind,
+        raw: &str,
+        rendered: Rendered,
+    ) -> Arc<Rendered> {
+        let rendered = Arc::new(rendered);
+        let size = rendered.body.len() + raw.len();
+        if self.memo_bytes.fetch_add(size, Ordering::Relaxed) + size > MEMO_BYTES {
+            self.forget_renderings();
+            self.memo_bytes.store(size, Ordering::Relaxed);
+        }
+        if let Ok(mut memo) = list.memo[kind as usize].write() {
+            memo.insert(raw.to_owned(), rendered.clone());
+        }
+        rendered
+    }
+
+    /// Drops every memoized rendering (they are rebuilt on demand).
+    fn forget_renderings(&self) {
+        let clear = |list: &CachedList| {
+            for memo in &list.memo {
+                if let Ok(mut m) = memo.write() {
+                    m.clear();
+                }
+            }
+        };
+        if let Ok(latest) = self.latest.read() {
+            latest.values().for_each(|l| clear(l));
+        }
+        if let Ok(pinned) = self.pinned.lock() {
+            pinned.values().for_each(|l| clear(l));
+        }
+        if let Ok(mut memo) = self.memo.write() {
+            memo.clear();
+        }
     }
 
     /// A memoized rendering.
@@ -151,6 +319,7 @@ impl CodeListCache {
             latest: false,
             content_hash: row.content_hash,
             list: CodeList::from_ntriples(&latest.list.iri, &row.ntriples),
+            memo: empty_memo(),
         });
         if let Ok(mut pinned) = self.pinned.lock() {
             if pinned.len() >= PINNED_LISTS {
@@ -254,6 +423,7 @@ impl CodeListCache {
                         version: row.current_version,
                         latest: true,
                         content_hash: row.content_hash,
+                        memo: empty_memo(),
                     })
                 })
                 .collect()

@@ -5,7 +5,7 @@
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::code_lists::query::{CodeQuery, RawCodeQuery};
-use crate::code_lists::{render, CachedList, Rendered};
+use crate::code_lists::{render, CachedList, Encoding, MemoKind, Rendered};
 use crate::rdf::serialize_ntriples;
 use crate::store;
 use axum::body::Body;
@@ -54,12 +54,12 @@ enum Representation {
 }
 
 impl Representation {
-    fn key(self) -> &'static str {
+    fn memo_kind(self) -> MemoKind {
         match self {
-            Representation::Json => "json",
-            Representation::Csv => "csv",
-            Representation::Rdf(RdfFormat::Turtle) => "ttl",
-            Representation::Rdf(_) => "jsonld",
+            Representation::Json => MemoKind::CodesJson,
+            Representation::Csv => MemoKind::CodesCsv,
+            Representation::Rdf(RdfFormat::Turtle) => MemoKind::CodesTurtle,
+            Representation::Rdf(_) => MemoKind::CodesJsonLd,
         }
     }
 }
@@ -131,29 +131,52 @@ fn respond(
     pinned: bool,
     extra: Option<(&'static str, String)>,
 ) -> Response<Body> {
+    // Compressed forms are made once per rendering and kept, like the rendering itself.
+    let encoding = Encoding::negotiate(
+        headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let (body, etag, etag_header, coding) = match rendered.encoded(encoding) {
+        Some(e) => (
+            &e.body,
+            e.etag.as_str(),
+            &e.etag_header,
+            Some(if encoding == Encoding::Br {
+                "br"
+            } else {
+                "gzip"
+            }),
+        ),
+        None => (
+            &rendered.body,
+            rendered.etag.as_str(),
+            &rendered.etag_header,
+            None,
+        ),
+    };
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == rendered.etag || t.trim() == "*")
-        });
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let mut response = if not_modified {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
-        let mut r = Response::new(Body::from(rendered.body.clone()));
+        let mut r = Response::new(Body::from(body.clone()));
         r.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(rendered.media_type),
         );
+        if let Some(coding) = coding {
+            r.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
         r
     };
     let h = response.headers_mut();
-    if let Ok(etag) = HeaderValue::from_str(&rendered.etag) {
-        h.insert(header::ETAG, etag);
-    }
+    h.insert(header::ETAG, etag_header.clone());
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if pinned { PINNED_CACHE } else { LATEST_CACHE }),
@@ -194,46 +217,52 @@ pub async fn get_codes(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response<Body>, ApiError> {
-    let repr = representation(&headers)?;
-    let raw = raw.unwrap_or_default();
-    if let Some(latest) = app.code_lists.get(&id) {
-        let key = format!(
-            "{}|{}|codes|{}|{raw}",
-            latest.id,
-            latest.version,
-            repr.key()
-        );
-        if let Some(hit) = app.code_lists.memo(&key) {
-            return Ok(respond(&hit, &headers, false, None));
-        }
-    }
-    let params = parse_params(Some(&raw))?;
-    let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
-    let key = format!("{}|{}|codes|{}|{raw}", list.id, list.version, repr.key());
-    if let Some(hit) = app.code_lists.memo(&key) {
-        return Ok(respond(&hit, &headers, pinned, None));
-    }
-    let rendered = match repr {
-        Representation::Rdf(format) => {
-            let version = store::get_version(&app.db, &list.id, list.version)
-                .await?
-                .ok_or_else(|| ApiError::internal(&format!("version missing for {}", list.id)))?;
-            let body = serialize_ntriples(&version.ntriples, format)
-                .map_err(|e| ApiError::internal(&e))?;
-            Rendered::new(body, format.media_type())
-        }
-        Representation::Json | Representation::Csv => {
-            let query = CodeQuery::parse(&query_of(&params, params.lang.as_deref()), &list.list)
-                .map_err(|e| ApiError::bad_request(e.to_string()))?;
-            if repr == Representation::Json {
-                render::codes_json(&list, &query)
-            } else {
-                render::codes_csv(&list, &query)
+    let started = std::time::Instant::now();
+    let result: Result<Response<Body>, ApiError> = async {
+        let repr = representation(&headers)?;
+        let raw = raw.unwrap_or_default();
+        let kind = repr.memo_kind();
+        if let Some(latest) = app.code_lists.get(&id) {
+            if let Some(hit) = app.code_lists.list_memo(&latest, kind, &raw) {
+                return Ok(respond(&hit, &headers, false, None));
             }
         }
-    };
-    let rendered = app.code_lists.remember(key, rendered);
-    Ok(respond(&rendered, &headers, pinned, None))
+        let params = parse_params(Some(&raw))?;
+        let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
+        if let Some(hit) = app.code_lists.list_memo(&list, kind, &raw) {
+            return Ok(respond(&hit, &headers, pinned, None));
+        }
+        let rendered = match repr {
+            Representation::Rdf(format) => {
+                let version = store::get_version(&app.db, &list.id, list.version)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::internal(&format!("version missing for {}", list.id))
+                    })?;
+                let body = serialize_ntriples(&version.ntriples, format)
+                    .map_err(|e| ApiError::internal(&e))?;
+                Rendered::new(body, format.media_type())
+            }
+            Representation::Json | Representation::Csv => {
+                let query =
+                    CodeQuery::parse(&query_of(&params, params.lang.as_deref()), &list.list)
+                        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+                if repr == Representation::Json {
+                    render::codes_json(&list, &query)
+                } else {
+                    render::codes_csv(&list, &query)
+                }
+            }
+        };
+        let rendered = app
+            .code_lists
+            .remember_for_list(&list, kind, &raw, rendered);
+        Ok(respond(&rendered, &headers, pinned, None))
+    }
+    .await;
+    app.metrics
+        .observe("GET", "/api/v1/code-lists/{id}/codes", &result, started);
+    result
 }
 
 fn downstream(list: &CachedList, date: Option<&str>) -> (&'static str, String) {
@@ -257,30 +286,49 @@ pub async fn get_altinn_options(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response<Body>, ApiError> {
-    let raw = raw.unwrap_or_default();
-    if let Some(latest) = app.code_lists.get(&id) {
-        let key = format!("{}|{}|altinn|{raw}", latest.id, latest.version);
-        if let Some(hit) = app.code_lists.memo(&key) {
-            let date = parse_params(Some(&raw))?.date;
-            let extra = downstream(&latest, date.as_deref());
-            return Ok(respond(&hit, &headers, false, Some(extra)));
+    let started = std::time::Instant::now();
+    let result: Result<Response<Body>, ApiError> = async {
+        let raw = raw.unwrap_or_default();
+        if let Some(latest) = app.code_lists.get(&id) {
+            if let Some(hit) = app
+                .code_lists
+                .list_memo(&latest, MemoKind::AltinnOptions, &raw)
+            {
+                let date = parse_params(Some(&raw))?.date;
+                let extra = downstream(&latest, date.as_deref());
+                return Ok(respond(&hit, &headers, false, Some(extra)));
+            }
         }
+        let params = parse_params(Some(&raw))?;
+        let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
+        let rendered = match app
+            .code_lists
+            .list_memo(&list, MemoKind::AltinnOptions, &raw)
+        {
+            Some(hit) => hit,
+            None => {
+                let lang = params.language.as_deref().or(params.lang.as_deref());
+                let query = CodeQuery::parse(&query_of(&params, lang), &list.list)
+                    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+                app.code_lists.remember_for_list(
+                    &list,
+                    MemoKind::AltinnOptions,
+                    &raw,
+                    render::altinn_options(&list, &query),
+                )
+            }
+        };
+        let extra = downstream(&list, params.date.as_deref());
+        Ok(respond(&rendered, &headers, pinned, Some(extra)))
     }
-    let params = parse_params(Some(&raw))?;
-    let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
-    let key = format!("{}|{}|altinn|{raw}", list.id, list.version);
-    let rendered = match app.code_lists.memo(&key) {
-        Some(hit) => hit,
-        None => {
-            let lang = params.language.as_deref().or(params.lang.as_deref());
-            let query = CodeQuery::parse(&query_of(&params, lang), &list.list)
-                .map_err(|e| ApiError::bad_request(e.to_string()))?;
-            app.code_lists
-                .remember(key, render::altinn_options(&list, &query))
-        }
-    };
-    let extra = downstream(&list, params.date.as_deref());
-    Ok(respond(&rendered, &headers, pinned, Some(extra)))
+    .await;
+    app.metrics.observe(
+        "GET",
+        "/api/v1/code-lists/{id}/altinn-options",
+        &result,
+        started,
+    );
+    result
 }
 
 /// Altinn 3's code-list library: `/altinn/{org}/code_lists/{codeListId}/{version}.json`, with
@@ -296,19 +344,30 @@ pub async fn get_altinn_library_code_list(
     Path((org, code_list_id, file)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response<Body>, ApiError> {
-    let version = file
-        .strip_suffix(".json")
-        .ok_or_else(|| ApiError::not_found(format!("{file:?}: expected N.json or _latest.json")))?;
-    let version = (version != "_latest").then_some(version);
-    let (list, pinned) = resolve(&app, &code_list_id, version).await?;
-    let key = format!("{}|{}|library|{org}|{code_list_id}", list.id, list.version);
-    let rendered = match app.code_lists.memo(&key) {
-        Some(hit) => hit,
-        None => app
-            .code_lists
-            .remember(key, render::altinn_library(&list, &org, &code_list_id)),
-    };
-    Ok(respond(&rendered, &headers, pinned, None))
+    let started = std::time::Instant::now();
+    let result: Result<Response<Body>, ApiError> = async {
+        let version = file.strip_suffix(".json").ok_or_else(|| {
+            ApiError::not_found(format!("{file:?}: expected N.json or _latest.json"))
+        })?;
+        let version = (version != "_latest").then_some(version);
+        let (list, pinned) = resolve(&app, &code_list_id, version).await?;
+        let key = format!("{}|{}|library|{org}|{code_list_id}", list.id, list.version);
+        let rendered = match app.code_lists.memo(&key) {
+            Some(hit) => hit,
+            None => app
+                .code_lists
+                .remember(key, render::altinn_library(&list, &org, &code_list_id)),
+        };
+        Ok(respond(&rendered, &headers, pinned, None))
+    }
+    .await;
+    app.metrics.observe(
+        "GET",
+        "/altinn/{org}/code_lists/{code_list_id}/{file}",
+        &result,
+        started,
+    );
+    result
 }
 
 /// Parameters of `GET /api/v1/code-lists/{id}/changes`.

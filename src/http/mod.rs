@@ -27,7 +27,12 @@ use utoipa_axum::routes;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "semreg", description = "A registry of reusable building blocks for digital public services: concepts, code lists, types and information models."),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth),
+    paths(
+        code_lists::get_codes,
+        code_lists::get_altinn_options,
+        code_lists::get_altinn_library_code_list
+    )
 )]
 struct ApiDoc;
 
@@ -58,14 +63,26 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(search::suggest))
         .routes(routes!(sparql::sparql_get, sparql::sparql_post))
         .routes(routes!(import::import_file))
-        .routes(routes!(code_lists::get_codes))
-        .routes(routes!(code_lists::get_altinn_options))
-        .routes(routes!(code_lists::get_altinn_library_code_list))
         .routes(routes!(code_lists::get_code_list_changes))
         .routes(routes!(code_lists::get_correspondences))
         .split_for_parts();
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;
+    // The runtime code-list paths are the hottest in the product: no per-request tracing, no
+    // boxing middleware and no per-request compression (compressed forms are made once and
+    // kept); their handlers record their own metrics and answer problem JSON themselves, and the
+    // router's own 405 is problem JSON through its fallback.
+    let hot = Router::new()
+        .route("/api/v1/code-lists/{id}/codes", get(code_lists::get_codes))
+        .route(
+            "/api/v1/code-lists/{id}/altinn-options",
+            get(code_lists::get_altinn_options),
+        )
+        .route(
+            "/altinn/{org}/code_lists/{code_list_id}/{file}",
+            get(code_lists::get_altinn_library_code_list),
+        )
+        .method_not_allowed_fallback(method_not_allowed);
     router
         .route(
             "/openapi.json",
@@ -94,7 +111,15 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(problem::ensure_problem_json))
         .layer(TraceLayer::new_for_http())
+        .merge(hot)
         .with_state(state)
+}
+
+async fn method_not_allowed(method: axum::http::Method) -> problem::ApiError {
+    problem::ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed here; code lists are read with GET"),
+    )
 }
 
 async fn not_found(uri: axum::http::Uri) -> problem::ApiError {
@@ -103,21 +128,18 @@ async fn not_found(uri: axum::http::Uri) -> problem::ApiError {
 
 async fn record_metrics(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
+    let status = response.status();
     app.metrics
         .requests
-        .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+        .with_label_values(&[method.as_str(), route, status.as_str()])
         .inc();
     app.metrics
         .latency
-        .with_label_values(&[method.as_str(), route.as_str()])
+        .with_label_values(&[method.as_str(), route])
         .observe(started.elapsed().as_secs_f64());
     response
 }

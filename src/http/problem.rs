@@ -181,3 +181,9 @@ pub async fn ensure_problem_json(
     }
     fixed
 }
+
+impl crate::metrics::HasStatus for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+}
