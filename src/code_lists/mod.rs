@@ -385,10 +385,12 @@ impl CodeListCache {
             ids.dedup();
             ids
         };
-        let mut loaded = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(200) {
-            let rows = store::resources_by_ids(db, chunk).await?;
-            for row in rows {
+        // A few lists at a time: a code list's graph can be megabytes of N-Triples, and only
+        // the parsed codes need to stay.
+        let mut parsed: Vec<Arc<CachedList>> = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(16) {
+            let mut loaded = Vec::with_capacity(chunk.len());
+            for row in store::resources_by_ids(db, chunk).await? {
                 let Some(v) = version::Entity::find_by_id((row.id.clone(), row.current_version))
                     .one(db)
                     .await?
@@ -397,39 +399,37 @@ impl CodeListCache {
                 };
                 loaded.push((row, v));
             }
-        }
-        let (correspondences, loaded): (Vec<_>, Vec<_>) = loaded
-            .into_iter()
-            .partition(|(row, _)| row.kind == CORRESPONDENCE_KIND);
-        let parsed_correspondences: Vec<Arc<Correspondence>> = correspondences
-            .iter()
-            .filter_map(|(row, v)| Correspondence::from_ntriples(&row.id, &row.iri, &v.ntriples))
-            .map(Arc::new)
-            .collect();
-        if let Ok(mut all) = self.correspondences.write() {
-            for c in parsed_correspondences {
-                all.insert(c.id.clone(), c);
-            }
-        }
-        let parsed: Vec<Arc<CachedList>> = tokio::task::spawn_blocking(move || {
-            loaded
+            let (correspondences, lists): (Vec<_>, Vec<_>) = loaded
                 .into_iter()
-                .map(|(row, v)| {
-                    Arc::new(CachedList {
-                        list: CodeList::from_ntriples(&row.iri, &v.ntriples),
-                        id: row.id,
-                        alias: row.alias,
-                        publisher: row.publisher,
-                        version: row.current_version,
-                        latest: true,
-                        content_hash: row.content_hash,
-                        memo: empty_memo(),
+                .partition(|(row, _)| row.kind == CORRESPONDENCE_KIND);
+            if let Ok(mut all) = self.correspondences.write() {
+                for (row, v) in &correspondences {
+                    if let Some(c) = Correspondence::from_ntriples(&row.id, &row.iri, &v.ntriples) {
+                        all.insert(c.id.clone(), Arc::new(c));
+                    }
+                }
+            }
+            let chunk_parsed: Vec<Arc<CachedList>> = tokio::task::spawn_blocking(move || {
+                lists
+                    .into_iter()
+                    .map(|(row, v)| {
+                        Arc::new(CachedList {
+                            list: CodeList::from_ntriples(&row.iri, &v.ntriples),
+                            id: row.id,
+                            alias: row.alias,
+                            publisher: row.publisher,
+                            version: row.current_version,
+                            latest: true,
+                            content_hash: row.content_hash,
+                            memo: empty_memo(),
+                        })
                     })
-                })
-                .collect()
-        })
-        .await
-        .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+                    .collect()
+            })
+            .await
+            .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+            parsed.extend(chunk_parsed);
+        }
         let count = parsed.len();
         if count > 0 {
             if let Ok(mut latest) = self.latest.write() {

@@ -8,7 +8,7 @@ pub mod search;
 mod text;
 
 use crate::store::{self, resource, version, StoreError};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -80,6 +80,8 @@ pub struct Projections {
 
 /// How many changes one catch-up step reads and applies in one projection transaction.
 const BATCH: u64 = 500;
+/// How many triples one catch-up step applies at most (unless one change alone is larger).
+const BATCH_TRIPLES: i64 = 200_000;
 
 impl Projections {
     /// Opens both projections under `data_dir` (`oxigraph/` and `search/`).
@@ -116,7 +118,46 @@ impl Projections {
             let started = std::time::Instant::now();
             let (graph_seq, search_seq) = self.watermarks();
             let from = graph_seq.min(search_seq);
-            let changes = store::changes_since(db, from, BATCH).await?;
+            let mut changes = store::changes_since(db, from, BATCH).await?;
+            if changes.is_empty() {
+                return Ok(applied);
+            }
+            // Keep a batch's content bounded (a code list can be megabytes): cut it where the
+            // versions it applies pass BATCH_TRIPLES, but never below one change.
+            let mut sizes = Condition::any();
+            for change in &changes {
+                sizes = sizes.add(
+                    Condition::all()
+                        .add(version::Column::ResourceId.eq(change.resource_id.as_str()))
+                        .add(version::Column::Version.eq(change.version)),
+                );
+            }
+            let sizes: HashMap<(String, i32), i32> = version::Entity::find()
+                .select_only()
+                .column(version::Column::ResourceId)
+                .column(version::Column::Version)
+                .column(version::Column::TripleCount)
+                .filter(sizes)
+                .into_tuple::<(String, i32, i32)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|(id, v, n)| ((id, v), n))
+                .collect();
+            let mut total = 0i64;
+            let cut = changes
+                .iter()
+                .position(|c| {
+                    total += i64::from(
+                        sizes
+                            .get(&(c.resource_id.clone(), c.version))
+                            .copied()
+                            .unwrap_or(0),
+                    );
+                    total > BATCH_TRIPLES
+                })
+                .map_or(changes.len(), |i| i.max(1));
+            changes.truncate(cut);
             let Some(last) = changes.last().map(|c| c.seq) else {
                 return Ok(applied);
             };
