@@ -120,5 +120,6 @@ RUST_LOG=warn "$BIN" serve --data-dir "$WORK/many" --listen "127.0.0.1:$PORT" 2>
 pids+=($!)
 MANY_PID=$!
 wait_http "http://127.0.0.1:$PORT/healthz"
+echo "semreg RSS with 1,000 lists x 500 codes, after start-up: $(($(ps -o rss= -p "$MANY_PID") / 1024)) MiB"
 for l in $(seq 0 999); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/code-lists/bench-$l/codes"; done
 echo "semreg RSS with 1,000 lists x 500 codes (every list served once): $(($(ps -o rss= -p "$MANY_PID") / 1024)) MiB"

@@ -300,6 +300,7 @@ pub async fn import_file(
         }
     }
 
+    let mut new_resources = Vec::new();
     let mut new_versions = Vec::new();
     let mut new_changes = Vec::new();
     for p in &prepared {
@@ -344,7 +345,7 @@ pub async fn import_file(
                     created_at: Set(now),
                     updated_at: Set(now),
                 };
-                resource::Entity::insert(row).exec(&txn).await?;
+                new_resources.push(row);
                 (Outcome::Created, 1)
             }
         };
@@ -384,7 +385,13 @@ pub async fn import_file(
             version: number,
         });
     }
-    // Chunks keep each statement under every database's bind-parameter limit.
+    // Chunks keep each statement under every database's bind-parameter limit. Resources first:
+    // versions refer to them.
+    for chunk in new_resources.chunks(200) {
+        resource::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
     for chunk in new_versions.chunks(200) {
         version::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&txn)

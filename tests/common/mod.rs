@@ -156,7 +156,16 @@ impl TestApp {
             task.stop().await;
         }
         let db = app.db.clone();
+        let projections = app.projections.clone();
         drop(app);
+        // Blocking tasks (a SPARQL query, a search) may hold the stores a moment longer; the
+        // RDF store closes its files only when the last holder lets go.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::sync::Arc::strong_count(&projections) > 1 && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        drop(projections);
         db.close().await.ok();
         (dir, database_url)
     }
