@@ -67,17 +67,7 @@ pub fn to_triples(
         },
     };
     let mut list = CodeListBuilder::new(&list_iri)?;
-    match (options.params.get("label"), &stem) {
-        (Some(label), _) => list.label("", label),
-        (None, Some(stem)) => list.label("", stem),
-        (None, None) => {}
-    }
-    if let Some(stem) = &stem {
-        list.identifier(stem);
-    }
-    if let Some(alias) = options.params.get("alias") {
-        list.alias(alias);
-    }
+    list.describe_from(&options.params, stem.as_deref());
     if let Some(library) = library {
         read_library_facts(library, &mut list, &mut warnings)?;
     }

@@ -234,6 +234,27 @@ impl CodeListBuilder {
         self.fact(terms::VERSION_INFO, Literal::new_simple_literal(version));
     }
 
+    /// Names, identifies and aliases the list from the importer settings every list format
+    /// shares (`label`, `alias`) and the file's stem (the label when none is given, and the
+    /// identifier).
+    pub fn describe_from(
+        &mut self,
+        params: &std::collections::BTreeMap<String, String>,
+        stem: Option<&str>,
+    ) {
+        match (params.get("label"), stem) {
+            (Some(label), _) => self.label("", label),
+            (None, Some(stem)) => self.label("", stem),
+            (None, None) => {}
+        }
+        if let Some(stem) = stem {
+            self.identifier(stem);
+        }
+        if let Some(alias) = params.get("alias") {
+            self.alias(alias);
+        }
+    }
+
     /// Adds a code and returns a builder for its details. Codes keep the order they are added in.
     pub fn code(&mut self, value: CodeValue) -> CodeBuilder<'_> {
         let code = NamedNode::new_unchecked(code_iri(self.list.as_str(), &value));

@@ -170,17 +170,7 @@ pub fn to_triples(
         (None, None) => format!("urn:semreg:csv:{}", json::content_id(bytes)),
     };
     let mut list = CodeListBuilder::new(&list_iri)?;
-    match (options.params.get("label"), &stem) {
-        (Some(label), _) => list.label("", label),
-        (None, Some(stem)) => list.label("", stem),
-        (None, None) => {}
-    }
-    if let Some(stem) = &stem {
-        list.identifier(stem);
-    }
-    if let Some(alias) = options.params.get("alias") {
-        list.alias(alias);
-    }
+    list.describe_from(&options.params, stem.as_deref());
 
     // Read every row before building, so that a bad row imports nothing.
     let mut rows = Vec::new();
