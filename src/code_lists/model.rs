@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedOrBlankNode, Term};
 use semreg_importers::codelist::terms;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 const AT_START_USE: &str = "http://publications.europa.eu/ontology/authority/start.use";
@@ -14,8 +14,65 @@ const AT_AUTHORITY_CODE: &str = "http://publications.europa.eu/ontology/authorit
 const DC_IDENTIFIER: &str = "http://purl.org/dc/elements/1.1/identifier";
 const EUVOC_STATUS: &str = "http://publications.europa.eu/ontology/euvoc#status";
 
-/// Text per language tag ("" for none).
-pub type Texts = BTreeMap<String, String>;
+/// Text per language tag ("" for none), sorted by language. A small vector: a code has a
+/// handful of languages at most, and a map would cost a node of several hundred bytes per code
+/// (half a million codes are held in memory).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Texts(Vec<(Box<str>, Box<str>)>);
+
+impl Texts {
+    /// The text in a language.
+    pub fn get(&self, lang: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(l, _)| (**l).cmp(lang))
+            .ok()
+            .map(|i| &*self.0[i].1)
+    }
+
+    /// Language and text pairs, by language.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(l, t)| (&**l, &**t))
+    }
+
+    /// The languages present.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(l, _)| &**l)
+    }
+
+    /// The text of the first language.
+    pub fn first(&self) -> Option<&str> {
+        self.0.first().map(|(_, t)| &**t)
+    }
+
+    /// Whether there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds a text; of two in one language the smaller wins, so the choice is stable.
+    fn insert_smallest(&mut self, lang: String, text: String) {
+        match self.0.binary_search_by(|(l, _)| (**l).cmp(lang.as_str())) {
+            Ok(i) => {
+                if *text < *self.0[i].1 {
+                    self.0[i].1 = text.into_boxed_str();
+                }
+            }
+            Err(i) => self
+                .0
+                .insert(i, (lang.into_boxed_str(), text.into_boxed_str())),
+        }
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Texts {
+    fn from(pairs: [(String, String); N]) -> Self {
+        let mut texts = Texts::default();
+        for (lang, text) in pairs {
+            texts.insert_smallest(lang, text);
+        }
+        texts
+    }
+}
 
 /// One code of a list.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,18 +153,11 @@ fn text_of(term: &Term) -> Option<(String, String)> {
 }
 
 fn texts(node: &Node, predicate: &str) -> Texts {
-    let mut out = Texts::new();
+    let mut out = Texts::default();
     if let Some(values) = node.facts.get(predicate) {
         for value in values {
             if let Some((lang, text)) = text_of(value) {
-                // The smallest text per language wins, so the choice is stable.
-                out.entry(lang)
-                    .and_modify(|t: &mut String| {
-                        if text < *t {
-                            *t = text.clone()
-                        }
-                    })
-                    .or_insert(text);
+                out.insert_smallest(lang, text);
             }
         }
     }
@@ -270,7 +320,7 @@ impl CodeList {
         codes.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.code.cmp(&b.code)));
         let mut languages: Vec<String> = codes
             .iter()
-            .flat_map(|c| c.labels.keys().cloned())
+            .flat_map(|c| c.labels.keys().map(str::to_owned))
             .collect();
         languages.sort();
         languages.dedup();
@@ -294,7 +344,6 @@ impl CodeList {
 pub fn pick<'t>(texts: &'t Texts, lang: &str) -> Option<&'t str> {
     [lang, "nb", "no", "nn", "en", ""]
         .iter()
-        .find_map(|l| texts.get(*l))
-        .or_else(|| texts.values().next())
-        .map(String::as_str)
+        .find_map(|l| texts.get(l))
+        .or_else(|| texts.first())
 }

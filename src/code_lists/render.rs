@@ -90,8 +90,8 @@ fn texts_object(texts: &Texts) -> Value {
         texts
             .iter()
             .map(|(lang, text)| {
-                let lang = if lang.is_empty() { "nb" } else { lang.as_str() };
-                (lang.to_owned(), Value::String(text.clone()))
+                let lang = if lang.is_empty() { "nb" } else { lang };
+                (lang.to_owned(), Value::String(text.to_owned()))
             })
             .collect(),
     )
