@@ -167,20 +167,11 @@ fn read_library_facts(
 
 /// An option's value, keeping its JSON type.
 fn code_value(value: &Json, path: &JsonPath) -> Result<CodeValue, ImportError> {
-    Ok(match value {
-        Json::String(text) => CodeValue::String(text.clone()),
-        Json::Bool(flag) => CodeValue::Boolean(*flag),
-        Json::Null => CodeValue::Null,
-        Json::Number(number) => match number.as_i64() {
-            Some(integer) => CodeValue::Integer(integer),
-            None => CodeValue::Decimal(number.to_string()),
-        },
-        other => {
-            return Err(path.invalid(format!(
-                "expected a string, number, boolean or null value, found {}",
-                other.kind()
-            )))
-        }
+    json::code_value(value).ok_or_else(|| {
+        path.invalid(format!(
+            "expected a string, number, boolean or null value, found {}",
+            value.kind()
+        ))
     })
 }
 
@@ -564,6 +555,21 @@ pub(crate) mod json {
     }
 
     /// The language of plain-text labels: `params["lang"]`, default `nb`.
+    /// A JSON scalar as a code value, keeping its JSON type; `None` for arrays and objects.
+    pub(crate) fn code_value(value: &Json) -> Option<crate::codelist::CodeValue> {
+        use crate::codelist::CodeValue;
+        Some(match value {
+            Json::String(text) => CodeValue::String(text.clone()),
+            Json::Bool(flag) => CodeValue::Boolean(*flag),
+            Json::Null => CodeValue::Null,
+            Json::Number(number) => match number.as_i64() {
+                Some(integer) => CodeValue::Integer(integer),
+                None => CodeValue::Decimal(number.to_string()),
+            },
+            _ => return None,
+        })
+    }
+
     pub(crate) fn param_lang(options: &ImportOptions) -> Result<String, ImportError> {
         match options.params.get("lang") {
             None => Ok("nb".to_owned()),

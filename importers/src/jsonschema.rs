@@ -32,7 +32,7 @@ use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 
 use crate::altinn::json::{self, Json, JsonPath};
-use crate::codelist::{code_iri, CodeListBuilder, CodeValue};
+use crate::codelist::{code_iri, CodeListBuilder};
 use crate::{ImportError, ImportOptions, ImportWarning};
 
 /// The params this importer reads.
@@ -707,24 +707,15 @@ impl<'a> Importer<'a> {
                 ),
                 _ => (item, None, None),
             };
-            let value = match value {
-                Json::String(text) => CodeValue::String(text.clone()),
-                Json::Bool(flag) => CodeValue::Boolean(*flag),
-                Json::Null => CodeValue::Null,
-                Json::Number(number) => match number.as_i64() {
-                    Some(integer) => CodeValue::Integer(integer),
-                    None => CodeValue::Decimal(number.to_string()),
-                },
-                other => {
-                    self.warn(
-                        &format!("{at}/{index}"),
-                        format!(
-                            "expected a string, number, boolean or null value, found {}; skipped",
-                            other.kind()
-                        ),
-                    );
-                    continue;
-                }
+            let Some(value) = json::code_value(value) else {
+                self.warn(
+                    &format!("{at}/{index}"),
+                    format!(
+                        "expected a string, number, boolean or null value, found {}; skipped",
+                        value.kind()
+                    ),
+                );
+                continue;
             };
             if !seen.insert(code_iri(iri.as_str(), &value)) {
                 self.warn(
