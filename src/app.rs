@@ -71,8 +71,9 @@ impl App {
     /// Applies every committed change to the projections and updates the lag metrics.
     pub async fn catch_up(&self) -> Result<usize, crate::projections::ProjectionError> {
         let applied = self.projections.catch_up(&self.db).await?;
-        self.code_lists.catch_up(&self.db).await?;
+        // One read of the newest seq serves the code-list cache and the lag metrics.
         let last = store::last_seq(&self.db).await?;
+        self.code_lists.catch_up(&self.db, last).await?;
         let (graph, search) = self.projections.watermarks();
         for (name, seq) in [("graph", graph), ("search", search)] {
             self.metrics

@@ -343,12 +343,16 @@ impl CodeListCache {
         self.len() == 0
     }
 
-    /// Brings the cache up to date with the change log: (re)loads every code list changed
-    /// since the last call (all of them the first time). Returns how many lists were loaded.
-    pub async fn catch_up(&self, db: &impl ConnectionTrait) -> Result<usize, StoreError> {
+    /// Brings the cache up to date with the change log up to `last` (the newest seq, which the
+    /// caller has read): (re)loads every code list changed since the last call (all of them the
+    /// first time). Returns how many lists were loaded.
+    pub async fn catch_up(
+        &self,
+        db: &impl ConnectionTrait,
+        last: i64,
+    ) -> Result<usize, StoreError> {
         let _guard = self.catch_up_lock.lock().await;
         let since = self.seq.load(Ordering::Acquire);
-        let last = store::last_seq(db).await?;
         if last <= since {
             return Ok(0);
         }
