@@ -26,6 +26,12 @@ pub mod vocab;
 use std::collections::BTreeMap;
 
 pub use canonical::{canonical_ntriples, content_hash};
+
+/// Hash maps and sets with a fast (non-cryptographic, per-process seeded) hasher: the import
+/// path hashes every triple and term several times.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// See [`FastMap`].
+pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 pub use format::{detect_format, Format};
 use oxrdf::{NamedNode, Triple};
 
@@ -102,8 +108,10 @@ pub struct ImportedResource {
     pub kind: ResourceKind,
     /// Preferred label per language tag ("" for a literal without language).
     pub labels: BTreeMap<String, String>,
-    /// The triples of the resource's own graph, blank nodes skolemized.
+    /// The triples of the resource's own graph, blank nodes skolemized, in canonical order.
     pub triples: Vec<Triple>,
+    /// The canonical N-Triples of `triples` (see [`canonical_ntriples`]), made once here.
+    pub canonical: String,
 }
 
 /// A non-fatal finding while importing: the rest of the file still imports.

@@ -3,12 +3,12 @@
 //! Parse, de-duplicate (graph names of quads are dropped, their triples kept), skolemize blank
 //! nodes ([`crate::skolem`]), then split the graph into resources ([`crate::split`]).
 
-use std::collections::HashSet;
-
 use oxrdf::Triple;
 use oxrdfio::{JsonLdProfileSet, RdfFormat, RdfParser};
 
-use crate::{skolem, split, Format, ImportBatch, ImportError, ImportOptions, ImportWarning};
+use crate::{
+    skolem, split, FastSet, Format, ImportBatch, ImportError, ImportOptions, ImportWarning,
+};
 
 /// Imports an RDF file: parses it, skolemizes its blank nodes and splits it into resources.
 pub fn import_rdf(
@@ -27,11 +27,7 @@ pub fn finish(
     triples: Vec<Triple>,
     mut warnings: Vec<ImportWarning>,
 ) -> Result<ImportBatch, ImportError> {
-    let mut seen = HashSet::with_capacity(triples.len());
-    let triples: Vec<Triple> = triples
-        .into_iter()
-        .filter(|t| seen.insert(t.clone()))
-        .collect();
+    let triples = deduplicate(triples);
     let triples_read = triples.len();
     if triples_read == 0 {
         return Err(ImportError::NoResources { triples: 0 });
@@ -49,7 +45,7 @@ pub fn finish(
             ),
         });
     }
-    let split = split::split(&skolemized.triples);
+    let split = split::split(skolemized.triples);
     warnings.extend(split.warnings);
     if split.resources.is_empty() {
         return Err(ImportError::NoResources {
@@ -108,7 +104,6 @@ pub fn parse(
                     message: format!("the base IRI <{base}> is not a valid IRI: {e}"),
                 })?;
     }
-    let mut seen = HashSet::new();
     let mut triples = Vec::new();
     for quad in parser.for_slice(text) {
         let quad = quad.map_err(|e| match e.location() {
@@ -130,12 +125,28 @@ pub fn parse(
                 message: e.to_string(),
             },
         })?;
-        let triple = Triple::from(quad);
-        if seen.insert(triple.clone()) {
-            triples.push(triple);
-        }
+        triples.push(Triple::from(quad));
     }
-    Ok(triples)
+    Ok(deduplicate(triples))
+}
+
+/// Drops repeated triples, keeping the first of each in its place. Hashes references, so no
+/// triple is copied.
+pub fn deduplicate(mut triples: Vec<Triple>) -> Vec<Triple> {
+    let keep: Vec<bool> = {
+        let mut seen: FastSet<&Triple> = FastSet::default();
+        seen.reserve(triples.len());
+        triples.iter().map(|t| seen.insert(t)).collect()
+    };
+    if keep.iter().all(|&k| k) {
+        return triples;
+    }
+    let mut at = 0;
+    triples.retain(|_| {
+        at += 1;
+        keep[at - 1]
+    });
+    triples
 }
 
 /// The 1-based line and column (in characters) of a byte offset.

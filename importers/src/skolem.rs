@@ -24,7 +24,9 @@
 //!   indistinguishable by content and are merged (their triples become one); the number merged
 //!   is reported.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use crate::{FastMap, FastSet};
 
 use oxrdf::{BlankNode, NamedNode, NamedOrBlankNode, Term, Triple};
 use sha2::{Digest, Sha256};
@@ -60,7 +62,7 @@ pub fn is_skolem_iri(iri: &str) -> bool {
 /// Replaces every blank node by a stable, content-derived skolem IRI.
 pub fn skolemize(triples: Vec<Triple>) -> Skolemized {
     // Number the blank nodes.
-    let mut index: HashMap<BlankNode, usize> = HashMap::new();
+    let mut index: FastMap<BlankNode, usize> = FastMap::default();
     for triple in &triples {
         if let NamedOrBlankNode::BlankNode(b) = &triple.subject {
             let next = index.len();
@@ -91,8 +93,14 @@ pub fn skolemize(triples: Vec<Triple>) -> Skolemized {
     }
 
     // The edges of each component, as (subject, predicate, object) with blank nodes numbered.
-    let mut edges_by_component: HashMap<usize, Vec<Edge>> = HashMap::new();
+    let mut edges_by_component: FastMap<usize, Vec<Edge>> = FastMap::default();
     for triple in &triples {
+        // Most triples touch no blank node: skip them before writing any term.
+        if !matches!(triple.subject, NamedOrBlankNode::BlankNode(_))
+            && !matches!(triple.object, Term::BlankNode(_))
+        {
+            continue;
+        }
         let subject = match &triple.subject {
             NamedOrBlankNode::BlankNode(b) => Node::Blank(index[b]),
             NamedOrBlankNode::NamedNode(n) => Node::Fixed(n.to_string()),
@@ -121,25 +129,30 @@ pub fn skolemize(triples: Vec<Triple>) -> Skolemized {
         .iter()
         .map(|h| NamedNode::new_unchecked(format!("{GENID_PREFIX}{}", hex_lower(&h[..16]))))
         .collect();
-    let distinct: HashSet<&NamedNode> = iris.iter().collect();
+    let distinct: FastSet<&NamedNode> = iris.iter().collect();
     let merged_blank_nodes = blank_nodes - distinct.len();
 
-    let mut seen = HashSet::with_capacity(triples.len());
-    let mut out = Vec::with_capacity(triples.len());
-    for triple in triples {
-        let subject = match triple.subject {
-            NamedOrBlankNode::BlankNode(b) => iris[index[&b]].clone().into(),
-            named => named,
-        };
-        let object = match triple.object {
-            Term::BlankNode(b) => iris[index[&b]].clone().into(),
-            other => other,
-        };
-        let triple = Triple::new(subject, triple.predicate, object);
-        if seen.insert(triple.clone()) {
-            out.push(triple);
-        }
-    }
+    let out: Vec<Triple> = triples
+        .into_iter()
+        .map(|triple| {
+            let subject = match triple.subject {
+                NamedOrBlankNode::BlankNode(b) => iris[index[&b]].clone().into(),
+                named => named,
+            };
+            let object = match triple.object {
+                Term::BlankNode(b) => iris[index[&b]].clone().into(),
+                other => other,
+            };
+            Triple::new(subject, triple.predicate, object)
+        })
+        .collect();
+    // Distinct blank nodes got distinct IRIs unless some were merged: only then can two
+    // triples have become one.
+    let out = if merged_blank_nodes > 0 {
+        crate::rdf::deduplicate(out)
+    } else {
+        out
+    };
     Skolemized {
         triples: out,
         blank_nodes,
@@ -171,12 +184,12 @@ fn refine_component(edges: &[Edge], hashes: &mut [[u8; 32]]) {
             Node::Fixed(_) => None,
         })
         .collect();
-    let mut previous: Option<HashMap<usize, [u8; 32]>> = None;
+    let mut previous: Option<FastMap<usize, [u8; 32]>> = None;
     let mut previous_classes = 0;
     for _ in 0..MAX_ROUNDS {
-        let mut lines: HashMap<usize, Vec<String>> =
+        let mut lines: FastMap<usize, Vec<String>> =
             members.iter().map(|&b| (b, Vec::new())).collect();
-        let write = |node: &Node, previous: &Option<HashMap<usize, [u8; 32]>>| match node {
+        let write = |node: &Node, previous: &Option<FastMap<usize, [u8; 32]>>| match node {
             Node::Fixed(text) => text.clone(),
             Node::Blank(b) => match previous.as_ref().and_then(|p| p.get(b)) {
                 Some(hash) => format!("_:{}", hex_lower(hash)),
@@ -193,7 +206,7 @@ fn refine_component(edges: &[Edge], hashes: &mut [[u8; 32]]) {
                 lines.entry(o).or_default().push(line);
             }
         }
-        let mut current = HashMap::with_capacity(lines.len());
+        let mut current = FastMap::with_capacity_and_hasher(lines.len(), Default::default());
         for (node, mut node_lines) in lines {
             node_lines.sort_unstable();
             let mut hasher = Sha256::new();
@@ -206,7 +219,7 @@ fn refine_component(edges: &[Edge], hashes: &mut [[u8; 32]]) {
             }
             current.insert(node, <[u8; 32]>::from(hasher.finalize()));
         }
-        let classes = current.values().collect::<HashSet<_>>().len();
+        let classes = current.values().collect::<FastSet<_>>().len();
         // Stable: this round told no more nodes apart. All apart: further rounds only rename.
         let done = (previous.is_some() && classes <= previous_classes) || classes == members.len();
         previous_classes = classes;
@@ -280,6 +293,7 @@ mod tests {
     use super::*;
     use crate::canonical::canonical_ntriples;
     use oxrdfio::{RdfFormat, RdfParser};
+    use std::collections::HashSet;
 
     fn parse_turtle(text: &str) -> Vec<Triple> {
         RdfParser::from_format(RdfFormat::Turtle)

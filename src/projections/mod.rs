@@ -7,8 +7,8 @@ pub mod graph;
 pub mod search;
 mod text;
 
-use crate::store::{self, resource, version, StoreError};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use crate::store::{self, resource, StoreError};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -79,9 +79,12 @@ pub struct Projections {
 }
 
 /// How many changes one catch-up step reads and applies in one projection transaction.
-const BATCH: u64 = 500;
-/// How many triples one catch-up step applies at most (unless one change alone is larger).
-const BATCH_TRIPLES: i64 = 200_000;
+/// Each step commits both projections once (an oxigraph bulk load and a tantivy commit cost
+/// tens of milliseconds whatever their size), so steps are large.
+const BATCH: u64 = 10_000;
+/// How many triples one catch-up step applies at most (unless one change alone is larger):
+/// bounds the memory a step holds (its N-Triples text and parsed quads).
+const BATCH_TRIPLES: i64 = 400_000;
 
 impl Projections {
     /// Opens both projections under `data_dir` (`oxigraph/` and `search/`).
@@ -118,63 +121,30 @@ impl Projections {
             let started = std::time::Instant::now();
             let (graph_seq, search_seq) = self.watermarks();
             let from = graph_seq.min(search_seq);
-            let mut changes = store::changes_since(db, from, BATCH).await?;
+            let changes = store::changes_with_sizes_since(db, from, BATCH).await?;
             if changes.is_empty() {
                 return Ok(applied);
             }
             // Keep a batch's content bounded (a code list can be megabytes): cut it where the
             // versions it applies pass BATCH_TRIPLES, but never below one change.
-            let mut sizes = Condition::any();
-            for change in &changes {
-                sizes = sizes.add(
-                    Condition::all()
-                        .add(version::Column::ResourceId.eq(change.resource_id.as_str()))
-                        .add(version::Column::Version.eq(change.version)),
-                );
-            }
-            let sizes: HashMap<(String, i32), i32> = version::Entity::find()
-                .select_only()
-                .column(version::Column::ResourceId)
-                .column(version::Column::Version)
-                .column(version::Column::TripleCount)
-                .filter(sizes)
-                .into_tuple::<(String, i32, i32)>()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|(id, v, n)| ((id, v), n))
-                .collect();
             let mut total = 0i64;
             let cut = changes
                 .iter()
-                .position(|c| {
-                    total += i64::from(
-                        sizes
-                            .get(&(c.resource_id.clone(), c.version))
-                            .copied()
-                            .unwrap_or(0),
-                    );
+                .position(|(_, size)| {
+                    total += i64::from(*size);
                     total > BATCH_TRIPLES
                 })
                 .map_or(changes.len(), |i| i.max(1));
-            changes.truncate(cut);
-            let Some(last) = changes.last().map(|c| c.seq) else {
+            let changes = &changes[..cut];
+            let Some(last) = changes.last().map(|(c, _)| c.seq) else {
                 return Ok(applied);
             };
             // The latest change per resource in this batch is enough: older ones are replaced.
             let mut latest: HashMap<&str, &store::change::Model> = HashMap::new();
-            for change in &changes {
+            for (change, _) in changes {
                 latest.insert(change.resource_id.as_str(), change);
             }
-            let mut condition = Condition::any();
-            for change in latest.values() {
-                condition = condition.add(
-                    Condition::all()
-                        .add(version::Column::ResourceId.eq(change.resource_id.as_str()))
-                        .add(version::Column::Version.eq(change.version)),
-                );
-            }
-            let versions = version::Entity::find().filter(condition).all(db).await?;
+            let versions = store::versions_of_changes(db, from, last).await?;
             let ids: Vec<String> = latest.keys().map(|id| (*id).to_owned()).collect();
             let rows: HashMap<String, resource::Model> = store::resources_by_ids(db, &ids)
                 .await?
@@ -183,10 +153,13 @@ impl Projections {
                 .collect();
             let mut graph_changes = Vec::new();
             let mut docs = Vec::new();
-            for v in versions {
+            for (seq, v) in versions {
                 let Some(change) = latest.get(v.resource_id.as_str()) else {
                     continue;
                 };
+                if change.seq != seq {
+                    continue; // an older change of a resource changed again in this batch
+                }
                 if change.seq > graph_seq {
                     graph_changes.push(AppliedChange {
                         seq: change.seq,
@@ -222,9 +195,9 @@ impl Projections {
                 })
                 .await
                 .map_err(|e| ProjectionError::Task(e.to_string()))??;
-            applied += changes.len();
+            applied += cut;
             tracing::debug!(
-                changes = changes.len(),
+                changes = cut,
                 seq = last,
                 read_ms,
                 graph_ms,

@@ -8,8 +8,7 @@ use crate::store::{self, change, resource, version, StoreError};
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, EntityTrait, TransactionSession, TransactionTrait};
 use semreg_importers::{
-    canonical_ntriples, content_hash, detect_format, Format, ImportError, ImportOptions,
-    ImportedResource,
+    content_hash, detect_format, Format, ImportError, ImportOptions, ImportedResource,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -158,7 +157,10 @@ impl From<sea_orm::DbErr> for RegistryError {
 struct Prepared {
     id: String,
     alias: Option<String>,
-    imported: ImportedResource,
+    iri: String,
+    kind: String,
+    labels: std::collections::BTreeMap<String, String>,
+    triple_count: usize,
     ntriples: String,
     hash: String,
 }
@@ -214,21 +216,25 @@ pub async fn import_file(
         file_name: request.file_name.clone(),
         params: request.params,
     };
+    let started = std::time::Instant::now();
     let (batch, prepared) = tokio::task::spawn_blocking(move || {
-        let batch = semreg_importers::import(format, &bytes, &options)?;
-        let prepared: Vec<Prepared> = batch
-            .resources
-            .iter()
-            .map(|r| {
-                let ntriples = canonical_ntriples(&r.triples);
-                let hash = content_hash(&ntriples);
-                Prepared {
-                    id: resource_id_for_iri(r.iri.as_str()),
-                    alias: alias_of(r),
-                    imported: r.clone(),
-                    ntriples,
-                    hash,
-                }
+        let mut batch = semreg_importers::import(format, &bytes, &options)?;
+        tracing::debug!(
+            parse_ms = started.elapsed().as_millis() as u64,
+            resources = batch.resources.len(),
+            "import parsed"
+        );
+        let prepared: Vec<Prepared> = std::mem::take(&mut batch.resources)
+            .into_iter()
+            .map(|r| Prepared {
+                id: resource_id_for_iri(r.iri.as_str()),
+                alias: alias_of(&r),
+                hash: content_hash(&r.canonical),
+                kind: r.kind.as_str().to_owned(),
+                triple_count: r.triples.len(),
+                iri: r.iri.into_string(),
+                labels: r.labels,
+                ntriples: r.canonical,
             })
             .collect();
         Ok::<_, ImportError>((batch, prepared))
@@ -236,6 +242,7 @@ pub async fn import_file(
     .await
     .map_err(|e| RegistryError::Task(e.to_string()))??;
 
+    let prepared_ms = started.elapsed().as_millis() as u64;
     let mut report = ImportReport {
         file: request.file_name,
         format: format.to_string(),
@@ -292,7 +299,7 @@ pub async fn import_file(
                 if owner.id != p.id {
                     return Err(RegistryError::AliasTaken {
                         alias: alias.clone(),
-                        iri: p.imported.iri.as_str().to_owned(),
+                        iri: p.iri.clone(),
                         owner: owner.id,
                     });
                 }
@@ -303,13 +310,10 @@ pub async fn import_file(
     let mut new_resources = Vec::new();
     let mut new_versions = Vec::new();
     let mut new_changes = Vec::new();
-    for p in &prepared {
-        let labels = &p.imported.labels;
-        let label = preferred_label(labels)
-            .unwrap_or(p.imported.iri.as_str())
-            .to_owned();
-        let labels_json = serde_json::to_string(labels).unwrap_or_else(|_| "{}".to_owned());
-        let kind = p.imported.kind.as_str().to_owned();
+    for p in prepared {
+        let label = preferred_label(&p.labels).unwrap_or(&p.iri).to_owned();
+        let labels_json = serde_json::to_string(&p.labels).unwrap_or_else(|_| "{}".to_owned());
+        let kind = p.kind;
         let (outcome, number) = match existing.get(&p.id) {
             Some(current) if current.content_hash == p.hash => {
                 (Outcome::Unchanged, current.current_version)
@@ -333,7 +337,7 @@ pub async fn import_file(
             None => {
                 let row = resource::ActiveModel {
                     id: Set(p.id.clone()),
-                    iri: Set(p.imported.iri.as_str().to_owned()),
+                    iri: Set(p.iri.clone()),
                     kind: Set(kind.clone()),
                     publisher: Set(publisher.as_ref().map(|o| o.as_str().to_owned())),
                     status: Set("valid".to_owned()),
@@ -354,13 +358,13 @@ pub async fn import_file(
                 resource_id: Set(p.id.clone()),
                 version: Set(number),
                 content_hash: Set(p.hash.clone()),
-                ntriples: Set(p.ntriples.clone()),
-                triple_count: Set(i32::try_from(p.imported.triples.len()).unwrap_or(i32::MAX)),
+                ntriples: Set(p.ntriples),
+                triple_count: Set(i32::try_from(p.triple_count).unwrap_or(i32::MAX)),
                 created_at: Set(now),
             });
             new_changes.push(change::ActiveModel {
                 resource_id: Set(p.id.clone()),
-                iri: Set(p.imported.iri.as_str().to_owned()),
+                iri: Set(p.iri.clone()),
                 kind: Set(kind.clone()),
                 op: Set(if outcome == Outcome::Created {
                     "created".to_owned()
@@ -379,7 +383,7 @@ pub async fn import_file(
         }
         report.resources.push(ResourceOutcome {
             id: p.id.clone(),
-            iri: p.imported.iri.as_str().to_owned(),
+            iri: p.iri,
             kind,
             outcome,
             version: number,
@@ -406,5 +410,10 @@ pub async fn import_file(
         report.last_seq = Some(store::last_seq(&txn).await?);
     }
     txn.commit().await?;
+    tracing::debug!(
+        prepared_ms,
+        total_ms = started.elapsed().as_millis() as u64,
+        "import committed"
+    );
     Ok(report)
 }

@@ -152,5 +152,18 @@ pub mod change {
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
+    /// A change made a version: joined when projections read a batch of changes.
+    impl Related<super::version::Entity> for Entity {
+        fn to() -> RelationDef {
+            Entity::belongs_to(super::version::Entity)
+                .from((Column::ResourceId, Column::Version))
+                .to((
+                    super::version::Column::ResourceId,
+                    super::version::Column::Version,
+                ))
+                .into()
+        }
+    }
+
     impl ActiveModelBehavior for ActiveModel {}
 }

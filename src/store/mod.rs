@@ -229,6 +229,45 @@ pub async fn changes_since(
         .await?)
 }
 
+/// Up to `limit` changes after `since`, in seq order, each with the triple count of the version
+/// it made.
+pub async fn changes_with_sizes_since(
+    db: &impl ConnectionTrait,
+    since: i64,
+    limit: u64,
+) -> Result<Vec<(change::Model, i32)>, StoreError> {
+    Ok(change::Entity::find()
+        .find_also_related(version::Entity)
+        .filter(change::Column::Seq.gt(since))
+        .order_by_asc(change::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(c, v)| {
+            let size = v.map_or(0, |v| v.triple_count);
+            (c, size)
+        })
+        .collect())
+}
+
+/// The versions made by the changes with `after < seq <= up_to`, each with its change's seq.
+pub async fn versions_of_changes(
+    db: &impl ConnectionTrait,
+    after: i64,
+    up_to: i64,
+) -> Result<Vec<(i64, version::Model)>, StoreError> {
+    Ok(change::Entity::find()
+        .find_also_related(version::Entity)
+        .filter(change::Column::Seq.gt(after))
+        .filter(change::Column::Seq.lte(up_to))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(c, v)| v.map(|v| (c.seq, v)))
+        .collect())
+}
+
 /// The newest `seq` in the change log (0 when empty).
 pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
     let max: Option<Option<i64>> = change::Entity::find()

@@ -33,13 +33,15 @@
 //!
 //! Every triple ends up in at least one resource graph or is counted in a warning.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
-use oxrdf::{NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef, Triple};
+use std::collections::BTreeMap;
+
+use oxrdf::{NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef, Triple};
 
 use crate::skolem::is_skolem_iri;
 use crate::vocab;
-use crate::{ImportWarning, ImportedResource, ResourceKind};
+use crate::{FastMap, FastSet, ImportWarning, ImportedResource, ResourceKind};
 
 mod labels;
 mod orphans;
@@ -57,8 +59,8 @@ pub struct Split {
 }
 
 /// Splits a graph (blank nodes skolemized) into resources; see the module documentation.
-pub fn split(triples: &[Triple]) -> Split {
-    let mut splitter = Splitter::new(triples);
+pub fn split(triples: Vec<Triple>) -> Split {
+    let mut splitter = Splitter::new(&triples);
     splitter.find_typed_roots();
     splitter.find_code_lists_by_use();
     splitter.find_codes();
@@ -68,7 +70,69 @@ pub fn split(triples: &[Triple]) -> Split {
         splitter.attach_orphans();
     }
     splitter.place_leftovers();
-    splitter.finish()
+    let (planned, warnings) = splitter.finish();
+    Split {
+        resources: take_triples(triples, planned),
+        warnings,
+    }
+}
+
+/// A resource whose graph is known by triple numbers, before the triples are moved into it.
+struct Planned {
+    iri: NamedNode,
+    kind: ResourceKind,
+    labels: BTreeMap<String, String>,
+    triples: Vec<usize>,
+}
+
+/// Moves each triple into the resource that holds it (copying only the few that more than one
+/// resource holds), in canonical order, with the canonical N-Triples made once.
+fn take_triples(triples: Vec<Triple>, planned: Vec<Planned>) -> Vec<ImportedResource> {
+    let mut uses = vec![0u32; triples.len()];
+    for plan in &planned {
+        for &at in &plan.triples {
+            uses[at] += 1;
+        }
+    }
+    let mut slots: Vec<Option<Triple>> = triples.into_iter().map(Some).collect();
+    planned
+        .into_iter()
+        .map(|plan| {
+            let mut lines: Vec<(String, usize)> = plan
+                .triples
+                .iter()
+                .map(|&at| {
+                    let triple = slots[at]
+                        .as_ref()
+                        .expect("a triple is taken by its last user");
+                    (format!("{triple} ."), at)
+                })
+                .collect();
+            lines.sort_unstable();
+            lines.dedup_by(|a, b| a.0 == b.0);
+            let mut canonical = String::with_capacity(lines.iter().map(|(l, _)| l.len() + 1).sum());
+            let mut graph = Vec::with_capacity(lines.len());
+            for (line, at) in lines {
+                canonical.push_str(&line);
+                canonical.push('\n');
+                uses[at] -= 1;
+                graph.push(if uses[at] == 0 {
+                    slots[at].take().expect("a triple is taken once")
+                } else {
+                    slots[at]
+                        .clone()
+                        .expect("a triple is taken by its last user")
+                });
+            }
+            ImportedResource {
+                iri: plan.iri,
+                kind: plan.kind,
+                labels: plan.labels,
+                triples: graph,
+                canonical,
+            }
+        })
+        .collect()
 }
 
 /// The kind of resource a set of rdf:type IRIs makes a subject, if any.
@@ -147,29 +211,29 @@ struct Root<'a> {
 struct Splitter<'a> {
     triples: &'a [Triple],
     /// Triple numbers by subject.
-    by_subject: HashMap<Key<'a>, Vec<usize>>,
+    by_subject: FastMap<Key<'a>, Vec<usize>>,
     /// Subjects in a stable order (by their N-Triples form).
     subjects: Vec<Key<'a>>,
     /// rdf:type IRIs by subject.
-    types: HashMap<Key<'a>, Vec<&'a str>>,
+    types: FastMap<Key<'a>, Vec<&'a str>>,
     /// Subjects that are the object of a non-rdf:type triple of another subject.
-    referenced: HashSet<Key<'a>>,
+    referenced: FastSet<Key<'a>>,
     roots: Vec<Root<'a>>,
     /// Roots found to be something else (concepts that are codes); their slots stay unused.
-    dead: HashSet<usize>,
-    root_of: HashMap<Key<'a>, usize>,
+    dead: FastSet<usize>,
+    root_of: FastMap<Key<'a>, usize>,
     /// Codes and records: the roots they belong to (a stop for every other root).
-    owned_by: HashMap<Key<'a>, BTreeSet<usize>>,
+    owned_by: FastMap<Key<'a>, BTreeSet<usize>>,
     /// Subjects placed so far, with the roots whose graphs hold them.
-    covered_by: HashMap<Key<'a>, BTreeSet<usize>>,
+    covered_by: FastMap<Key<'a>, BTreeSet<usize>>,
     warnings: Vec<ImportWarning>,
 }
 
 impl<'a> Splitter<'a> {
     fn new(triples: &'a [Triple]) -> Self {
-        let mut by_subject: HashMap<Key<'a>, Vec<usize>> = HashMap::new();
-        let mut types: HashMap<Key<'a>, Vec<&'a str>> = HashMap::new();
-        let mut referenced = HashSet::new();
+        let mut by_subject: FastMap<Key<'a>, Vec<usize>> = FastMap::default();
+        let mut types: FastMap<Key<'a>, Vec<&'a str>> = FastMap::default();
+        let mut referenced = FastSet::default();
         for (at, triple) in triples.iter().enumerate() {
             let subject = triple.subject.as_ref();
             by_subject.entry(subject).or_default().push(at);
@@ -192,10 +256,10 @@ impl<'a> Splitter<'a> {
             types,
             referenced,
             roots: Vec::new(),
-            dead: HashSet::new(),
-            root_of: HashMap::new(),
-            owned_by: HashMap::new(),
-            covered_by: HashMap::new(),
+            dead: FastSet::default(),
+            root_of: FastMap::default(),
+            owned_by: FastMap::default(),
+            covered_by: FastMap::default(),
             warnings: Vec::new(),
         }
     }
@@ -348,25 +412,37 @@ impl<'a> Splitter<'a> {
 
     /// Rule 5: the graph of every root.
     fn grow_all(&mut self) {
+        let mut owned: FastMap<usize, Vec<Key<'a>>> = FastMap::default();
+        for (key, owners) in &self.owned_by {
+            for &owner in owners {
+                owned.entry(owner).or_default().push(*key);
+            }
+        }
         for id in self.live_roots() {
-            self.grow(id);
+            let owned = owned.remove(&id).unwrap_or_default();
+            self.grow(id, owned);
         }
     }
 
-    /// Adds a root's closure to its graph: its own triples, those of its codes and records,
-    /// and of the parts they lead to.
-    fn grow(&mut self, id: usize) {
-        let start = Key::NamedNode(self.roots[id].iri);
-        let mut queue: VecDeque<Key<'a>> = VecDeque::from([start]);
-        let mut owned: Vec<Key<'a>> = self
+    /// [`Splitter::grow`] for one root found late (its owned subjects looked up by scanning).
+    fn grow_one(&mut self, id: usize) {
+        let owned = self
             .owned_by
             .iter()
             .filter(|(_, owners)| owners.contains(&id))
             .map(|(k, _)| *k)
             .collect();
+        self.grow(id, owned);
+    }
+
+    /// Adds a root's closure to its graph: its own triples, those of its codes and records,
+    /// and of the parts they lead to.
+    fn grow(&mut self, id: usize, mut owned: Vec<Key<'a>>) {
+        let start = Key::NamedNode(self.roots[id].iri);
+        let mut queue: VecDeque<Key<'a>> = VecDeque::from([start]);
         owned.sort_by_cached_key(|k| k.to_string());
         queue.extend(owned);
-        let mut visited: HashSet<Key<'a>> = queue.iter().copied().collect();
+        let mut visited: FastSet<Key<'a>> = queue.iter().copied().collect();
         let mut added = Vec::new();
         while let Some(subject) = queue.pop_front() {
             self.covered_by.entry(subject).or_default().insert(id);
@@ -407,28 +483,22 @@ impl<'a> Splitter<'a> {
             .collect()
     }
 
-    fn finish(mut self) -> Split {
-        let mut resources = Vec::new();
-        for id in self.live_roots() {
-            let root = &self.roots[id];
-            let mut triples: Vec<Triple> = root
-                .triples
-                .iter()
-                .map(|&at| self.triples[at].clone())
-                .collect();
-            triples.sort_by_cached_key(ToString::to_string);
-            resources.push(ImportedResource {
-                iri: root.iri.into_owned(),
-                kind: root.kind,
-                labels: self.labels(Key::NamedNode(root.iri)),
-                triples,
-            });
-        }
-        resources.sort_by(|a, b| a.iri.cmp(&b.iri));
-        Split {
-            resources,
-            warnings: std::mem::take(&mut self.warnings),
-        }
+    fn finish(mut self) -> (Vec<Planned>, Vec<ImportWarning>) {
+        let mut planned: Vec<Planned> = self
+            .live_roots()
+            .into_iter()
+            .map(|id| {
+                let root = &self.roots[id];
+                Planned {
+                    iri: root.iri.into_owned(),
+                    kind: root.kind,
+                    labels: self.labels(Key::NamedNode(root.iri)),
+                    triples: root.triples.iter().copied().collect(),
+                }
+            })
+            .collect();
+        planned.sort_by(|a, b| a.iri.cmp(&b.iri));
+        (planned, std::mem::take(&mut self.warnings))
     }
 }
 
@@ -437,6 +507,7 @@ mod tests {
     use super::*;
     use crate::skolem::skolemize;
     use oxrdfio::{RdfFormat, RdfParser};
+    use std::collections::HashSet;
 
     const PREFIXES: &str = "@prefix ex: <http://example.org/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -457,7 +528,7 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("valid turtle");
         let triples = skolemize(triples).triples;
-        let split = split(&triples);
+        let split = split(triples.clone());
         (triples, split)
     }
 

@@ -1,14 +1,14 @@
 //! Placing what no root reaches: orphans, code lists and shape documents found by pattern,
 //! leftovers (rules 6 and 7 of [`super`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use oxrdf::NamedNodeRef;
 
 use super::{is_part_like, named, object_key, Key, Splitter, LISTED_IN_WARNING};
 use crate::skolem::is_skolem_iri;
 use crate::vocab;
-use crate::ResourceKind;
+use crate::{FastMap, FastSet, ResourceKind};
 
 impl<'a> Splitter<'a> {
     /// Rule 6: orphans go to the roots they lead to.
@@ -17,11 +17,11 @@ impl<'a> Splitter<'a> {
         if orphans.is_empty() {
             return;
         }
-        let orphan_set: HashSet<Key<'a>> = orphans.iter().copied().collect();
+        let orphan_set: FastSet<Key<'a>> = orphans.iter().copied().collect();
         // Edges between orphans, and the roots each orphan points to directly.
-        let mut successors: HashMap<Key<'a>, Vec<Key<'a>>> = HashMap::new();
-        let mut predecessors: HashMap<Key<'a>, Vec<Key<'a>>> = HashMap::new();
-        let mut targets: HashMap<Key<'a>, BTreeSet<usize>> = HashMap::new();
+        let mut successors: FastMap<Key<'a>, Vec<Key<'a>>> = FastMap::default();
+        let mut predecessors: FastMap<Key<'a>, Vec<Key<'a>>> = FastMap::default();
+        let mut targets: FastMap<Key<'a>, BTreeSet<usize>> = FastMap::default();
         for &orphan in &orphans {
             let mut direct = BTreeSet::new();
             let mut topics = BTreeSet::new();
@@ -65,7 +65,7 @@ impl<'a> Splitter<'a> {
             }
         }
         // Orphans that lead nowhere go with the orphans that lead to them.
-        let mut inherited: HashMap<Key<'a>, BTreeSet<usize>> = HashMap::new();
+        let mut inherited: FastMap<Key<'a>, BTreeSet<usize>> = FastMap::default();
         let mut work: VecDeque<Key<'a>> = orphans
             .iter()
             .copied()
@@ -192,7 +192,7 @@ impl<'a> Splitter<'a> {
     /// An untyped subject `S` with at least two leftover children `S/<code>` is a code list.
     pub(super) fn find_authority_tables(&mut self) {
         let leftovers = self.uncovered();
-        let leftover_set: HashSet<Key<'a>> = leftovers.iter().copied().collect();
+        let leftover_set: FastSet<Key<'a>> = leftovers.iter().copied().collect();
         let mut children: BTreeMap<&'a str, Vec<Key<'a>>> = BTreeMap::new();
         for &key in &leftovers {
             let Some(iri) = named(key) else { continue };
@@ -228,7 +228,7 @@ impl<'a> Splitter<'a> {
             for &code in &codes {
                 self.owned_by.entry(code).or_default().insert(id);
             }
-            self.grow(id);
+            self.grow_one(id);
             self.warn(
                 Some(parent.to_owned()),
                 format!(
@@ -276,7 +276,7 @@ impl<'a> Splitter<'a> {
             .collect();
         if let [header] = headers.as_slice() {
             let id = self.add_root(*header, ResourceKind::Vocabulary);
-            self.grow(id);
+            self.grow_one(id);
             self.warn(
                 Some(header.as_str().to_owned()),
                 "SHACL shapes with no owl:Ontology: imported as one vocabulary named by the \
@@ -306,7 +306,7 @@ impl<'a> Splitter<'a> {
             made.push(self.add_root(iri, ResourceKind::Other));
         }
         for id in made {
-            self.grow(id);
+            self.grow_one(id);
         }
         for (class, iris) in by_type {
             let listed: Vec<&str> = iris
