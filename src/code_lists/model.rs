@@ -18,7 +18,7 @@ const EUVOC_STATUS: &str = "http://publications.europa.eu/ontology/euvoc#status"
 /// handful of languages at most, and a map would cost a node of several hundred bytes per code
 /// (half a million codes are held in memory).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Texts(Vec<(Box<str>, Box<str>)>);
+pub struct Texts(Box<[(Box<str>, Box<str>)]>);
 
 impl Texts {
     /// The text in a language.
@@ -57,9 +57,11 @@ impl Texts {
                     self.0[i].1 = text.into_boxed_str();
                 }
             }
-            Err(i) => self
-                .0
-                .insert(i, (lang.into_boxed_str(), text.into_boxed_str())),
+            Err(i) => {
+                let mut pairs = std::mem::take(&mut self.0).into_vec();
+                pairs.insert(i, (lang.into_boxed_str(), text.into_boxed_str()));
+                self.0 = pairs.into_boxed_slice();
+            }
         }
     }
 }
@@ -74,15 +76,30 @@ impl<const N: usize> From<[(String, String); N]> for Texts {
     }
 }
 
-/// One code of a list.
+/// The JSON type of a code's value (Altinn keeps it: `"1"` and `1` are different options).
+/// The value itself is the code's text, so only the type is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// A JSON string.
+    String,
+    /// A JSON number (the code is its text).
+    Number,
+    /// A JSON boolean (the code is `true` or `false`).
+    Bool,
+    /// JSON null (the code is `null`).
+    Null,
+}
+
+/// One code of a list. Half a million of these may be held in memory, so strings are boxed
+/// (no spare capacity) and the JSON value is derived from the code text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Code {
     /// The code's IRI.
-    pub iri: String,
-    /// The code, keeping Altinn's JSON type (string, number, boolean, null).
-    pub value: serde_json::Value,
+    pub iri: Box<str>,
+    /// The JSON type of the code's value.
+    pub value_type: ValueType,
     /// The code as text.
-    pub code: String,
+    pub code: Box<str>,
     /// Labels per language.
     pub labels: Texts,
     /// Short / alternative names per language.
@@ -92,7 +109,7 @@ pub struct Code {
     /// Help texts per language.
     pub help_texts: Texts,
     /// The parent's code.
-    pub parent: Option<String>,
+    pub parent: Option<Box<str>>,
     /// Level in the hierarchy (1 = top).
     pub level: u32,
     /// First day valid (inclusive).
@@ -100,16 +117,30 @@ pub struct Code {
     /// First day no longer valid (exclusive).
     pub valid_to: Option<NaiveDate>,
     /// Status, lowercase (valid, deprecated, superseded, retired, ...), if given.
-    pub status: Option<String>,
+    pub status: Option<Box<str>>,
     /// The code that replaces it.
-    pub replaced_by: Option<String>,
+    pub replaced_by: Option<Box<str>>,
     /// Altinn tag values.
-    pub tags: Vec<String>,
+    pub tags: Box<[String]>,
     /// Position in the source.
     pub order: i64,
 }
 
 impl Code {
+    /// The code's value with its JSON type, as Altinn option lists carry it.
+    pub fn value(&self) -> serde_json::Value {
+        match self.value_type {
+            ValueType::String => serde_json::Value::String(self.code.to_string()),
+            ValueType::Number => serde_json::from_str::<serde_json::Number>(&self.code)
+                .map_or_else(
+                    |_| serde_json::Value::String(self.code.to_string()),
+                    serde_json::Value::Number,
+                ),
+            ValueType::Bool => serde_json::Value::Bool(&*self.code == "true"),
+            ValueType::Null => serde_json::Value::Null,
+        }
+    }
+
     /// Whether the code is valid on a day (validTo exclusive, as in Klass).
     pub fn valid_on(&self, day: NaiveDate) -> bool {
         self.valid_from.is_none_or(|from| from <= day) && self.valid_to.is_none_or(|to| day < to)
@@ -236,7 +267,7 @@ impl CodeList {
                 .any(|p| first_iri(node, p).as_deref() == Some(list_iri))
         };
         let mut codes: Vec<Code> = Vec::new();
-        let mut code_of_iri: HashMap<String, String> = HashMap::new();
+        let mut code_of_iri: HashMap<String, Box<str>> = HashMap::new();
         for (iri, node) in &nodes {
             if iri == list_iri || !member_of(node) {
                 continue;
@@ -253,34 +284,36 @@ impl CodeList {
                         .map(serde_json::Value::String)
                 })
                 .unwrap_or_else(|| serde_json::Value::String(last_segment(iri)));
-            let code = match &value {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => "null".to_owned(),
-                other => other.to_string(),
+            let (code, value_type) = match value {
+                serde_json::Value::String(s) => (s, ValueType::String),
+                serde_json::Value::Null => ("null".to_owned(), ValueType::Null),
+                serde_json::Value::Bool(b) => (b.to_string(), ValueType::Bool),
+                other => (other.to_string(), ValueType::Number),
             };
-            code_of_iri.insert(iri.clone(), code.clone());
+            code_of_iri.insert(iri.clone(), code.as_str().into());
             let tags = first_literal(node, terms::ALTINN_TAGS)
                 .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .into_boxed_slice();
             let status = first_iri(node, terms::STATUS)
                 .or_else(|| first_iri(node, EUVOC_STATUS))
-                .map(|s| last_segment(&s).to_ascii_lowercase());
+                .map(|s| last_segment(&s).to_ascii_lowercase().into_boxed_str());
             codes.push(Code {
-                iri: iri.clone(),
-                value,
-                code,
+                iri: iri.as_str().into(),
+                value_type,
+                code: code.into_boxed_str(),
                 labels: texts(node, terms::PREF_LABEL),
                 short_labels: texts(node, terms::ALT_LABEL),
                 descriptions: texts(node, terms::DEFINITION),
                 help_texts: texts(node, terms::SCOPE_NOTE),
-                parent: first_iri(node, terms::BROADER),
+                parent: first_iri(node, terms::BROADER).map(String::into_boxed_str),
                 level: first_literal(node, terms::LEVEL)
                     .and_then(|l| l.parse().ok())
                     .unwrap_or(0),
                 valid_from: date(node, &[terms::START_DATE, AT_START_USE]),
                 valid_to: date(node, &[terms::END_DATE, AT_END_USE]),
                 status,
-                replaced_by: first_iri(node, terms::IS_REPLACED_BY),
+                replaced_by: first_iri(node, terms::IS_REPLACED_BY).map(String::into_boxed_str),
                 tags,
                 order: first_literal(node, terms::ORDER)
                     .and_then(|o| o.parse().ok())
@@ -292,14 +325,14 @@ impl CodeList {
             code.parent = code
                 .parent
                 .take()
-                .and_then(|p| code_of_iri.get(&p).cloned());
+                .and_then(|p| code_of_iri.get(&*p).cloned());
             code.replaced_by = code
                 .replaced_by
                 .take()
-                .map(|r| code_of_iri.get(&r).cloned().unwrap_or(r));
+                .map(|r| code_of_iri.get(&*r).cloned().unwrap_or(r));
         }
         // Levels not given are the depth in the hierarchy.
-        let parents: HashMap<String, Option<String>> = codes
+        let parents: HashMap<Box<str>, Option<Box<str>>> = codes
             .iter()
             .map(|c| (c.code.clone(), c.parent.clone()))
             .collect();
@@ -318,6 +351,7 @@ impl CodeList {
             }
         }
         codes.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.code.cmp(&b.code)));
+        codes.shrink_to_fit();
         let mut languages: Vec<String> = codes
             .iter()
             .flat_map(|c| c.labels.keys().map(str::to_owned))

@@ -279,15 +279,15 @@ pub fn select_codes(list: &CodeList, query: &CodeQuery) -> Vec<CodeResponse> {
         .iter()
         .filter(|c| query.selects(c))
         .map(|c| CodeResponse {
-            code: c.code.clone(),
+            code: c.code.to_string(),
             label: pick(&c.labels, &query.lang).map(str::to_owned),
             description: pick(&c.descriptions, &query.lang).map(str::to_owned),
-            parent: c.parent.clone(),
+            parent: c.parent.as_deref().map(str::to_owned),
             level: c.level,
             valid_from: c.valid_from,
             valid_to: c.valid_to,
-            status: c.status.clone(),
-            replaced_by: c.replaced_by.clone(),
+            status: c.status.as_deref().map(str::to_owned),
+            replaced_by: c.replaced_by.as_deref().map(str::to_owned),
         })
         .collect()
 }
@@ -298,8 +298,8 @@ mod tests {
 
     fn code(code: &str, from: Option<&str>, to: Option<&str>) -> Code {
         Code {
-            iri: format!("https://e.org/l/code/{code}"),
-            value: serde_json::Value::String(code.into()),
+            iri: format!("https://e.org/l/code/{code}").into(),
+            value_type: crate::code_lists::model::ValueType::String,
             code: code.into(),
             labels: [("nb".to_owned(), format!("Kode {code}"))].into(),
             short_labels: Default::default(),
@@ -311,7 +311,7 @@ mod tests {
             valid_to: to.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
             status: None,
             replaced_by: None,
-            tags: vec![],
+            tags: Default::default(),
             order: 0,
         }
     }

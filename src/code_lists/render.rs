@@ -65,7 +65,7 @@ pub fn altinn_options(list: &CachedList, query: &CodeQuery) -> Rendered {
         .filter(|c| query.selects(c))
         .map(|c| {
             let mut option = Map::new();
-            option.insert("value".into(), c.value.clone());
+            option.insert("value".into(), c.value());
             option.insert(
                 "label".into(),
                 Value::String(pick(&c.labels, &query.lang).unwrap_or(&c.code).to_owned()),
@@ -106,10 +106,10 @@ pub fn altinn_library(list: &CachedList, org: &str, code_list_id: &str) -> Rende
         .iter()
         .map(|c| {
             let mut code = Map::new();
-            code.insert("value".into(), c.value.clone());
+            code.insert("value".into(), c.value());
             let labels = if c.labels.is_empty() {
                 Value::Object(
-                    [("nb".to_owned(), Value::String(c.code.clone()))]
+                    [("nb".to_owned(), Value::String(c.code.to_string()))]
                         .into_iter()
                         .collect(),
                 )

@@ -446,7 +446,7 @@ pub async fn get_code_list_changes(
                     change: "added",
                     old_code: None,
                     old_name: None,
-                    new_code: Some(code.code.clone()),
+                    new_code: Some(code.code.to_string()),
                     new_name: name(code),
                     changed_on: Some(start),
                 });
@@ -462,9 +462,9 @@ pub async fn get_code_list_changes(
                     } else {
                         "removed"
                     },
-                    old_code: Some(code.code.clone()),
+                    old_code: Some(code.code.to_string()),
                     old_name: name(code),
-                    new_code: code.replaced_by.clone(),
+                    new_code: code.replaced_by.as_deref().map(str::to_owned),
                     new_name: successor.and_then(name),
                     changed_on: Some(end),
                 });
@@ -490,33 +490,25 @@ pub async fn get_code_list_changes(
             .version(&app.db, &latest, to)
             .await?
             .ok_or_else(|| missing(to))?;
-        let old_codes: std::collections::HashMap<&str, _> = old
-            .list
-            .codes
-            .iter()
-            .map(|c| (c.code.as_str(), c))
-            .collect();
-        let new_codes: std::collections::HashMap<&str, _> = new
-            .list
-            .codes
-            .iter()
-            .map(|c| (c.code.as_str(), c))
-            .collect();
+        let old_codes: std::collections::HashMap<&str, _> =
+            old.list.codes.iter().map(|c| (&*c.code, c)).collect();
+        let new_codes: std::collections::HashMap<&str, _> =
+            new.list.codes.iter().map(|c| (&*c.code, c)).collect();
         for code in &new.list.codes {
-            match old_codes.get(code.code.as_str()) {
+            match old_codes.get(&*code.code) {
                 None => changes.push(CodeChange {
                     change: "added",
                     old_code: None,
                     old_name: None,
-                    new_code: Some(code.code.clone()),
+                    new_code: Some(code.code.to_string()),
                     new_name: name(code),
                     changed_on: None,
                 }),
                 Some(before) if name(before) != name(code) => changes.push(CodeChange {
                     change: "renamed",
-                    old_code: Some(code.code.clone()),
+                    old_code: Some(code.code.to_string()),
                     old_name: name(before),
-                    new_code: Some(code.code.clone()),
+                    new_code: Some(code.code.to_string()),
                     new_name: name(code),
                     changed_on: None,
                 }),
@@ -524,10 +516,10 @@ pub async fn get_code_list_changes(
             }
         }
         for code in &old.list.codes {
-            if !new_codes.contains_key(code.code.as_str()) {
+            if !new_codes.contains_key(&*code.code) {
                 changes.push(CodeChange {
                     change: "removed",
-                    old_code: Some(code.code.clone()),
+                    old_code: Some(code.code.to_string()),
                     old_name: name(code),
                     new_code: None,
                     new_name: None,
@@ -633,7 +625,7 @@ pub async fn get_correspondences(
             .iter()
             .map(|c| {
                 let name = crate::code_lists::model::pick(&c.labels, lang).map(str::to_owned);
-                (c.iri.clone(), (c.code.clone(), name))
+                (c.iri.to_string(), (c.code.to_string(), name))
             })
             .collect()
     };
