@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod ids;
+pub mod mappings;
 pub mod metrics;
 pub mod projections;
 pub mod rdf;
