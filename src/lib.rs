@@ -21,6 +21,7 @@ pub mod rdf;
 pub mod registry;
 pub mod store;
 pub mod telemetry;
+pub mod types;
 
 /// Our own small ontology (Turtle), embedded in the binary.
 pub const SEMREG_ONTOLOGY: &str = include_str!("../ontologies/semreg.ttl");

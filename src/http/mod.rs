@@ -10,6 +10,7 @@ pub mod problem;
 pub mod resources;
 pub mod search;
 pub mod sparql;
+pub mod types;
 
 use crate::app::AppState;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -65,6 +66,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(import::import_file))
         .routes(routes!(code_lists::get_code_list_changes))
         .routes(routes!(code_lists::get_correspondences))
+        .routes(routes!(types::get_type_json_schema))
+        .routes(routes!(types::get_model_json_schema))
         .split_for_parts();
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;
