@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod projections;
 pub mod rdf;
 pub mod registry;
+pub mod service_models;
 pub mod store;
 pub mod telemetry;
 pub mod types;

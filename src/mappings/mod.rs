@@ -14,7 +14,9 @@
 //! `https://example.org/folkeregisteret/person#/navn/0/fornavn` ([`field_iri`], [`field_path`]).
 
 pub mod apply;
+pub mod codes;
 pub mod rdf;
+pub mod run;
 pub mod sssom;
 pub mod stored;
 pub mod transform;
@@ -200,6 +202,33 @@ mod tests {
         assert_eq!(field_path(&iri, typed).as_deref(), Some("/full name"));
         assert_eq!(field_path("https://other.org/x#/a", api), None);
         assert!(oxrdf::NamedNode::new(field_iri(api, "/a b/\"c\"")).is_ok());
+    }
+
+    #[test]
+    fn the_ontology_documents_the_mapping_and_service_model_terms() {
+        let triples: Vec<oxrdf::Triple> =
+            oxrdfio::RdfParser::from_format(oxrdfio::RdfFormat::Turtle)
+                .for_slice(crate::SEMREG_ONTOLOGY.as_bytes())
+                .map(|q| q.map(oxrdf::Triple::from))
+                .collect::<Result<_, _>>()
+                .expect("ontologies/semreg.ttl parses");
+        for term in [
+            "transform",
+            "curieMap",
+            "jsonSchema",
+            "uiHints",
+            "sourceMapping",
+            "ServiceModel",
+            "mapping",
+            "service-model",
+        ] {
+            let iri = format!("<https://w3id.org/semreg/ns#{term}>");
+            assert!(
+                triples.iter().any(|t| t.subject.to_string() == iri
+                    && t.predicate.as_str() == "http://www.w3.org/2000/01/rdf-schema#comment"),
+                "{term} has no rdfs:comment"
+            );
+        }
     }
 
     #[test]
