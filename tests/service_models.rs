@@ -240,7 +240,9 @@ async fn compose_gives_schema_mapping_and_ui_hints_from_concepts(backend: Backen
         municipality["codeList"]["optionsUrl"],
         "/api/v1/code-lists/ssb-klass-131/altinn-options"
     );
-    assert!(municipality["codeList"]["codes"].as_u64().unwrap() > 300);
+    // Every code of the Klass 2024 list is valid today (none has an end date).
+    assert_eq!(municipality["codeList"]["codes"], 358);
+    assert_eq!(municipality["codeList"]["id"], "ssb-klass-131");
     assert_eq!(municipality["label"]["nn"], "kommune");
     assert_eq!(
         municipality["helpText"]["en"],
@@ -655,3 +657,89 @@ async fn a_wrong_compose_request_names_the_part_and_stores_nothing(backend: Back
     assert_eq!(app.resource_total("").await, before);
 }
 both!(a_wrong_compose_request_names_the_part_and_stores_nothing);
+
+async fn a_seres_type_maps_to_digdirs_common_address_model(backend: Backend) {
+    let Some(app) = spawn_app(backend, "a_seres_type_maps_to_digdirs_address").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    let xsd = std::fs::read(shared_data("seres/gitea_krt-3221-45167.xsd")).unwrap();
+    ok_import(
+        &app,
+        &token,
+        "format=seres&filename=gitea_krt-3221-45167.xsd",
+        xsd,
+    )
+    .await;
+    let digdir = std::fs::read(shared_data(
+        "fdk/im_digdir_person_enhet_adresse_SkatvalModellkatalog.ttl",
+    ))
+    .unwrap();
+    ok_import(
+        &app,
+        &token,
+        "format=turtle&filename=digdir-adresse.ttl",
+        digdir,
+    )
+    .await;
+    let types = app.get_json("/api/v1/resources?kind=type&limit=1000").await;
+    let adresse: Vec<&str> = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["label"] == "Adresse")
+        .map(|t| t["iri"].as_str().unwrap())
+        .collect();
+    let seres = *adresse
+        .iter()
+        .find(|i| !i.contains("Skatval"))
+        .expect("SERES Adresse");
+    let common = *adresse
+        .iter()
+        .find(|i| i.contains("Skatval"))
+        .expect("Digdir Adresse");
+    let set = json!({
+        "curie_map": {"digdir": "https://raw.githubusercontent.com/Informasjonsforvaltning/fdk-testdata/master/testdata/SkatvalModellkatalog.ttl#"},
+        "mapping_set_id": "https://example.org/semreg-demo/mappings/seres-adresse-digdir",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "mappings": [{
+            "subject_id": seres,
+            "subject_label": "Adresse (Finanstilsynet, SERES)",
+            "predicate_id": "skos:closeMatch",
+            "object_id": common,
+            "object_label": "Adresse (Digdir)",
+            "mapping_justification": "semapv:ManualMappingCuration",
+            "comment": "SERES Adresse holds a postal address; Digdir's Adresse is the common supertype"
+        }]
+    });
+    let (status, report) = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings?alias=seres-digdir-adresse",
+        "application/json",
+        set.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let tsv = app
+        .client
+        .get(app.url("/api/v1/mappings/seres-digdir-adresse?format=tsv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(tsv.contains("\tskos:closeMatch\tdigdir:Adresse\t"), "{tsv}");
+    assert!(tsv.contains(seres), "{tsv}");
+    // The link is queryable next to both types.
+    let linked = app
+        .sparql_count(&format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ ?m <http://www.w3.org/2002/07/owl#annotatedSource> <{seres}> ; \
+             <http://www.w3.org/2002/07/owl#annotatedProperty> <http://www.w3.org/2004/02/skos/core#closeMatch> ; \
+             <http://www.w3.org/2002/07/owl#annotatedTarget> ?t . ?t a <https://data.norge.no/vocabulary/modelldcatno#ObjectType> }}"
+        ))
+        .await;
+    assert_eq!(linked, 1);
+}
+both!(a_seres_type_maps_to_digdirs_common_address_model);
