@@ -68,6 +68,12 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(code_lists::get_correspondences))
         .routes(routes!(types::get_type_json_schema))
         .routes(routes!(types::get_model_json_schema))
+        .routes(routes!(types::get_type_xsd))
+        .routes(routes!(types::get_model_xsd))
+        .routes(routes!(types::get_type_csharp))
+        .routes(routes!(types::get_model_csharp))
+        .routes(routes!(types::get_type_typescript))
+        .routes(routes!(types::get_model_typescript))
         .split_for_parts();
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;

@@ -6,10 +6,13 @@
 //! from the RDF projection ([`graph`]), builds one [`model::ExportModel`] (names, resolved
 //! references, texts in one language) and writes it in the wanted format.
 
+pub mod csharp;
 pub mod graph;
 pub mod json_schema;
 pub mod model;
 pub mod sample;
+pub mod typescript;
+pub mod xsd;
 
 use crate::app::App;
 use crate::store::{self, StoreError};
@@ -173,6 +176,36 @@ pub async fn json_schema(
 ) -> Result<serde_json::Value, TypesError> {
     let loaded = load(app, id_or_alias, &options.lang).await?;
     Ok(json_schema::write(&loaded, options))
+}
+
+/// The XSD (one file, no imports, no unions) of a type or a model, by id or alias.
+pub async fn xsd(
+    app: &App,
+    id_or_alias: &str,
+    options: &ExportOptions,
+) -> Result<String, TypesError> {
+    let loaded = load(app, id_or_alias, &options.lang).await?;
+    Ok(xsd::write(&loaded.model, options))
+}
+
+/// C# classes (as Altinn apps use) of a type or a model, by id or alias.
+pub async fn csharp(
+    app: &App,
+    id_or_alias: &str,
+    options: &ExportOptions,
+) -> Result<String, TypesError> {
+    let loaded = load(app, id_or_alias, &options.lang).await?;
+    Ok(csharp::write(&loaded.model, options))
+}
+
+/// TypeScript types of a type or a model, by id or alias.
+pub async fn typescript(
+    app: &App,
+    id_or_alias: &str,
+    options: &ExportOptions,
+) -> Result<String, TypesError> {
+    let loaded = load(app, id_or_alias, &options.lang).await?;
+    Ok(typescript::write(&loaded.model, options))
 }
 
 /// The registry path of a resource's JSON Schema (`/api/v1/types/ID/json-schema`).
