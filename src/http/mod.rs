@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(code_lists::get_correspondences))
         .routes(routes!(types::get_type_json_schema))
         .routes(routes!(types::get_model_json_schema))
+        .routes(routes!(types::get_code_list_json_schema))
         .routes(routes!(types::get_type_xsd))
         .routes(routes!(types::get_model_xsd))
         .routes(routes!(types::get_type_csharp))

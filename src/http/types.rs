@@ -216,3 +216,24 @@ pub async fn get_model_typescript(
 ) -> Result<Response, ApiError> {
     export(&app, MODEL_KIND, &id, Format::TypeScript, query, &headers).await
 }
+
+/// A code list as JSON Schema: an `enum` of its codes (the target of `$ref`s to long code lists
+/// in unbundled exports).
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/json-schema", params(("id" = String, Path, description = "Code list id or alias"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_code_list_json_schema(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let options = options(query, &headers)?;
+    let schema = types::code_list_json_schema(&app, &id, &options).await?;
+    let body = serde_json::to_vec_pretty(&schema).map_err(|e| ApiError::internal(&e))?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/schema+json"),
+    );
+    Ok(response)
+}
