@@ -76,6 +76,13 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(service_models::compose_service_model))
         .routes(routes!(service_models::get_service_model))
         .routes(routes!(service_models::get_type_used_by))
+        .routes(routes!(types::get_code_list_json_schema))
+        .routes(routes!(types::get_type_xsd))
+        .routes(routes!(types::get_model_xsd))
+        .routes(routes!(types::get_type_csharp))
+        .routes(routes!(types::get_model_csharp))
+        .routes(routes!(types::get_type_typescript))
+        .routes(routes!(types::get_model_typescript))
         .split_for_parts();
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;

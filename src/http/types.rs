@@ -45,6 +45,9 @@ impl From<TypesError> for ApiError {
 #[derive(Debug, Clone, Copy)]
 enum Format {
     JsonSchema,
+    Xsd,
+    CSharp,
+    TypeScript,
 }
 
 fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, ApiError> {
@@ -98,6 +101,18 @@ async fn export(
             serde_json::to_vec_pretty(&types::json_schema::write(&loaded, &options))
                 .map_err(|e| ApiError::internal(&e))?,
         ),
+        Format::Xsd => (
+            "application/xml; charset=utf-8",
+            types::xsd::write(&loaded.model, &options).into_bytes(),
+        ),
+        Format::CSharp => (
+            "text/plain; charset=utf-8",
+            types::csharp::write(&loaded.model, &options).into_bytes(),
+        ),
+        Format::TypeScript => (
+            "text/plain; charset=utf-8",
+            types::typescript::write(&loaded.model, &options).into_bytes(),
+        ),
     };
     let mut response = (StatusCode::OK, body).into_response();
     response
@@ -128,4 +143,97 @@ pub async fn get_model_json_schema(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, MODEL_KIND, &id, Format::JsonSchema, query, &headers).await
+}
+
+/// A type as XSD (one file, no imports, no unions).
+#[utoipa::path(get, path = "/api/v1/types/{id}/xsd", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
+    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_xsd(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, TYPE_KIND, &id, Format::Xsd, query, &headers).await
+}
+
+/// A type as C# classes as Altinn apps use.
+#[utoipa::path(get, path = "/api/v1/types/{id}/csharp", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
+    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_csharp(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, TYPE_KIND, &id, Format::CSharp, query, &headers).await
+}
+
+/// A type as TypeScript types.
+#[utoipa::path(get, path = "/api/v1/types/{id}/typescript", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
+    responses((status = 200, description = "TypeScript types", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_typescript(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, TYPE_KIND, &id, Format::TypeScript, query, &headers).await
+}
+
+/// An information model as XSD (one file, no imports, no unions).
+#[utoipa::path(get, path = "/api/v1/models/{id}/xsd", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
+    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_model_xsd(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, MODEL_KIND, &id, Format::Xsd, query, &headers).await
+}
+
+/// An information model as C# classes as Altinn apps use.
+#[utoipa::path(get, path = "/api/v1/models/{id}/csharp", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
+    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_model_csharp(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, MODEL_KIND, &id, Format::CSharp, query, &headers).await
+}
+
+/// An information model as TypeScript types.
+#[utoipa::path(get, path = "/api/v1/models/{id}/typescript", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
+    responses((status = 200, description = "TypeScript types", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_model_typescript(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, MODEL_KIND, &id, Format::TypeScript, query, &headers).await
+}
+
+/// A code list as JSON Schema: an `enum` of its codes (the target of `$ref`s to long code lists
+/// in unbundled exports).
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/json-schema", params(("id" = String, Path, description = "Code list id or alias"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_code_list_json_schema(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let options = options(query, &headers)?;
+    let schema = types::code_list_json_schema(&app, &id, &options).await?;
+    let body = serde_json::to_vec_pretty(&schema).map_err(|e| ApiError::internal(&e))?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/schema+json"),
+    );
+    Ok(response)
 }

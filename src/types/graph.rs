@@ -185,6 +185,35 @@ impl Graph {
     }
 }
 
+impl Graph {
+    /// The graph of an importer's resources, as the registry would hold them (each resource a
+    /// graph of its own): for previews and tests without a store.
+    pub fn from_imported(resources: &[semreg_importers::ImportedResource]) -> Self {
+        let mut triples = Vec::new();
+        for resource in resources {
+            for t in &resource.triples {
+                let subject = match &t.subject {
+                    oxrdf::NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
+                    oxrdf::NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
+                };
+                let object = match &t.object {
+                    oxrdf::Term::NamedNode(n) => Object::Iri(n.as_str().to_owned()),
+                    oxrdf::Term::BlankNode(b) => Object::Iri(format!("_:{}", b.as_str())),
+                    oxrdf::Term::Literal(l) => Object::Literal {
+                        value: l.value().to_owned(),
+                        lang: l.language().unwrap_or_default().to_ascii_lowercase(),
+                        datatype: l.datatype().as_str().to_owned(),
+                    },
+                    #[allow(unreachable_patterns)]
+                    _ => continue,
+                };
+                triples.push((subject, t.predicate.as_str().to_owned(), object));
+            }
+        }
+        Graph::from_triples(triples, resources.iter().map(|r| r.iri.as_str().to_owned()))
+    }
+}
+
 fn object_of(term: &Term) -> Object {
     match term {
         Term::NamedNode(n) => Object::Iri(n.as_str().to_owned()),

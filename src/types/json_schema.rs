@@ -451,7 +451,10 @@ impl Writer<'_> {
         }
         if let Some(list) = def.list {
             let list = &self.model.lists[list];
-            if list.codes.len() <= self.options.enum_threshold {
+            if list.codes.is_empty() {
+                // The list's codes are not in the registry (a list named, not described): an
+                // empty enum would accept nothing, so only the reference is kept.
+            } else if list.codes.len() <= self.options.enum_threshold {
                 let values: Vec<Value> = list
                     .codes
                     .iter()
@@ -491,7 +494,8 @@ impl Writer<'_> {
     }
 }
 
-/// A code list on its own: a schema whose `enum` is the list's codes, typed as `builtin`.
+/// A code list on its own: a schema whose `enum` is the list's codes, typed as `builtin`
+/// (empty: as each code's own datatype).
 pub fn list_schema(list: &CodeList, builtin: &str) -> Value {
     let mut schema = Map::new();
     if let Some(title) = &list.title {
@@ -500,8 +504,38 @@ pub fn list_schema(list: &CodeList, builtin: &str) -> Value {
     let values: Vec<Value> = list
         .codes
         .iter()
-        .map(|c| typed_value(builtin, &c.value))
+        .map(|c| {
+            let kind = if builtin.is_empty() {
+                c.datatype.as_str()
+            } else {
+                builtin
+            };
+            typed_value(kind, &c.value)
+        })
         .collect();
     schema.insert("enum".into(), Value::Array(values));
     Value::Object(schema)
+}
+
+/// The JSON Schema document of a code list served at `/api/v1/code-lists/{id}/json-schema`:
+/// the target of `$ref`s to long code lists in unbundled exports.
+pub fn code_list_document(list: &CodeList, id: &str, options: &ExportOptions) -> Value {
+    let mut root = Map::new();
+    root.insert("$schema".into(), json!(DRAFT_2020_12));
+    if options.base_url.is_some() {
+        root.insert(
+            "$id".into(),
+            json!(options.url(&format!("/api/v1/code-lists/{id}/json-schema"))),
+        );
+    }
+    if let Value::Object(body) = list_schema(list, "") {
+        for (k, v) in body {
+            root.insert(k, v);
+        }
+    }
+    root.insert(
+        "x-code-list".into(),
+        json!(options.url(&format!("/api/v1/code-lists/{id}/codes"))),
+    );
+    Value::Object(root)
 }

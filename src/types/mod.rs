@@ -6,10 +6,13 @@
 //! from the RDF projection ([`graph`]), builds one [`model::ExportModel`] (names, resolved
 //! references, texts in one language) and writes it in the wanted format.
 
+pub mod csharp;
 pub mod graph;
 pub mod json_schema;
 pub mod model;
 pub mod sample;
+pub mod typescript;
+pub mod xsd;
 
 use crate::app::App;
 use crate::store::{self, StoreError};
@@ -175,11 +178,72 @@ pub async fn json_schema(
     Ok(json_schema::write(&loaded, options))
 }
 
+/// The XSD (one file, no imports, no unions) of a type or a model, by id or alias.
+pub async fn xsd(
+    app: &App,
+    id_or_alias: &str,
+    options: &ExportOptions,
+) -> Result<String, TypesError> {
+    let loaded = load(app, id_or_alias, &options.lang).await?;
+    Ok(xsd::write(&loaded.model, options))
+}
+
+/// C# classes (as Altinn apps use) of a type or a model, by id or alias.
+pub async fn csharp(
+    app: &App,
+    id_or_alias: &str,
+    options: &ExportOptions,
+) -> Result<String, TypesError> {
+    let loaded = load(app, id_or_alias, &options.lang).await?;
+    Ok(csharp::write(&loaded.model, options))
+}
+
+/// TypeScript types of a type or a model, by id or alias.
+pub async fn typescript(
+    app: &App,
+    id_or_alias: &str,
+    options: &ExportOptions,
+) -> Result<String, TypesError> {
+    let loaded = load(app, id_or_alias, &options.lang).await?;
+    Ok(typescript::write(&loaded.model, options))
+}
+
+/// The JSON Schema of a code list (an `enum` of its codes), by id or alias.
+pub async fn code_list_json_schema(
+    app: &App,
+    id_or_alias: &str,
+    options: &ExportOptions,
+) -> Result<serde_json::Value, TypesError> {
+    let row = store::find_resource(&app.db, id_or_alias)
+        .await?
+        .ok_or_else(|| TypesError::NotFound(id_or_alias.to_owned()))?;
+    if row.kind != crate::code_lists::KIND {
+        return Err(TypesError::WrongKind {
+            id: id_or_alias.to_owned(),
+            actual: row.kind,
+            expected: "code-list",
+        });
+    }
+    let projections = app.projections.clone();
+    let iri = row.iri.clone();
+    let lang = options.lang.clone();
+    let list = tokio::task::spawn_blocking(move || {
+        let graph = graph::load(projections.graph.store(), &iri)?;
+        if !graph.is_resource(&iri) {
+            return Err(TypesError::NotProjected(iri));
+        }
+        Ok(model::build_code_list(&graph, &iri, &lang))
+    })
+    .await
+    .map_err(|e| TypesError::Task(e.to_string()))??;
+    Ok(json_schema::code_list_document(&list, &row.id, options))
+}
+
 /// The registry path of a resource's JSON Schema (`/api/v1/types/ID/json-schema`).
 pub fn json_schema_path(kind: &str, id: &str) -> String {
     match kind {
         MODEL_KIND => format!("/api/v1/models/{id}/json-schema"),
-        "code-list" => format!("/api/v1/code-lists/{id}/codes"),
+        "code-list" => format!("/api/v1/code-lists/{id}/json-schema"),
         _ => format!("/api/v1/types/{id}/json-schema"),
     }
 }

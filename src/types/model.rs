@@ -198,6 +198,8 @@ pub struct CodeList {
 pub struct Code {
     /// The value (`skos:notation`).
     pub value: String,
+    /// The XSD local name of the value's datatype (`string`, `integer`, `decimal`, `boolean`).
+    pub datatype: String,
     /// Its label in the requested language.
     pub label: Option<String>,
 }
@@ -513,9 +515,10 @@ impl Builder<'_> {
             if !member {
                 continue;
             }
-            let Some(value) = g.value(subject, terms::NOTATION) else {
+            let Some((value, datatype)) = g.typed_value(subject, terms::NOTATION) else {
                 continue;
             };
+            let datatype = datatype.strip_prefix(XSD).unwrap_or("string").to_owned();
             let order = g
                 .value(subject, terms::ORDER)
                 .and_then(|v| v.parse().ok())
@@ -523,7 +526,15 @@ impl Builder<'_> {
             let label = g
                 .text(subject, terms::PREF_LABEL, &self.lang)
                 .filter(|l| *l != value);
-            codes.push((order, value.clone(), Code { value, label }));
+            codes.push((
+                order,
+                value.clone(),
+                Code {
+                    value,
+                    datatype,
+                    label,
+                },
+            ));
         }
         codes.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         codes.dedup_by(|a, b| a.1 == b.1);
@@ -637,6 +648,23 @@ impl Builder<'_> {
             value,
         })
     }
+}
+
+/// A code list on its own (for its JSON Schema), from a graph that holds it.
+pub fn build_code_list(graph: &Graph, iri: &str, lang: &str) -> CodeList {
+    let mut b = Builder {
+        graph,
+        lang: lang.to_owned(),
+        root: iri.to_owned(),
+        types: Vec::new(),
+        type_ids: HashMap::new(),
+        lists: Vec::new(),
+        list_ids: HashMap::new(),
+        names: HashSet::new(),
+        skipped: Vec::new(),
+    };
+    let id = b.list_id(iri);
+    b.lists.swap_remove(id)
 }
 
 /// The types of an export by name (for lookups in writers and tests).
