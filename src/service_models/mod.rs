@@ -12,7 +12,7 @@ pub mod ui;
 
 use crate::app::App;
 use crate::ids::{resource_id_for_iri, OrgNr};
-use crate::mappings::stored::{self, MAPPING_KIND};
+use crate::mappings::stored;
 use crate::mappings::{field_iri, field_path, pointer_of, rdf as mapping_rdf};
 use crate::mappings::{Mapping, MappingError, MappingSet};
 use crate::registry::Actor;
@@ -997,11 +997,6 @@ pub async fn used_by(app: &App, type_iri: &str) -> Result<Vec<UsedBy>, ServiceMo
         });
     }
     Ok(out)
-}
-
-/// Whether a kind is a mapping set (re-exported for handlers).
-pub fn is_mapping_kind(kind: &str) -> bool {
-    kind == MAPPING_KIND
 }
 
 #[cfg(test)]
