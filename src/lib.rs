@@ -14,12 +14,15 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod ids;
+pub mod mappings;
 pub mod metrics;
 pub mod projections;
 pub mod rdf;
 pub mod registry;
+pub mod service_models;
 pub mod store;
 pub mod telemetry;
+pub mod types;
 
 /// Our own small ontology (Turtle), embedded in the binary.
 pub const SEMREG_ONTOLOGY: &str = include_str!("../ontologies/semreg.ttl");

@@ -56,11 +56,15 @@ pub enum ResourceKind {
     Vocabulary,
     /// A typed subject that fits none of the kinds above and hangs off no other resource.
     Other,
+    /// An SSSOM mapping set (sssom:MappingSet) with its mappings.
+    Mapping,
+    /// A designer's service model (semreg:ServiceModel) composed of registry types.
+    ServiceModel,
 }
 
 impl ResourceKind {
     /// Every kind, in a stable order.
-    pub const ALL: [ResourceKind; 9] = [
+    pub const ALL: [ResourceKind; 11] = [
         ResourceKind::Concept,
         ResourceKind::Collection,
         ResourceKind::CodeList,
@@ -70,6 +74,8 @@ impl ResourceKind {
         ResourceKind::Correspondence,
         ResourceKind::Vocabulary,
         ResourceKind::Other,
+        ResourceKind::Mapping,
+        ResourceKind::ServiceModel,
     ];
 
     /// The name used in the API and the database (`code-list`, ...).
@@ -84,6 +90,8 @@ impl ResourceKind {
             ResourceKind::Correspondence => "correspondence",
             ResourceKind::Vocabulary => "vocabulary",
             ResourceKind::Other => "other",
+            ResourceKind::Mapping => "mapping",
+            ResourceKind::ServiceModel => "service-model",
         }
     }
 

@@ -117,3 +117,13 @@ pub const DCATNOINFO_CONTAINS_CODENAME: &str =
     "http://data.norge.no/informationmodel/containsCodename";
 /// dcatnoinfo:name (legacy name of a model element, used as its label).
 pub const DCATNOINFO_NAME: &str = "http://data.norge.no/informationmodel/name";
+
+/// The SSSOM namespace.
+pub const SSSOM: &str = "https://w3id.org/sssom/";
+/// sssom:MappingSet.
+pub const SSSOM_MAPPING_SET: &str = "https://w3id.org/sssom/MappingSet";
+
+/// semreg's own namespace (`ontologies/semreg.ttl`).
+pub const SEMREG: &str = "https://w3id.org/semreg/ns#";
+/// semreg:ServiceModel: a designer's service model composed of registry types.
+pub const SEMREG_SERVICE_MODEL: &str = "https://w3id.org/semreg/ns#ServiceModel";

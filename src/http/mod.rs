@@ -4,12 +4,15 @@
 pub mod changes;
 pub mod code_lists;
 pub mod import;
+pub mod mappings;
 pub mod ops;
 pub mod pages;
 pub mod problem;
 pub mod resources;
 pub mod search;
+pub mod service_models;
 pub mod sparql;
+pub mod types;
 
 use crate::app::AppState;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -65,6 +68,21 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(import::import_file))
         .routes(routes!(code_lists::get_code_list_changes))
         .routes(routes!(code_lists::get_correspondences))
+        .routes(routes!(types::get_type_json_schema))
+        .routes(routes!(types::get_model_json_schema))
+        .routes(routes!(mappings::import_mappings))
+        .routes(routes!(mappings::get_mappings))
+        .routes(routes!(mappings::apply_mappings))
+        .routes(routes!(service_models::compose_service_model))
+        .routes(routes!(service_models::get_service_model))
+        .routes(routes!(service_models::get_type_used_by))
+        .routes(routes!(types::get_code_list_json_schema))
+        .routes(routes!(types::get_type_xsd))
+        .routes(routes!(types::get_model_xsd))
+        .routes(routes!(types::get_type_csharp))
+        .routes(routes!(types::get_model_csharp))
+        .routes(routes!(types::get_type_typescript))
+        .routes(routes!(types::get_model_typescript))
         .split_for_parts();
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;

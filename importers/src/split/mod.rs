@@ -137,22 +137,25 @@ fn take_triples(triples: Vec<Triple>, planned: Vec<Planned>) -> Vec<ImportedReso
 
 /// The kind of resource a set of rdf:type IRIs makes a subject, if any.
 ///
-/// When a subject has several, the first of Catalog, Model, CodeList, Type, Collection, Concept,
-/// Vocabulary wins (an owl:Ontology that is also a skos:ConceptScheme is a code list).
+/// When a subject has several, the first of Catalog, ServiceModel, Mapping, Model, CodeList, Type,
+/// Collection, Concept, Vocabulary wins (an owl:Ontology that is also a skos:ConceptScheme is a
+/// code list).
 pub fn kind_of_types<'t>(types: impl IntoIterator<Item = &'t str>) -> Option<ResourceKind> {
     types
         .into_iter()
         .filter_map(kind_of_type)
         .min_by_key(|kind| match kind {
             ResourceKind::Catalog => 0,
-            ResourceKind::Model => 1,
-            ResourceKind::CodeList => 2,
-            ResourceKind::Type => 3,
-            ResourceKind::Correspondence => 4,
-            ResourceKind::Collection => 5,
-            ResourceKind::Concept => 6,
-            ResourceKind::Vocabulary => 7,
-            ResourceKind::Other => 8,
+            ResourceKind::ServiceModel => 1,
+            ResourceKind::Mapping => 2,
+            ResourceKind::Model => 3,
+            ResourceKind::CodeList => 4,
+            ResourceKind::Type => 5,
+            ResourceKind::Correspondence => 6,
+            ResourceKind::Collection => 7,
+            ResourceKind::Concept => 8,
+            ResourceKind::Vocabulary => 9,
+            ResourceKind::Other => 10,
         })
 }
 
@@ -174,6 +177,8 @@ fn kind_of_type(class: &str) -> Option<ResourceKind> {
         vocab::SKOS_COLLECTION => ResourceKind::Collection,
         vocab::SKOS_CONCEPT => ResourceKind::Concept,
         vocab::OWL_ONTOLOGY => ResourceKind::Vocabulary,
+        vocab::SSSOM_MAPPING_SET => ResourceKind::Mapping,
+        vocab::SEMREG_SERVICE_MODEL => ResourceKind::ServiceModel,
         _ => return None,
     })
 }

@@ -1,0 +1,258 @@
+//! Mapping sets: `POST /api/v1/mappings` (SSSOM TSV or JSON, bearer token of the publisher),
+//! `GET /api/v1/mappings/{id}` (SSSOM JSON or TSV), `POST /api/v1/mappings/{id}/apply`.
+
+use super::import::authenticate;
+use super::problem::{ApiError, PROBLEM_JSON};
+use crate::app::AppState;
+use crate::ids::OrgNr;
+use crate::mappings::apply::Issue;
+use crate::mappings::run::ApplyError;
+use crate::mappings::sssom::{self, SssomFormat};
+use crate::mappings::{stored, MappingError};
+use crate::registry::{Actor, ImportReport, WarningReport};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+/// Parameters of `POST /api/v1/mappings`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ImportMappingsQuery {
+    /// `tsv` or `json` (default: from Content-Type, else the content).
+    pub format: Option<String>,
+    /// The publisher (must be the token's own; default: the token's).
+    pub publisher: Option<String>,
+    /// A readable alias for the set.
+    pub alias: Option<String>,
+}
+
+/// Parameters of `GET /api/v1/mappings/{id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct GetMappingsQuery {
+    /// `json` (SSSOM/JSON, default) or `tsv` (SSSOM/TSV); overrides `Accept`.
+    pub format: Option<String>,
+}
+
+impl From<MappingError> for ApiError {
+    fn from(error: MappingError) -> Self {
+        match error {
+            MappingError::Invalid { .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+            }
+            MappingError::NotFound(_) | MappingError::NotAMappingSet(_) => {
+                ApiError::not_found(error.to_string())
+            }
+            MappingError::Registry(e) => e.into(),
+            MappingError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn format_of(
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<SssomFormat, ApiError> {
+    if let Some(name) = query {
+        return SssomFormat::parse(name).ok_or_else(|| {
+            ApiError::bad_request(format!("unknown format {name:?}: use tsv or json"))
+        });
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.contains("json") {
+        return Ok(SssomFormat::Json);
+    }
+    if content_type.contains("tab-separated") {
+        return Ok(SssomFormat::Tsv);
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    Ok(if first == Some(&b'{') {
+        SssomFormat::Json
+    } else {
+        SssomFormat::Tsv
+    })
+}
+
+/// Imports an SSSOM mapping set (TSV or JSON) as one resource of kind `mapping`.
+#[utoipa::path(post, path = "/api/v1/mappings", params(ImportMappingsQuery),
+    request_body(content = String, description = "SSSOM/TSV or SSSOM/JSON"),
+    security(("bearer" = [])),
+    responses((status = 200, body = ImportReport),
+              (status = 400, body = super::problem::Problem),
+              (status = 401, body = super::problem::Problem),
+              (status = 403, body = super::problem::Problem),
+              (status = 422, body = super::problem::Problem)))]
+pub async fn import_mappings(
+    State(app): State<AppState>,
+    Query(query): Query<ImportMappingsQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    let actor = authenticate(&app, &headers).await?;
+    let publisher = match &query.publisher {
+        Some(p) => Some(OrgNr::parse(p).map_err(|e| ApiError::bad_request(e.to_string()))?),
+        None => None,
+    };
+    if body.is_empty() {
+        return Err(ApiError::bad_request(
+            "the request body is empty: send the SSSOM file as the body",
+        ));
+    }
+    let format = format_of(query.format.as_deref(), &headers, &body)?;
+    let mut read = sssom::read(format, &body)?;
+    read.set.alias = query.alias.clone();
+    let mut report = stored::save(&app, &read.set, Actor::Publisher(actor), publisher).await?;
+    report.format = match format {
+        SssomFormat::Tsv => "sssom-tsv".to_owned(),
+        SssomFormat::Json => "sssom-json".to_owned(),
+    };
+    report
+        .warnings
+        .extend(read.warnings.into_iter().map(|message| WarningReport {
+            location: Some(read.set.iri.clone()),
+            message,
+        }));
+    Ok(Json(report))
+}
+
+/// A mapping set as SSSOM/JSON (default) or SSSOM/TSV.
+#[utoipa::path(get, path = "/api/v1/mappings/{id}", params(("id" = String, Path, description = "Id, alias or IRI of the mapping set"), GetMappingsQuery),
+    responses((status = 200, description = "SSSOM/JSON or SSSOM/TSV"),
+              (status = 404, body = super::problem::Problem),
+              (status = 406, body = super::problem::Problem)))]
+pub async fn get_mappings(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<GetMappingsQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let format = match query.format.as_deref() {
+        Some(name) => SssomFormat::parse(name).ok_or_else(|| {
+            ApiError::bad_request(format!("unknown format {name:?}: use tsv or json"))
+        })?,
+        None => {
+            let accept = headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("*/*");
+            if accept.contains("text/tab-separated-values") {
+                SssomFormat::Tsv
+            } else if accept.contains("json") || accept.contains("*/*") {
+                SssomFormat::Json
+            } else {
+                return Err(ApiError::new(
+                    StatusCode::NOT_ACCEPTABLE,
+                    "acceptable types: application/json (SSSOM/JSON), text/tab-separated-values (SSSOM/TSV); the RDF is at /api/v1/resources/{id}",
+                ));
+            }
+        }
+    };
+    let (row, set) = stored::load(&app, &id).await?;
+    let body = match format {
+        SssomFormat::Tsv => sssom::write_tsv(&set).into_bytes(),
+        SssomFormat::Json => serde_json::to_vec_pretty(&sssom::write_json(&set))
+            .map_err(|e| ApiError::internal(&e))?,
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.media_type()),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if let Ok(etag) = HeaderValue::from_str(&format!(
+        "\"{}-{}\"",
+        row.content_hash,
+        if format == SssomFormat::Tsv {
+            "tsv"
+        } else {
+            "json"
+        }
+    )) {
+        h.insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// A problem body with the failing paths.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApplyProblem {
+    /// `about:blank`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary.
+    pub title: String,
+    /// 422.
+    pub status: u16,
+    /// What went wrong.
+    pub detail: String,
+    /// Each failing path and why.
+    pub errors: Vec<Issue>,
+}
+
+fn apply_error(error: ApplyError) -> Response {
+    match error {
+        ApplyError::Invalid(issues) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let problem = ApplyProblem {
+                kind: "about:blank".into(),
+                title: status.canonical_reason().unwrap_or("Error").into(),
+                status: status.as_u16(),
+                detail: ApplyError::Invalid(issues.clone()).to_string(),
+                errors: issues,
+            };
+            let mut response =
+                (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+            response
+        }
+        ApplyError::NoSchema(message) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message).into_response()
+        }
+        ApplyError::Mapping(e) => ApiError::from(e).into_response(),
+        ApplyError::Schema(message) => ApiError::internal(&message).into_response(),
+    }
+}
+
+/// Applies a mapping set to a source document: the target (service-model) document,
+/// validated against its JSON Schema; 422 with `errors: [{path, source?, message}]` if not.
+#[utoipa::path(post, path = "/api/v1/mappings/{id}/apply",
+    params(("id" = String, Path, description = "Id, alias or IRI of the mapping set")),
+    request_body(content = Object, description = "The source document (JSON)"),
+    responses((status = 200, description = "The target document", body = Object),
+              (status = 400, body = super::problem::Problem),
+              (status = 404, body = super::problem::Problem),
+              (status = 422, body = ApplyProblem)))]
+pub async fn apply_mappings(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let source: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(e) => {
+            return ApiError::bad_request(format!(
+                "the body is not JSON (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ))
+            .into_response()
+        }
+    };
+    match crate::mappings::run::apply_stored(&app, &id, &source).await {
+        Ok(document) => Json(document).into_response(),
+        Err(error) => apply_error(error),
+    }
+}

@@ -1,0 +1,113 @@
+//! Service models: `POST /api/v1/service-models` (compose; bearer token of the publisher),
+//! `GET /api/v1/service-models/{id}` (the bundle), `GET /api/v1/types/{id}/used-by`.
+
+use super::import::authenticate;
+use super::problem::ApiError;
+use crate::app::AppState;
+use crate::service_models::{self, Bundle, ComposeRequest, ServiceModelError, UsedBy};
+use crate::types::TypesError;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Serialize;
+
+impl From<ServiceModelError> for ApiError {
+    fn from(error: ServiceModelError) -> Self {
+        match error {
+            ServiceModelError::Invalid { .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+            }
+            ServiceModelError::NotFound(message) => ApiError::not_found(message),
+            ServiceModelError::Mapping(e) => e.into(),
+            ServiceModelError::Types(e) => match e {
+                TypesError::NotFound(_) => ApiError::not_found(e.to_string()),
+                TypesError::WrongKind { .. } | TypesError::BadOption(_) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+                }
+                TypesError::NotProjected(_) => {
+                    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+                }
+                TypesError::Store(store) => store.into(),
+                other => ApiError::internal(&other),
+            },
+        }
+    }
+}
+
+/// Composes a service model from registry types and stores it; returns its bundle.
+#[utoipa::path(post, path = "/api/v1/service-models",
+    request_body = ComposeRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = Bundle),
+              (status = 400, body = super::problem::Problem),
+              (status = 401, body = super::problem::Problem),
+              (status = 403, body = super::problem::Problem),
+              (status = 422, body = super::problem::Problem)))]
+pub async fn compose_service_model(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Bundle>), ApiError> {
+    let actor = authenticate(&app, &headers).await?;
+    let request: ComposeRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the body is not a service-model request (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let bundle = service_models::compose(&app, request, actor).await?;
+    Ok((StatusCode::CREATED, Json(bundle)))
+}
+
+/// A stored service model's bundle.
+#[utoipa::path(get, path = "/api/v1/service-models/{id}",
+    params(("id" = String, Path, description = "Id, alias or IRI")),
+    responses((status = 200, body = Bundle), (status = 404, body = super::problem::Problem)))]
+pub async fn get_service_model(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Bundle>, ApiError> {
+    Ok(Json(service_models::load(&app, &id).await?))
+}
+
+/// The answer to "which service models use this type?".
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsedByResponse {
+    /// The type's id.
+    pub id: String,
+    /// The type's IRI.
+    pub iri: String,
+    /// The service models using it.
+    pub used_by: Vec<UsedBy>,
+}
+
+/// The service models that use a type (as a part, or through another type).
+#[utoipa::path(get, path = "/api/v1/types/{id}/used-by",
+    params(("id" = String, Path, description = "Id, alias or IRI of the type")),
+    responses((status = 200, body = UsedByResponse), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_used_by(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<UsedByResponse>, ApiError> {
+    let key = if id.contains(':') {
+        crate::ids::resource_id_for_iri(&id)
+    } else {
+        id.clone()
+    };
+    let row = super::resources::load_resource(&app, &key).await?;
+    if row.kind != crate::types::TYPE_KIND {
+        return Err(ApiError::not_found(format!(
+            "resource {id:?} is a {}, not a type",
+            row.kind
+        )));
+    }
+    let used_by = service_models::used_by(&app, &row.iri).await?;
+    Ok(Json(UsedByResponse {
+        id: row.id,
+        iri: row.iri,
+        used_by,
+    }))
+}

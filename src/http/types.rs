@@ -1,0 +1,239 @@
+//! Exports of types and information models: JSON Schema, XSD, C#, TypeScript.
+
+use super::problem::ApiError;
+use crate::app::AppState;
+use crate::types::{self, ExportOptions, TypesError, MODEL_KIND, TYPE_KIND};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Parameters of every export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportQuery {
+    /// Bundle referenced registry types into the output (default true), or refer to them by
+    /// their registry URL.
+    pub bundle: Option<bool>,
+    /// Language of titles and descriptions (default nb; falls back nb → no → nn → en → any).
+    pub lang: Option<String>,
+    /// Code lists with at most this many codes become an inline `enum` (default 100).
+    pub enum_threshold: Option<usize>,
+}
+
+impl From<TypesError> for ApiError {
+    fn from(error: TypesError) -> Self {
+        match error {
+            TypesError::NotFound(_) => ApiError::not_found(error.to_string()),
+            TypesError::WrongKind { .. } => ApiError::not_found(error.to_string()),
+            TypesError::BadOption(_) => ApiError::bad_request(error.to_string()),
+            TypesError::NotProjected(_) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
+            }
+            TypesError::TooLarge(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+            }
+            TypesError::Store(store) => store.into(),
+            TypesError::Rdf(_) | TypesError::Task(_) => ApiError::internal(&error),
+        }
+    }
+}
+
+/// The output formats.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    JsonSchema,
+    Xsd,
+    CSharp,
+    TypeScript,
+}
+
+fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, ApiError> {
+    let lang = query.lang.unwrap_or_else(|| "nb".to_owned());
+    let valid_lang = !lang.is_empty()
+        && lang.len() <= 35
+        && lang
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !valid_lang {
+        return Err(ApiError::bad_request(format!(
+            "lang {lang:?} is not a language tag (such as nb, nn or en)"
+        )));
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        });
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .filter(|p| *p == "https" || *p == "http")
+        .unwrap_or("http");
+    Ok(ExportOptions {
+        bundle: query.bundle.unwrap_or(true),
+        lang,
+        enum_threshold: query
+            .enum_threshold
+            .unwrap_or(types::DEFAULT_ENUM_THRESHOLD),
+        base_url: host.map(|h| format!("{scheme}://{h}")),
+    })
+}
+
+async fn export(
+    app: &AppState,
+    kind: &'static str,
+    id: &str,
+    format: Format,
+    query: ExportQuery,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let options = options(query, headers)?;
+    let loaded = types::load_kind(app, kind, id, &options.lang).await?;
+    let (media_type, body) = match format {
+        Format::JsonSchema => (
+            "application/schema+json",
+            serde_json::to_vec_pretty(&types::json_schema::write(&loaded, &options))
+                .map_err(|e| ApiError::internal(&e))?,
+        ),
+        Format::Xsd => (
+            "application/xml; charset=utf-8",
+            types::xsd::write(&loaded.model, &options).into_bytes(),
+        ),
+        Format::CSharp => (
+            "text/plain; charset=utf-8",
+            types::csharp::write(&loaded.model, &options).into_bytes(),
+        ),
+        Format::TypeScript => (
+            "text/plain; charset=utf-8",
+            types::typescript::write(&loaded.model, &options).into_bytes(),
+        ),
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    Ok(response)
+}
+
+/// A type as JSON Schema (draft 2020-12).
+#[utoipa::path(get, path = "/api/v1/types/{id}/json-schema", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_json_schema(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, TYPE_KIND, &id, Format::JsonSchema, query, &headers).await
+}
+
+/// An information model as JSON Schema (draft 2020-12).
+#[utoipa::path(get, path = "/api/v1/models/{id}/json-schema", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_model_json_schema(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, MODEL_KIND, &id, Format::JsonSchema, query, &headers).await
+}
+
+/// A type as XSD (one file, no imports, no unions).
+#[utoipa::path(get, path = "/api/v1/types/{id}/xsd", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
+    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_xsd(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, TYPE_KIND, &id, Format::Xsd, query, &headers).await
+}
+
+/// A type as C# classes as Altinn apps use.
+#[utoipa::path(get, path = "/api/v1/types/{id}/csharp", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
+    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_csharp(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, TYPE_KIND, &id, Format::CSharp, query, &headers).await
+}
+
+/// A type as TypeScript types.
+#[utoipa::path(get, path = "/api/v1/types/{id}/typescript", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
+    responses((status = 200, description = "TypeScript types", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_type_typescript(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, TYPE_KIND, &id, Format::TypeScript, query, &headers).await
+}
+
+/// An information model as XSD (one file, no imports, no unions).
+#[utoipa::path(get, path = "/api/v1/models/{id}/xsd", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
+    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_model_xsd(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, MODEL_KIND, &id, Format::Xsd, query, &headers).await
+}
+
+/// An information model as C# classes as Altinn apps use.
+#[utoipa::path(get, path = "/api/v1/models/{id}/csharp", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
+    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_model_csharp(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, MODEL_KIND, &id, Format::CSharp, query, &headers).await
+}
+
+/// An information model as TypeScript types.
+#[utoipa::path(get, path = "/api/v1/models/{id}/typescript", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
+    responses((status = 200, description = "TypeScript types", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_model_typescript(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&app, MODEL_KIND, &id, Format::TypeScript, query, &headers).await
+}
+
+/// A code list as JSON Schema: an `enum` of its codes (the target of `$ref`s to long code lists
+/// in unbundled exports).
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/json-schema", params(("id" = String, Path, description = "Code list id or alias"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+pub async fn get_code_list_json_schema(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let options = options(query, &headers)?;
+    let schema = types::code_list_json_schema(&app, &id, &options).await?;
+    let body = serde_json::to_vec_pretty(&schema).map_err(|e| ApiError::internal(&e))?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/schema+json"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,78 @@
+//! Mapping sets in the registry: written through the normal import path (one transaction,
+//! versions, change log, projections) and read back from the store of record.
+
+use super::{rdf, MappingError, MappingSet};
+use crate::app::App;
+use crate::ids::OrgNr;
+use crate::registry::{Actor, ImportReport, ImportRequest};
+use crate::store::{self, resource};
+use semreg_importers::Format;
+
+/// The kind name of mapping sets.
+pub const MAPPING_KIND: &str = "mapping";
+
+/// Stores a set (new, or a new version when its content changed) as the actor's.
+pub async fn save(
+    app: &App,
+    set: &MappingSet,
+    actor: Actor,
+    publisher: Option<OrgNr>,
+) -> Result<ImportReport, MappingError> {
+    let triples = rdf::to_triples(set)?;
+    save_triples(app, &triples, actor, publisher, "mapping-set.nt").await
+}
+
+/// Stores RDF triples through the registry's import path as one N-Triples file.
+pub async fn save_triples(
+    app: &App,
+    triples: &[oxrdf::Triple],
+    actor: Actor,
+    publisher: Option<OrgNr>,
+    file_name: &str,
+) -> Result<ImportReport, MappingError> {
+    let report = app
+        .import(ImportRequest {
+            file_name: Some(file_name.to_owned()),
+            format: Some(Format::NTriples),
+            bytes: rdf::ntriples(triples).into_bytes(),
+            publisher,
+            actor,
+            params: Default::default(),
+        })
+        .await?;
+    Ok(report)
+}
+
+/// The current version of a resource by id or alias, with its N-Triples.
+pub async fn load_current(
+    app: &App,
+    id_or_alias: &str,
+) -> Result<Option<(resource::Model, String)>, MappingError> {
+    let Some(row) = store::find_resource(&app.db, id_or_alias).await? else {
+        return Ok(None);
+    };
+    let Some(version) = store::get_version(&app.db, &row.id, row.current_version).await? else {
+        return Ok(None);
+    };
+    Ok(Some((row, version.ntriples)))
+}
+
+/// A stored mapping set by id, alias or IRI.
+pub async fn load(
+    app: &App,
+    id_or_alias: &str,
+) -> Result<(resource::Model, MappingSet), MappingError> {
+    let key = if id_or_alias.contains(':') {
+        crate::ids::resource_id_for_iri(id_or_alias)
+    } else {
+        id_or_alias.to_owned()
+    };
+    let (row, ntriples) = load_current(app, &key)
+        .await?
+        .ok_or_else(|| MappingError::NotFound(id_or_alias.to_owned()))?;
+    if row.kind != MAPPING_KIND {
+        return Err(MappingError::NotAMappingSet(id_or_alias.to_owned()));
+    }
+    let set = rdf::from_ntriples(&row.iri, &ntriples)?;
+    Ok((row, set))
+}

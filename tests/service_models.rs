@@ -1,0 +1,745 @@
+//! Mappings (SSSOM), composing service models from registry types, UI hints, used-by and
+//! apply — the worked example of the README ("Service models, mappings and apply"), on SQLite
+//! and PostgreSQL.
+
+mod common;
+
+use common::{shared_data, spawn_app, Backend, TestApp};
+use serde_json::{json, Value};
+
+const PUBLISHER: &str = "974760673";
+const OTHER: &str = "991825827";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/compose")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+async fn ok_import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> Value {
+    let response = app.import(Some(token), query, body).await;
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 200, "import {query}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn post(
+    app: &TestApp,
+    token: Option<&str>,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("POST");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let text = response.text().await.unwrap();
+    if status >= 400 {
+        assert_eq!(content_type, "application/problem+json", "{path}: {text}");
+    }
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// The registry of the worked example: municipalities and sex (SSB Klass), a Folkeregisteret
+/// sex list with its correspondence to Klass, concepts, the Person type, and the mappings.
+async fn worked_example(backend: Backend, test: &str) -> Option<(TestApp, String)> {
+    let app = spawn_app(backend, test).await?;
+    let token = app.token(PUBLISHER).await;
+    let municipalities = std::fs::read(shared_data(
+        "codelists/ssb-klass-131-kommuner-codesAt-2024.json",
+    ))
+    .unwrap();
+    ok_import(
+        &app,
+        &token,
+        "format=klass&filename=ssb-klass-131-kommuner-codesAt-2024.json",
+        municipalities,
+    )
+    .await;
+    let sex = std::fs::read(shared_data("altinn-options/ssb-klass_sex.json")).unwrap();
+    ok_import(
+        &app,
+        &token,
+        "format=klass&id=2&filename=ssb-klass_sex.json",
+        sex,
+    )
+    .await;
+    for file in [
+        "concepts.ttl",
+        "person-types.ttl",
+        "folkeregisteret-kjoenn.ttl",
+    ] {
+        ok_import(
+            &app,
+            &token,
+            &format!("format=turtle&filename={file}"),
+            fixture(file),
+        )
+        .await;
+    }
+    ok_import(
+        &app,
+        &token,
+        "format=correspondence&filename=kjoenn-to-klass-2.csv&source=https://example.org/folkeregisteret/kjoenn&target=2&iri=https://example.org/semreg-demo/correspondences/kjoenn-klass-2",
+        fixture("kjoenn-to-klass-2.csv"),
+    )
+    .await;
+    let (status, report) = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings?alias=folkeregisteret-person",
+        "text/tab-separated-values",
+        fixture("folkeregisteret-person.sssom.tsv"),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let (status, report) = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings",
+        "application/json",
+        fixture("person-concepts.sssom.json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    Some((app, token))
+}
+
+fn compose_request() -> Value {
+    json!({
+        "name": "Søknad om bostøtte",
+        "alias": "demo-soknad",
+        "parts": [
+            {"type": "demo-person", "field": "applicant", "source": "folkeregisteret-person"},
+            {"type": "https://example.org/semreg-demo/Adresse", "field": "deliveryAddress", "cardinality": "0..1"}
+        ]
+    })
+}
+
+async fn compose(app: &TestApp, token: &str) -> Value {
+    let (status, bundle) = post(
+        app,
+        Some(token),
+        "/api/v1/service-models",
+        "application/json",
+        compose_request().to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{bundle:#}");
+    bundle
+}
+
+fn hint<'b>(bundle: &'b Value, path: &str) -> &'b Value {
+    bundle["uiHints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["path"] == path)
+        .unwrap_or_else(|| panic!("no UI hint for {path} in {:#}", bundle["uiHints"]))
+}
+
+fn compile(schema: &Value) -> jsonschema::Validator {
+    jsonschema::draft202012::options()
+        .build(schema)
+        .unwrap_or_else(|e| panic!("schema compiles: {e}\n{schema:#}"))
+}
+
+async fn compose_gives_schema_mapping_and_ui_hints_from_concepts(backend: Backend) {
+    let Some((app, token)) =
+        worked_example(backend, "compose_gives_schema_mapping_and_ui_hints").await
+    else {
+        return;
+    };
+    let bundle = compose(&app, &token).await;
+    let schema = &bundle["schema"];
+    assert!(
+        jsonschema::meta::is_valid(schema),
+        "the service model's schema is valid draft 2020-12: {schema:#}"
+    );
+    assert_eq!(schema["required"], json!(["applicant"]));
+    assert!(
+        schema["properties"]["applicant"]["$ref"].is_string(),
+        "{schema:#}"
+    );
+    assert!(
+        schema["properties"]["deliveryAddress"]["$ref"].is_string(),
+        "{schema:#}"
+    );
+    compile(schema);
+
+    // The mapping: source fields of the population register to service-model paths.
+    let mappings = bundle["mappings"].as_array().unwrap();
+    assert_eq!(mappings.len(), 1);
+    assert_eq!(
+        mappings[0]["subjectSource"],
+        "https://example.org/folkeregisteret/person"
+    );
+    let fields = mappings[0]["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 14);
+    assert!(
+        fields.contains(&json!({"source": "/navn/0/fornavn", "target": "/applicant/givenName"}))
+    );
+    assert!(fields.contains(&json!({"source": "/bostedsadresse/0/vegadresse/kommunenummer", "target": "/applicant/address/municipality"})));
+    assert!(fields.iter().any(|f| f["target"] == "/applicant/sex"
+        && f["transform"].as_str().unwrap().starts_with("code(")));
+
+    // UI hints: components by type and code count, texts from the linked concepts.
+    let fnr = hint(&bundle, "/applicant/nationalIdentityNumber");
+    assert_eq!(fnr["component"], "Input");
+    assert_eq!(fnr["pattern"], "[0-9]{11}");
+    assert_eq!(fnr["required"], true);
+    assert_eq!(
+        fnr["label"],
+        json!({"nb": "fødselsnummer", "nn": "fødselsnummer", "en": "national identity number"})
+    );
+    assert!(
+        fnr["helpText"]["nn"]
+            .as_str()
+            .unwrap()
+            .contains("vert tildelt"),
+        "{fnr}"
+    );
+    let born = hint(&bundle, "/applicant/birthDate");
+    assert_eq!(born["component"], "Datepicker");
+    assert_eq!(born["binding"], "applicant.birthDate");
+    // Linked by an SSSOM mapping (dcterms:subject), not by the type itself.
+    assert_eq!(
+        born["concept"],
+        "https://example.org/semreg-demo/begrep/foedselsdato"
+    );
+    assert_eq!(born["label"]["en"], "date of birth");
+    let sex = hint(&bundle, "/applicant/sex");
+    assert_eq!(sex["component"], "RadioButtons");
+    assert_eq!(sex["required"], false);
+    assert_eq!(sex["codeList"]["codes"], 2);
+    assert_eq!(
+        sex["codeList"]["optionsUrl"],
+        "/api/v1/code-lists/ssb-klass-2/altinn-options"
+    );
+    let municipality = hint(&bundle, "/applicant/address/municipality");
+    assert_eq!(municipality["component"], "Dropdown");
+    assert_eq!(
+        municipality["codeList"]["optionsUrl"],
+        "/api/v1/code-lists/ssb-klass-131/altinn-options"
+    );
+    // Every code of the Klass 2024 list is valid today (none has an end date).
+    assert_eq!(municipality["codeList"]["codes"], 358);
+    assert_eq!(municipality["codeList"]["id"], "ssb-klass-131");
+    assert_eq!(municipality["label"]["nn"], "kommune");
+    assert_eq!(
+        municipality["helpText"]["en"],
+        "the municipality the person lives in"
+    );
+    // The optional part's fields are not required, whatever the type says.
+    assert_eq!(
+        hint(&bundle, "/deliveryAddress/postalCode")["required"],
+        false
+    );
+    // A field without a concept keeps its own description and its name as label.
+    let full = hint(&bundle, "/applicant/fullName");
+    assert_eq!(full["label"], json!({"nb": "fullName"}));
+    assert_eq!(
+        full["helpText"]["nb"],
+        "Fullt navn slik det skal vises i skjemaet."
+    );
+
+    // The options URL works as given.
+    let options = app
+        .get_json(sex["codeList"]["optionsUrl"].as_str().unwrap())
+        .await;
+    assert_eq!(options.as_array().unwrap().len(), 2);
+
+    // Stored as a resource of its own, and read back as composed.
+    let stored = app.get_json("/api/v1/service-models/demo-soknad").await;
+    assert_eq!(stored["schema"], bundle["schema"]);
+    assert_eq!(stored["uiHints"], bundle["uiHints"]);
+    assert_eq!(stored["mappings"], bundle["mappings"]);
+    assert_eq!(stored["id"], bundle["id"]);
+    assert_eq!(app.resource_total("kind=service-model").await, 1);
+    assert_eq!(app.resource_total("kind=mapping").await, 3);
+
+    // Used by: directly, and through another type.
+    let person = app.get_json("/api/v1/types/demo-person/used-by").await;
+    assert_eq!(
+        person["usedBy"],
+        json!([{"id": bundle["id"], "iri": bundle["iri"], "label": "Søknad om bostøtte", "direct": true}])
+    );
+    let address = app.get_json("/api/v1/types/demo-adresse/used-by").await;
+    assert_eq!(address["usedBy"][0]["direct"], true);
+    let fnr_type = app
+        .get_json("/api/v1/types/demo-foedselsnummer/used-by")
+        .await;
+    assert_eq!(fnr_type["usedBy"][0]["direct"], false, "{fnr_type}");
+    let list = app
+        .client
+        .get(app.url("/api/v1/types/ssb-klass-131/used-by"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 404);
+
+    // Composing again with the same content makes no new version.
+    let again = compose(&app, &token).await;
+    assert_eq!(again["version"], bundle["version"]);
+}
+both!(compose_gives_schema_mapping_and_ui_hints_from_concepts);
+
+async fn apply_turns_a_register_person_into_a_valid_service_model_document(backend: Backend) {
+    let Some((app, token)) = worked_example(
+        backend,
+        "apply_turns_a_register_person_into_a_valid_document",
+    )
+    .await
+    else {
+        return;
+    };
+    let bundle = compose(&app, &token).await;
+    let mapping = bundle["mappings"][0]["id"].as_str().unwrap().to_owned();
+    let apply = format!("/api/v1/mappings/{mapping}/apply");
+    let source: Value = serde_json::from_slice(&fixture("folkeregisteret-person.json")).unwrap();
+    let (status, document) = post(
+        &app,
+        None,
+        &apply,
+        "application/json",
+        source.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{document:#}");
+    assert_eq!(
+        document,
+        json!({"applicant": {
+            "nationalIdentityNumber": "01019012345",
+            "givenName": "Kari",
+            "familyName": "Nordmann",
+            "fullName": "Kari Margrethe Nordmann",
+            "birthDate": "1990-01-01",
+            "sex": "2",
+            "address": {"streetAddress": "Storgata 1 A", "postalCode": "0155", "postalPlace": "OSLO", "municipality": "0301"}
+        }})
+    );
+    assert!(compile(&bundle["schema"]).is_valid(&document));
+
+    // Wrong values: each failing path is named with the reason.
+    let mut bad = source.clone();
+    bad["identifikasjonsnummer"][0]["foedselsEllerDNummer"] = json!("1234");
+    bad["bostedsadresse"][0]["vegadresse"]["kommunenummer"] = json!("0000");
+    let (status, problem) = post(
+        &app,
+        None,
+        &apply,
+        "application/json",
+        bad.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    let paths: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"/applicant/nationalIdentityNumber"),
+        "{problem:#}"
+    );
+    assert!(
+        paths.contains(&"/applicant/address/municipality"),
+        "{problem:#}"
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("/applicant/"),
+        "{problem:#}"
+    );
+
+    // A code without a counterpart in the correspondence.
+    let mut unknown = source.clone();
+    unknown["kjoenn"][0]["kjoenn"] = json!("ukjent");
+    let (status, problem) = post(
+        &app,
+        None,
+        &apply,
+        "application/json",
+        unknown.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["path"], "/applicant/sex");
+    assert_eq!(problem["errors"][0]["source"], "/kjoenn/0/kjoenn");
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("ukjent"));
+
+    // A missing required value.
+    let mut missing = source.clone();
+    missing["navn"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("etternavn");
+    let (status, problem) = post(
+        &app,
+        None,
+        &apply,
+        "application/json",
+        missing.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert!(
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "/applicant"
+                && e["message"].as_str().unwrap().contains("familyName")),
+        "{problem:#}"
+    );
+
+    // Not JSON, and an unknown mapping.
+    let (status, _) = post(&app, None, &apply, "application/json", b"{oops".to_vec()).await;
+    assert_eq!(status, 400);
+    let (status, _) = post(
+        &app,
+        None,
+        "/api/v1/mappings/nope/apply",
+        "application/json",
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // The source-to-type mapping applies too, validated against the type's own schema.
+    let (status, person) = post(
+        &app,
+        None,
+        "/api/v1/mappings/folkeregisteret-person/apply",
+        "application/json",
+        source.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{person:#}");
+    assert_eq!(person["address"]["municipality"], "0301");
+}
+both!(apply_turns_a_register_person_into_a_valid_service_model_document);
+
+async fn sssom_sets_round_trip_as_tsv_and_json_and_bad_ones_change_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend, "sssom_sets_round_trip").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    let tsv = fixture("folkeregisteret-person.sssom.tsv");
+    let (status, report) = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings?alias=frg",
+        "text/tab-separated-values",
+        tsv.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["created"], 1);
+    assert_eq!(report["resources"][0]["kind"], "mapping");
+    assert_eq!(report["format"], "sssom-tsv");
+    let id = report["resources"][0]["id"].as_str().unwrap().to_owned();
+
+    // TSV out reads back as the same set; JSON out too.
+    let original = semreg::mappings::sssom::read_tsv(std::str::from_utf8(&tsv).unwrap())
+        .unwrap()
+        .set;
+    let response = app
+        .client
+        .get(app.url("/api/v1/mappings/frg"))
+        .header("accept", "text/tab-separated-values")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/tab-separated-values"));
+    let exported = response.text().await.unwrap();
+    let mut back = semreg::mappings::sssom::read_tsv(&exported).unwrap().set;
+    back.curie_map = original.curie_map.clone();
+    back.alias = None;
+    assert_eq!(back, original, "{exported}");
+    let json_out = app
+        .get_json(&format!("/api/v1/mappings/{id}?format=json"))
+        .await;
+    assert_eq!(json_out["mappings"].as_array().unwrap().len(), 14);
+    assert_eq!(
+        json_out["mappings"][0]["subject_id"],
+        "frg:/identifikasjonsnummer/0/foedselsEllerDNummer"
+    );
+    assert_eq!(
+        json_out["extension_definitions"][0]["property"],
+        "semreg:transform"
+    );
+    let mut from_json = semreg::mappings::sssom::read_json(&json_out.to_string())
+        .unwrap()
+        .set;
+    from_json.curie_map = original.curie_map.clone();
+    assert_eq!(from_json, original);
+
+    // Stored as SSSOM/RDF through the normal write path: versions, change log, SPARQL.
+    let mappings = app
+        .sparql_count("SELECT (COUNT(?m) AS ?n) WHERE { ?s a <https://w3id.org/sssom/MappingSet> ; <https://w3id.org/sssom/mappings> ?m . ?m <http://www.w3.org/2002/07/owl#annotatedSource> ?x }")
+        .await;
+    assert_eq!(mappings, 14);
+    let changes = app.get_json("/api/v1/changes?since=0").await;
+    assert!(changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["kind"] == "mapping"));
+    let again = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings?alias=frg",
+        "text/tab-separated-values",
+        tsv.clone(),
+    )
+    .await;
+    assert_eq!(again.1["unchanged"], 1, "{}", again.1);
+
+    // Bad input: a clear problem naming the place, and nothing stored.
+    let before = app.resource_total("").await;
+    let text = String::from_utf8(tsv.clone()).unwrap();
+    let broken = text.replace(
+        "frg:/navn/0/etternavn\tskos:exactMatch",
+        "frg:/navn/0/etternavn\t",
+    );
+    let (status, problem) = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings",
+        "text/tab-separated-values",
+        broken.into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("line 17: predicate_id is required"),
+        "{problem}"
+    );
+    let unknown_prefix = text.replace("person:/givenName", "persn:/givenName");
+    let (status, problem) = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings",
+        "text/tab-separated-values",
+        unknown_prefix.into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("\"persn\""),
+        "{problem}"
+    );
+    let (status, _) = post(
+        &app,
+        None,
+        "/api/v1/mappings",
+        "text/tab-separated-values",
+        tsv.clone(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    // Another publisher may not overwrite the set.
+    let other = app.token(OTHER).await;
+    let (status, _) = post(
+        &app,
+        Some(&other),
+        "/api/v1/mappings",
+        "text/tab-separated-values",
+        tsv.clone(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(app.resource_total("").await, before);
+    let not_found = app
+        .client
+        .get(app.url("/api/v1/mappings/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_found.status(), 404);
+}
+both!(sssom_sets_round_trip_as_tsv_and_json_and_bad_ones_change_nothing);
+
+async fn a_wrong_compose_request_names_the_part_and_stores_nothing(backend: Backend) {
+    let Some((app, token)) = worked_example(backend, "a_wrong_compose_request").await else {
+        return;
+    };
+    let before = app.resource_total("").await;
+    let cases = [
+        (
+            json!({"name": "x", "parts": [{"type": "nope", "field": "a"}]}),
+            "parts[0].type",
+        ),
+        (
+            json!({"name": "x", "parts": [{"type": "ssb-klass-131", "field": "a"}]}),
+            "not a type",
+        ),
+        (
+            json!({"name": "x", "parts": [{"type": "demo-person", "field": "a", "cardinality": "3..1"}]}),
+            "parts[0].cardinality",
+        ),
+        (
+            json!({"name": "x", "parts": [{"type": "demo-person", "field": "a"}, {"type": "demo-adresse", "field": "b", "source": "folkeregisteret-person"}]}),
+            "parts[1].source",
+        ),
+        (
+            json!({"name": "x", "parts": [{"type": "demo-person", "field": "a/b"}]}),
+            "parts[0].field",
+        ),
+        (json!({"name": "x", "parts": []}), "parts"),
+    ];
+    for (request, needle) in cases {
+        let (status, problem) = post(
+            &app,
+            Some(&token),
+            "/api/v1/service-models",
+            "application/json",
+            request.to_string().into_bytes(),
+        )
+        .await;
+        assert_eq!(status, 422, "{request}: {problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(needle),
+            "{request}: {problem}"
+        );
+    }
+    let (status, problem) = post(
+        &app,
+        Some(&token),
+        "/api/v1/service-models",
+        "application/json",
+        br#"{"name": "x", "partz": []}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("partz"),
+        "{problem}"
+    );
+    let (status, _) = post(
+        &app,
+        None,
+        "/api/v1/service-models",
+        "application/json",
+        compose_request().to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(app.resource_total("").await, before);
+}
+both!(a_wrong_compose_request_names_the_part_and_stores_nothing);
+
+async fn a_seres_type_maps_to_digdirs_common_address_model(backend: Backend) {
+    let Some(app) = spawn_app(backend, "a_seres_type_maps_to_digdirs_address").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    let xsd = std::fs::read(shared_data("seres/gitea_krt-3221-45167.xsd")).unwrap();
+    ok_import(
+        &app,
+        &token,
+        "format=seres&filename=gitea_krt-3221-45167.xsd",
+        xsd,
+    )
+    .await;
+    let digdir = std::fs::read(shared_data(
+        "fdk/im_digdir_person_enhet_adresse_SkatvalModellkatalog.ttl",
+    ))
+    .unwrap();
+    ok_import(
+        &app,
+        &token,
+        "format=turtle&filename=digdir-adresse.ttl",
+        digdir,
+    )
+    .await;
+    let types = app.get_json("/api/v1/resources?kind=type&limit=1000").await;
+    let adresse: Vec<&str> = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["label"] == "Adresse")
+        .map(|t| t["iri"].as_str().unwrap())
+        .collect();
+    let seres = *adresse
+        .iter()
+        .find(|i| !i.contains("Skatval"))
+        .expect("SERES Adresse");
+    let common = *adresse
+        .iter()
+        .find(|i| i.contains("Skatval"))
+        .expect("Digdir Adresse");
+    let set = json!({
+        "curie_map": {"digdir": "https://raw.githubusercontent.com/Informasjonsforvaltning/fdk-testdata/master/testdata/SkatvalModellkatalog.ttl#"},
+        "mapping_set_id": "https://example.org/semreg-demo/mappings/seres-adresse-digdir",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "mappings": [{
+            "subject_id": seres,
+            "subject_label": "Adresse (Finanstilsynet, SERES)",
+            "predicate_id": "skos:closeMatch",
+            "object_id": common,
+            "object_label": "Adresse (Digdir)",
+            "mapping_justification": "semapv:ManualMappingCuration",
+            "comment": "SERES Adresse holds a postal address; Digdir's Adresse is the common supertype"
+        }]
+    });
+    let (status, report) = post(
+        &app,
+        Some(&token),
+        "/api/v1/mappings?alias=seres-digdir-adresse",
+        "application/json",
+        set.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let tsv = app
+        .client
+        .get(app.url("/api/v1/mappings/seres-digdir-adresse?format=tsv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(tsv.contains("\tskos:closeMatch\tdigdir:Adresse\t"), "{tsv}");
+    assert!(tsv.contains(seres), "{tsv}");
+    // The link is queryable next to both types.
+    let linked = app
+        .sparql_count(&format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ ?m <http://www.w3.org/2002/07/owl#annotatedSource> <{seres}> ; \
+             <http://www.w3.org/2002/07/owl#annotatedProperty> <http://www.w3.org/2004/02/skos/core#closeMatch> ; \
+             <http://www.w3.org/2002/07/owl#annotatedTarget> ?t . ?t a <https://data.norge.no/vocabulary/modelldcatno#ObjectType> }}"
+        ))
+        .await;
+    assert_eq!(linked, 1);
+}
+both!(a_seres_type_maps_to_digdirs_common_address_model);
