@@ -275,7 +275,10 @@ impl Writer<'_> {
         if let Some(title) = &list.title {
             let _ = writeln!(self.out, "  /// <summary>{}</summary>", comment(title));
         }
-        let _ = writeln!(self.out, "  public enum {name}\n  {{");
+        let _ = writeln!(
+            self.out,
+            "  [JsonConverter(typeof(JsonStringEnumConverter))]\n  public enum {name}\n  {{"
+        );
         let mut members = HashSet::new();
         for (i, code) in list.codes.iter().enumerate() {
             let mut member = if code.value.is_empty() {

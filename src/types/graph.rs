@@ -84,6 +84,11 @@ impl Graph {
         self.resources.contains(iri)
     }
 
+    /// How many registry resources the graph was loaded from.
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+
     /// Whether the subject has any triple.
     pub fn knows(&self, subject: &str) -> bool {
         self.by_subject.contains_key(subject)

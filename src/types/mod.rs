@@ -135,11 +135,22 @@ pub async fn load(app: &App, id_or_alias: &str, lang: &str) -> Result<Loaded, Ty
     let iri = row.iri.clone();
     let lang = lang.to_owned();
     let model = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
         let graph = graph::load(projections.graph.store(), &iri)?;
         if !graph.is_resource(&iri) {
             return Err(TypesError::NotProjected(iri));
         }
-        Ok(model::build(&graph, &iri, subject, &lang))
+        let loaded_ms = started.elapsed().as_millis() as u64;
+        let model = model::build(&graph, &iri, subject, &lang);
+        tracing::info!(
+            resource = %iri,
+            graphs = graph.resource_count(),
+            types = model.types.len(),
+            load_ms = loaded_ms,
+            build_ms = started.elapsed().as_millis() as u64 - loaded_ms,
+            "export model built"
+        );
+        Ok(model)
     })
     .await
     .map_err(|e| TypesError::Task(e.to_string()))??;

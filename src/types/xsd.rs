@@ -281,6 +281,17 @@ impl Writer<'_> {
 
     fn restriction(&mut self, level: usize, def: &SimpleDef) {
         let pad = indent(level);
+        let has_codes = def
+            .list
+            .is_some_and(|l| !self.model.lists[l].codes.is_empty());
+        if def.facets == Facets::default() && !has_codes {
+            let _ = writeln!(
+                self.out,
+                "{pad}<xsd:restriction base=\"{}\" />",
+                Self::builtin_name(&def.builtin)
+            );
+            return;
+        }
         let _ = writeln!(
             self.out,
             "{pad}<xsd:restriction base=\"{}\">",
