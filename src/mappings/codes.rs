@@ -108,7 +108,7 @@ async fn load_pairs(app: &App, reference: &str) -> Result<Option<Vec<Pair>>, sup
                     .list
                     .codes
                     .iter()
-                    .map(|c| (c.iri.clone(), c.code.clone()))
+                    .map(|c| (c.iri.to_string(), c.code.to_string()))
                     .collect()
             })
             .unwrap_or_default()
