@@ -76,12 +76,20 @@ pub async fn search_page(
                 escape(&q)
             ));
             for hit in results.hits {
+                // Highlights are HTML made by the index (text escaped, matches in <b>).
+                let context = hit
+                    .highlights
+                    .get("description")
+                    .or_else(|| hit.highlights.get("members"))
+                    .cloned()
+                    .unwrap_or_else(|| escape(hit.description.as_deref().unwrap_or("")));
                 body.push_str(&format!(
-                    "<li><a href=\"/api/v1/resources/{}\">{}</a> <span class=\"kind\">{}</span><br><small>{}</small></li>",
+                    "<li><a href=\"/api/v1/resources/{}\">{}</a> <span class=\"kind\">{} · {}</span><br><small>{}</small></li>",
                     escape(&hit.id),
                     escape(&hit.label),
                     escape(&hit.kind),
-                    escape(hit.description.as_deref().unwrap_or(""))
+                    escape(&hit.status),
+                    context
                 ));
             }
             body.push_str("</ul>");
