@@ -151,7 +151,7 @@ impl Graph {
 }
 
 /// A camelCase or PascalCase name ("fulltNavn", "PersonNavn") split into words, if it is one.
-fn split_camel_case(text: &str) -> Option<String> {
+pub fn split_camel_case(text: &str) -> Option<String> {
     if text.contains(char::is_whitespace) {
         return None;
     }

@@ -10,6 +10,7 @@
 mod analysis;
 mod query;
 
+use super::text::split_camel_case;
 use super::ProjectionError;
 use analysis::{EN, FOLD, KEY, NO, TOKENS};
 use serde::Serialize;
@@ -449,6 +450,11 @@ impl SearchProjection {
             doc.add_text(f.pref_exact, &t.text);
             routed(&mut doc, t, f.pref_no, f.pref_en);
             doc.add_text(f.pref_fold, &t.text);
+            if let Some(split) = split_camel_case(&t.text) {
+                doc.add_text(f.pref_fold, &split);
+                doc.add_text(f.pref_no, &split);
+                doc.add_text(f.pref_en, &split);
+            }
             let words = analysis::tokens(&mut analyzers.fold, &t.text);
             analysis::push_prefixes_up_to(
                 &words.join("_"),
@@ -462,7 +468,9 @@ impl SearchProjection {
             doc.add_text(f.alt_fold, &t.text);
         }
         for t in d.preferred.iter().chain(&d.alternative) {
-            for word in analysis::tokens(&mut analyzers.fold, &t.text) {
+            let split = split_camel_case(&t.text);
+            let text = split.as_deref().unwrap_or(&t.text);
+            for word in analysis::tokens(&mut analyzers.fold, text) {
                 analysis::push_prefixes(&word, &mut edges);
                 analysis::push_suffixes(&word, &mut parts);
             }

@@ -71,6 +71,10 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 struct Words {
     fold: Vec<String>,
     no: Vec<String>,
+    /// The Norwegian stem stemmed once more, where that shortens it: the stemmer removes one
+    /// suffix, so `arbeidsgivere` stems to `arbeidsgiver`, while `arbeidsgiver` stems to
+    /// `arbeidsgiv`.
+    no_again: Vec<Option<String>>,
     en: Vec<String>,
     key: Option<String>,
 }
@@ -82,7 +86,17 @@ impl Words {
         let mut en = analysis::tokens(&mut analyzers.en, q);
         no.resize(fold.len(), String::new());
         en.resize(fold.len(), String::new());
+        let no_again = no
+            .iter()
+            .map(|stem| {
+                analysis::tokens(&mut analyzers.no, stem)
+                    .into_iter()
+                    .next()
+                    .filter(|again| again != stem)
+            })
+            .collect();
         Words {
+            no_again,
             key: analysis::tokens(&mut analyzers.key, q.trim())
                 .into_iter()
                 .next(),
@@ -167,6 +181,11 @@ impl SearchProjection {
             boosted(term(f.def_en, en), weight::DEFINITION * 0.8),
             boosted(term(f.text_no, no), weight::TEXT),
         ];
+        if let Some(again) = &words.no_again[i] {
+            disjuncts.push(boosted(term(f.pref_no, again), weight::PREF_STEM * 0.9));
+            disjuncts.push(boosted(term(f.alt_no, again), weight::ALT_STEM * 0.9));
+            disjuncts.push(boosted(term(f.members_no, again), weight::MEMBER * 0.7));
+        }
         let length = fold.chars().count();
         if length >= MIN_PART {
             disjuncts.push(boosted(term(f.label_parts, fold), weight::PART));
