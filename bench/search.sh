@@ -55,16 +55,24 @@ start=$(now_ms)
 "$BIN" import --data-dir "$WORK/data" --publisher "$PUBLISHER" "$WORK"/corpus/concepts_*.ttl "$WORK"/corpus/types_*.ttl >"$WORK/import.log"
 IMPORT_MS=$(( $(now_ms) - start ))
 
-# 2. Index build from the change log, then load.
-rm -rf "$WORK/data/search"
+# 2. Projections from the change log: the first start builds the RDF store and the search
+#    index; then the search index alone is thrown away and rebuilt (index build time).
 PORT=$(free_port)
-start=$(now_ms)
-RUST_LOG=warn "$BIN" serve --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" 2>"$WORK/semreg.log" &
-SEMREG_PID=$!
-pids+=("$SEMREG_PID")
 BASE="http://127.0.0.1:$PORT"
-wait_http "$BASE/healthz"
-until [[ "$(curl -sf "$BASE/api/v1/search?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')" == "$TOTAL" ]]; do sleep 0.05; done
+serve_until_indexed() {
+  RUST_LOG=warn "$BIN" serve --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" 2>>"$WORK/semreg.log" &
+  SEMREG_PID=$!
+  pids+=("$SEMREG_PID")
+  wait_http "$BASE/healthz"
+  until [[ "$(curl -sf "$BASE/api/v1/search?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')" == "$TOTAL" ]]; do sleep 0.05; done
+}
+start=$(now_ms)
+serve_until_indexed
+BOTH_MS=$(( $(now_ms) - start ))
+kill "$SEMREG_PID"; wait "$SEMREG_PID" 2>/dev/null || true
+rm -rf "$WORK/data/search"
+start=$(now_ms)
+serve_until_indexed
 BUILD_MS=$(( $(now_ms) - start ))
 INDEX_MB=$(( $(du -sk "$WORK/data/search" | cut -f1) / 1024 ))
 
@@ -104,7 +112,7 @@ wrk_run() { # name paths-file
 
 echo
 echo "corpus: $CONCEPTS concepts + $TYPES types; $(nproc) cores (shared); load: wrk -t2 -c$CONNECTIONS -d$DURATION, 200 queries each in rotation"
-echo "import (semreg import, store + RDF store + search index): $((IMPORT_MS / 1000)).$(( (IMPORT_MS % 1000) / 100 )) s"
+echo "semreg import into the store of record (SQLite): $((IMPORT_MS / 1000)).$(( (IMPORT_MS % 1000) / 100 )) s; first start (RDF store + search index from the change log): $((BOTH_MS / 1000)).$(( (BOTH_MS % 1000) / 100 )) s"
 echo "search index build from the change log on start ($TOTAL documents, $INDEX_MB MiB): $((BUILD_MS / 1000)).$(( (BUILD_MS % 1000) / 100 )) s"
 echo "semreg RSS after start-up: $(($(ps -o rss= -p "$SEMREG_PID") / 1024)) MiB; sample: q=$(sed -n 1p "$WORK/corpus/search_queries.txt") -> $SAMPLE"
 wrk_run search search.paths

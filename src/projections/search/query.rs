@@ -274,10 +274,9 @@ impl SearchProjection {
         kinds: &[String],
         limit: usize,
     ) -> Result<Vec<SearchHit>, ProjectionError> {
-        let f = self.fields;
         let mut analyzers = Analyzers::of(&self.index);
         let words = analysis::tokens(&mut analyzers.fold, q);
-        let Some((last, first)) = words.split_last() else {
+        let Some(last) = words.last() else {
             return Ok(Vec::new());
         };
         let request = SearchRequest {
@@ -285,12 +284,43 @@ impl SearchProjection {
             limit,
             ..Default::default()
         };
-        let mut clauses = self.filters(&request);
+        let searcher = self.reader.searcher();
+        // Exact prefixes first; the typo-tolerant form (which expands to many terms) only
+        // when they do not fill the list.
+        let mut found = searcher.search(
+            &self.suggest_query(&words, &request, false),
+            &Self::top(&request),
+        )?;
+        if found.len() < limit && last.chars().count() >= 4 {
+            let seen: std::collections::HashSet<DocAddress> =
+                found.iter().map(|(_, a)| *a).collect();
+            let more = searcher.search(
+                &self.suggest_query(&words, &request, true),
+                &Self::top(&request),
+            )?;
+            found.extend(more.into_iter().filter(|(_, a)| !seen.contains(a)));
+            found.truncate(limit);
+        }
+        found
+            .into_iter()
+            .map(|(score, address)| self.hit(&searcher, score, address, None, None))
+            .collect()
+    }
+
+    fn suggest_query(
+        &self,
+        words: &[String],
+        request: &SearchRequest,
+        fuzzy: bool,
+    ) -> BooleanQuery {
+        let f = self.fields;
+        let (last, first) = words.split_last().expect("at least one word");
+        let mut clauses = self.filters(request);
         for word in first {
             clauses.push((Occur::Must, term(f.label_edge, analysis::edge_term(word))));
         }
         let typed = term(f.label_edge, analysis::edge_term(last));
-        if last.chars().count() >= 4 {
+        if fuzzy {
             let fuzzy = |field| -> Box<dyn Query> {
                 Box::new(FuzzyTermQuery::new_prefix(
                     Term::from_field_text(field, last),
@@ -320,11 +350,7 @@ impl SearchProjection {
                 5.0,
             ),
         ));
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&BooleanQuery::new(clauses), &Self::top(&request))?;
-        top.into_iter()
-            .map(|(score, address)| self.hit(&searcher, score, address, None, None))
-            .collect()
+        BooleanQuery::new(clauses)
     }
 
     fn top(
