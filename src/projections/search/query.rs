@@ -154,12 +154,12 @@ impl SearchProjection {
                     true,
                 ))
             };
+            // Labels only: each fuzzy field walks its term dictionary with an automaton.
             return Box::new(DisjunctionMaxQuery::with_tie_breaker(
                 vec![
                     boosted(fuzzy(f.pref_fold), weight::PREF),
                     boosted(fuzzy(f.alt_fold), weight::ALT),
-                    boosted(fuzzy(f.members_fold), weight::MEMBER),
-                    boosted(term(f.pref_fold, fold), weight::PREF),
+                    boosted(term(f.members_fold, fold), weight::MEMBER),
                     boosted(term(f.def_no, no), weight::DEFINITION),
                 ],
                 0.1,
@@ -321,19 +321,19 @@ impl SearchProjection {
         }
         let typed = term(f.label_edge, analysis::edge_term(last));
         if fuzzy {
-            let fuzzy = |field| -> Box<dyn Query> {
-                Box::new(FuzzyTermQuery::new_prefix(
-                    Term::from_field_text(field, last),
-                    1,
-                    true,
-                ))
-            };
+            // `label_edge` holds every word prefix, so "one edit from a prefix" is a plain
+            // (not prefix) fuzzy match there, whose automaton stops one character past the
+            // typed length.
+            let near = Box::new(FuzzyTermQuery::new(
+                Term::from_field_text(f.label_edge, analysis::edge_term(last)),
+                1,
+                true,
+            ));
             clauses.push((
                 Occur::Must,
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Should, boosted(typed, 3.0)),
-                    (Occur::Should, fuzzy(f.pref_fold)),
-                    (Occur::Should, fuzzy(f.alt_fold)),
+                    (Occur::Should, near),
                 ])),
             ));
         } else {
