@@ -52,6 +52,8 @@ pub async fn start_page(State(app): State<AppState>) -> Html<String> {
 pub struct SearchPageQuery {
     /// The words.
     pub q: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
 }
 
 /// A search results page.
@@ -60,8 +62,12 @@ pub async fn search_page(
     Query(query): Query<SearchPageQuery>,
 ) -> Html<String> {
     let q = query.q.unwrap_or_default();
+    let kind = query
+        .kind
+        .filter(|k| semreg_importers::ResourceKind::parse(k).is_some());
     let request = SearchRequest {
         q: q.clone(),
+        kinds: kind.iter().cloned().collect(),
         limit: 50,
         ..Default::default()
     };
@@ -71,17 +77,38 @@ pub async fn search_page(
     match results {
         Ok(Ok(results)) => {
             body.push_str(&format!(
-                "<p>{} results for “{}”</p><ul>",
+                "<p>{} results for “{}”{}</p><p>",
                 results.total,
-                escape(&q)
+                escape(&q),
+                kind.as_deref()
+                    .map(|k| format!(" among {}s", escape(k)))
+                    .unwrap_or_default()
             ));
-            for hit in results.hits {
+            let encoded: String =
+                serde_urlencoded::to_string([("q", q.as_str())]).unwrap_or_default();
+            for (value, count) in results.facets.get("kind").into_iter().flatten() {
                 body.push_str(&format!(
-                    "<li><a href=\"/api/v1/resources/{}\">{}</a> <span class=\"kind\">{}</span><br><small>{}</small></li>",
+                    "<a href=\"/search?{encoded}&amp;kind={}\">{} ({count})</a> ",
+                    escape(value),
+                    escape(value)
+                ));
+            }
+            body.push_str("</p><ul>");
+            for hit in results.hits {
+                // Highlights are HTML made by the index (text escaped, matches in <b>).
+                let context = hit
+                    .highlights
+                    .get("description")
+                    .or_else(|| hit.highlights.get("members"))
+                    .cloned()
+                    .unwrap_or_else(|| escape(hit.description.as_deref().unwrap_or("")));
+                body.push_str(&format!(
+                    "<li><a href=\"/api/v1/resources/{}\">{}</a> <span class=\"kind\">{} · {}</span><br><small>{}</small></li>",
                     escape(&hit.id),
                     escape(&hit.label),
                     escape(&hit.kind),
-                    escape(hit.description.as_deref().unwrap_or(""))
+                    escape(&hit.status),
+                    context
                 ));
             }
             body.push_str("</ul>");

@@ -14,13 +14,14 @@ use utoipa::{IntoParams, ToSchema};
 pub struct SearchQuery {
     /// The words to look for (empty: everything).
     pub q: Option<String>,
-    /// Only this kind.
+    /// Only these kinds, comma-separated (concept, code-list, type, model, ...).
     pub kind: Option<String>,
     /// Only this publisher.
     pub publisher: Option<String>,
     /// Only this status (retired resources are left out unless asked for).
     pub status: Option<String>,
-    /// Preferred language of labels (accepted; ranking by language comes with the search work).
+    /// Only resources with labels or definitions in this language (nb, nn, en, ...); labels
+    /// and descriptions are shown in it.
     pub lang: Option<String>,
     /// Page size (default 20, at most 200).
     pub limit: Option<usize>,
@@ -34,6 +35,8 @@ pub struct SearchQuery {
 pub struct SuggestQuery {
     /// The typed prefix.
     pub q: String,
+    /// Only these kinds, comma-separated.
+    pub kind: Option<String>,
     /// Most suggestions (default 10, at most 50).
     pub limit: Option<usize>,
 }
@@ -45,6 +48,38 @@ pub struct SuggestResponse {
     pub suggestions: Vec<SearchHit>,
 }
 
+const STATUSES: [&str; 5] = ["draft", "valid", "deprecated", "superseded", "retired"];
+const MAX_QUERY_CHARS: usize = 500;
+const MAX_OFFSET: usize = 10_000;
+
+fn parse_kinds(kind: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let Some(kind) = kind else {
+        return Ok(Vec::new());
+    };
+    kind.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| match semreg_importers::ResourceKind::parse(k) {
+            Some(kind) => Ok(kind.as_str().to_owned()),
+            None => Err(ApiError::bad_request(format!(
+                "kind: unknown kind `{k}`; one of {}",
+                semreg_importers::ResourceKind::ALL
+                    .map(|k| k.as_str())
+                    .join(", ")
+            ))),
+        })
+        .collect()
+}
+
+fn check_q(q: &str) -> Result<(), ApiError> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "q: at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
 /// Full-text search over all resources.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchQuery),
     responses((status = 200, body = SearchResults)))]
@@ -54,15 +89,49 @@ pub async fn search_resources(
 ) -> Result<Json<SearchResults>, ApiError> {
     let limit = query.limit.unwrap_or(20);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request("limit must be between 1 and 200"));
+        return Err(ApiError::bad_request("limit: must be between 1 and 200"));
     }
+    let offset = query.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::bad_request(format!(
+            "offset: at most {MAX_OFFSET}; narrow the search with kind, publisher or more words"
+        )));
+    }
+    let q = query.q.unwrap_or_default();
+    check_q(&q)?;
+    if let Some(status) = &query.status {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "status: unknown status `{status}`; one of {}",
+                STATUSES.join(", ")
+            )));
+        }
+    }
+    let lang = match query
+        .lang
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        None => None,
+        Some(lang) => {
+            let lang = lang.to_ascii_lowercase();
+            if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+                return Err(ApiError::bad_request(format!(
+                    "lang: `{lang}` is not a language code such as nb, nn or en"
+                )));
+            }
+            Some(lang)
+        }
+    };
     let request = SearchRequest {
-        q: query.q.unwrap_or_default(),
-        kind: query.kind,
-        publisher: query.publisher,
+        q,
+        kinds: parse_kinds(query.kind.as_deref())?,
+        publisher: query.publisher.filter(|p| !p.is_empty()),
         status: query.status,
+        lang,
         limit,
-        offset: query.offset.unwrap_or(0),
+        offset,
     };
     let projections = app.projections.clone();
     let results = tokio::task::spawn_blocking(move || projections.search.search(&request))
@@ -71,7 +140,7 @@ pub async fn search_resources(
     Ok(Json(results))
 }
 
-/// Type-ahead on label prefixes.
+/// Type-ahead on label prefixes, tolerant of one typo from 4 characters.
 #[utoipa::path(get, path = "/api/v1/suggest", params(SuggestQuery),
     responses((status = 200, body = SuggestResponse)))]
 pub async fn suggest(
@@ -80,12 +149,15 @@ pub async fn suggest(
 ) -> Result<Json<SuggestResponse>, ApiError> {
     let limit = query.limit.unwrap_or(10);
     if !(1..=50).contains(&limit) {
-        return Err(ApiError::bad_request("limit must be between 1 and 50"));
+        return Err(ApiError::bad_request("limit: must be between 1 and 50"));
     }
+    check_q(&query.q)?;
+    let kinds = parse_kinds(query.kind.as_deref())?;
     let projections = app.projections.clone();
     let q = query.q;
-    let suggestions = tokio::task::spawn_blocking(move || projections.search.suggest(&q, limit))
-        .await
-        .map_err(|e| ApiError::internal(&e))??;
+    let suggestions =
+        tokio::task::spawn_blocking(move || projections.search.suggest(&q, &kinds, limit))
+            .await
+            .map_err(|e| ApiError::internal(&e))??;
     Ok(Json(SuggestResponse { suggestions }))
 }

@@ -1,18 +1,23 @@
-//! Turns a resource's graph into the text the search index holds.
+//! Turns a resource's graph into the text the search index holds: its own labels by role
+//! (preferred, alternative, hidden), definitions, codes and notations, and the labels of its
+//! members (the properties of a type or model, the codes of a code list).
 
-use super::search::SearchDoc;
+use super::search::{LangText, Member, SearchDoc};
 use crate::store::resource;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedOrBlankNode, Term};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-const LABELS: &[&str] = &[
+const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+const SKOSXL: &str = "http://www.w3.org/2008/05/skos-xl#";
+const MODELLDCATNO: &str = "https://data.norge.no/vocabulary/modelldcatno#";
+
+/// Predicates whose literal is a resource's name (preferred label).
+const NAMES: &[&str] = &[
     "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2004/02/skos/core#altLabel",
-    "http://www.w3.org/2004/02/skos/core#hiddenLabel",
-    "http://www.w3.org/2008/05/skos-xl#literalForm",
-    "http://www.w3.org/2000/01/rdf-schema#label",
     "http://purl.org/dc/terms/title",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://xmlns.com/foaf/0.1/name",
 ];
 
 const DESCRIPTIONS: &[&str] = &[
@@ -36,77 +41,365 @@ const NODE_TEXT: &[&str] = &[
     "http://www.w3.org/2000/01/rdf-schema#label",
 ];
 
+/// Literals that are codes or identifiers of the resource (matched exactly, boosted).
+const CODES: &[&str] = &[
+    "http://www.w3.org/2004/02/skos/core#notation",
+    "http://purl.org/dc/terms/identifier",
+    "http://purl.org/dc/elements/1.1/identifier",
+    "https://w3id.org/semreg/ns#alias",
+];
+
+/// Status IRIs (EU concept status, ADMS status) and what they mean for ranking.
+const STATUS_WORDS: &[(&str, &str)] = &[
+    ("deprecated", "deprecated"),
+    ("retired", "retired"),
+    ("withdrawn", "retired"),
+    ("superseded", "superseded"),
+    ("candidate", "draft"),
+    ("draft", "draft"),
+    ("underdevelopment", "draft"),
+];
+
+const STATUS_PREDICATES: &[&str] = &[
+    "http://www.w3.org/ns/adms#status",
+    "http://publications.europa.eu/ontology/euvoc#status",
+];
+
+#[derive(Default)]
+struct Graph {
+    literals: HashMap<String, Vec<(String, String, String)>>,
+    links: Vec<(String, String, String)>,
+}
+
+impl Graph {
+    fn parse(ntriples: &str) -> Self {
+        let mut graph = Graph::default();
+        let parser = RdfParser::from_format(RdfFormat::NTriples).for_slice(ntriples.as_bytes());
+        for quad in parser.flatten() {
+            let subject = match &quad.subject {
+                NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
+                other => other.to_string(),
+            };
+            let predicate = quad.predicate.as_str().to_owned();
+            match &quad.object {
+                Term::Literal(literal) => graph.literals.entry(subject).or_default().push((
+                    predicate,
+                    literal.language().unwrap_or_default().to_ascii_lowercase(),
+                    literal.value().to_owned(),
+                )),
+                Term::NamedNode(object) => {
+                    graph
+                        .links
+                        .push((subject, predicate, object.as_str().to_owned()))
+                }
+                Term::BlankNode(object) => {
+                    graph.links.push((subject, predicate, object.to_string()))
+                }
+                #[allow(unreachable_patterns)]
+                _ => {}
+            }
+        }
+        graph
+    }
+
+    fn literals_of<'a>(
+        &'a self,
+        subject: &str,
+        predicates: &'a [&str],
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.literals
+            .get(subject)
+            .into_iter()
+            .flatten()
+            .filter(move |(p, _, _)| predicates.contains(&p.as_str()))
+            .map(|(_, lang, value)| (lang.as_str(), value.as_str()))
+    }
+
+    fn objects<'a>(
+        &'a self,
+        subject: &'a str,
+        predicate: &'a str,
+    ) -> impl Iterator<Item = &'a str> {
+        self.links
+            .iter()
+            .filter(move |(s, p, _)| s == subject && p == predicate)
+            .map(|(_, _, o)| o.as_str())
+    }
+
+    /// Labels of a subject in a SKOS-XL role (`prefLabel`, `altLabel`, `hiddenLabel`): the
+    /// plain SKOS literal and the `literalForm` of SKOS-XL label nodes.
+    fn role_labels(&self, subject: &str, role: &str) -> Vec<LangText> {
+        let skos = format!("{SKOS}{role}");
+        let xl = format!("{SKOSXL}{role}");
+        let mut out: Vec<LangText> = self
+            .literals
+            .get(subject)
+            .into_iter()
+            .flatten()
+            .filter(|(p, _, _)| *p == skos)
+            .map(|(_, lang, value)| LangText::new(lang, value))
+            .collect();
+        for node in self.objects(subject, &xl) {
+            let form = format!("{SKOSXL}literalForm");
+            out.extend(
+                self.literals_of(node, &[form.as_str()])
+                    .map(|(lang, value)| LangText::new(lang, value)),
+            );
+        }
+        out
+    }
+}
+
+/// A camelCase or PascalCase name ("fulltNavn", "PersonNavn") split into words, if it is one.
+pub fn split_camel_case(text: &str) -> Option<String> {
+    if text.contains(char::is_whitespace) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut previous_lower = false;
+    let mut split = false;
+    for c in text.chars() {
+        if c.is_uppercase() && previous_lower {
+            out.push(' ');
+            split = true;
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        out.push(c);
+    }
+    split.then_some(out)
+}
+
+fn with_split_names(labels: Vec<LangText>) -> Vec<LangText> {
+    let mut out = Vec::with_capacity(labels.len());
+    for label in labels {
+        let split = split_camel_case(&label.text);
+        let lang = label.lang.clone();
+        out.push(label);
+        if let Some(split) = split {
+            out.push(LangText { lang, text: split });
+        }
+    }
+    out
+}
+
+fn looks_like_iri(text: &str) -> bool {
+    text.contains("://") || text.starts_with("urn:")
+}
+
 /// Builds the search document of a resource from its row and its graph.
 pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
-    let mut labels = Vec::new();
-    let mut descriptions: Vec<(usize, String, String)> = Vec::new();
-    let mut text = Vec::new();
-    let mut definition_nodes: HashSet<String> = HashSet::new();
-    let mut node_texts: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    let parser = RdfParser::from_format(RdfFormat::NTriples).for_slice(ntriples.as_bytes());
-    for quad in parser.flatten() {
-        let predicate = quad.predicate.as_str();
-        let subject = match &quad.subject {
-            NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
-            other => other.to_string(),
+    let graph = Graph::parse(ntriples);
+    let root = row.iri.as_str();
+
+    let mut preferred: Vec<LangText> = graph.role_labels(root, "prefLabel");
+    for (lang, value) in graph.literals_of(root, &NAMES[1..]) {
+        preferred.push(LangText::new(lang, value));
+    }
+    dedup(&mut preferred);
+    let alternative = with_split_names(graph.role_labels(root, "altLabel"));
+    let hidden = graph.role_labels(root, "hiddenLabel");
+
+    // Definitions: the resource's own, then those held in definition nodes.
+    let mut definitions: Vec<(usize, LangText)> = graph
+        .literals
+        .get(root)
+        .into_iter()
+        .flatten()
+        .filter_map(|(p, lang, value)| {
+            DESCRIPTIONS
+                .iter()
+                .position(|d| d == p)
+                .map(|rank| (rank, LangText::new(lang, value)))
+        })
+        .collect();
+    for predicate in DEFINITION_NODES {
+        for node in graph.objects(root, predicate) {
+            definitions.extend(
+                graph
+                    .literals_of(node, NODE_TEXT)
+                    .map(|(lang, value)| (0, LangText::new(lang, value))),
+            );
+        }
+    }
+    definitions.sort_by_key(|(rank, text)| (*rank, lang_rank(&text.lang)));
+
+    let mut codes: BTreeSet<String> = graph
+        .literals_of(root, CODES)
+        .map(|(_, value)| value)
+        .filter(|v| !looks_like_iri(v) && v.chars().count() <= 64)
+        .map(str::to_owned)
+        .collect();
+
+    // Members: codes of a code list, properties of a type, elements of a model.
+    let mut member_iris: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (s, p, o) in &graph.links {
+        let member = if (p == &format!("{SKOS}inScheme") || p == &format!("{SKOS}topConceptOf"))
+            && o == root
+        {
+            Some(s)
+        } else if (p == &format!("{SKOS}hasTopConcept") && s == root)
+            || p == &format!("{MODELLDCATNO}hasProperty")
+            || p == &format!("{MODELLDCATNO}containsModelElement")
+        {
+            Some(o)
+        } else {
+            None
         };
-        match &quad.object {
-            Term::Literal(literal) => {
-                let value = literal.value().to_owned();
-                let lang = literal.language().unwrap_or_default().to_owned();
-                if LABELS.contains(&predicate) {
-                    labels.push(value.clone());
-                }
-                if subject == row.iri {
-                    if let Some(rank) = DESCRIPTIONS.iter().position(|p| *p == predicate) {
-                        descriptions.push((rank, lang.clone(), value.clone()));
-                    }
-                }
-                if NODE_TEXT.contains(&predicate) {
-                    node_texts
-                        .entry(subject.clone())
-                        .or_default()
-                        .push((lang, value.clone()));
-                }
-                text.push(value);
-            }
-            Term::NamedNode(object)
-                if DEFINITION_NODES.contains(&predicate) && subject == row.iri =>
-            {
-                definition_nodes.insert(object.as_str().to_owned());
-            }
-            _ => {}
-        }
-    }
-    for node in &definition_nodes {
-        if let Some(values) = node_texts.get(node) {
-            for (lang, value) in values {
-                descriptions.push((0, lang.clone(), value.clone()));
+        if let Some(member) = member {
+            if member != root && seen.insert(member.clone()) {
+                member_iris.push(member.clone());
             }
         }
     }
-    let lang_rank = |lang: &str| match lang {
-        "nb" => 0,
-        "no" => 1,
-        "nn" => 2,
-        "en" => 3,
-        "" => 4,
-        _ => 5,
-    };
-    descriptions.sort_by_key(|(rank, lang, _)| (*rank, lang_rank(lang)));
+    let mut members = Vec::new();
+    for iri in &member_iris {
+        let mut labels = graph.role_labels(iri, "prefLabel");
+        labels.extend(
+            graph
+                .literals_of(iri, &NAMES[1..])
+                .map(|(lang, value)| LangText::new(lang, value)),
+        );
+        labels.extend(graph.role_labels(iri, "altLabel"));
+        dedup(&mut labels);
+        let labels = with_split_names(labels);
+        let code = graph
+            .literals_of(iri, &[CODES[0]])
+            .map(|(_, v)| v.to_owned())
+            .next();
+        if labels.is_empty() && code.is_none() {
+            continue;
+        }
+        if let Some(code) = &code {
+            codes.insert(code.clone());
+        }
+        members.push(Member { code, labels });
+    }
+
+    // Everything else that is text: notes, examples, keywords, nested nodes.
+    let mut text = Vec::new();
+    for values in graph.literals.values() {
+        for (predicate, _, value) in values {
+            if CODES.contains(&predicate.as_str()) || looks_like_iri(value) {
+                continue;
+            }
+            if value.chars().any(char::is_alphabetic) {
+                text.push(value.clone());
+            }
+        }
+    }
+
+    let graph_status = STATUS_PREDICATES
+        .iter()
+        .flat_map(|p| graph.objects(root, p))
+        .find_map(|iri| {
+            let tail = iri
+                .rsplit(['/', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+                .replace(['_', '-'], "");
+            STATUS_WORDS
+                .iter()
+                .find(|(word, _)| tail.contains(word))
+                .map(|(_, status)| (*status).to_owned())
+        });
+
     SearchDoc {
         id: row.id.clone(),
         iri: row.iri.clone(),
         kind: row.kind.clone(),
         publisher: row.publisher.clone().unwrap_or_default(),
         status: row.status.clone(),
+        graph_status,
         label: row.label.clone(),
-        labels,
-        description: descriptions
-            .into_iter()
-            .next()
-            .map(|(_, _, v)| v)
-            .unwrap_or_default(),
+        preferred,
+        alternative,
+        hidden,
+        definitions: definitions.into_iter().map(|(_, t)| t).collect(),
+        codes: codes.into_iter().collect(),
+        members,
         text,
+    }
+}
+
+fn dedup(labels: &mut Vec<LangText>) {
+    let mut seen = HashSet::new();
+    labels.retain(|l| seen.insert((l.lang.clone(), l.text.clone())));
+}
+
+/// Order of languages when one text is shown: bokmål, Norwegian, nynorsk, English, none, others.
+pub fn lang_rank(lang: &str) -> u8 {
+    match lang {
+        "nb" => 0,
+        "no" => 1,
+        "nn" => 2,
+        "en" => 3,
+        "" => 4,
+        _ => 5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(iri: &str, kind: &str) -> resource::Model {
+        resource::Model {
+            id: "id".into(),
+            iri: iri.into(),
+            kind: kind.into(),
+            publisher: None,
+            status: "valid".into(),
+            alias: None,
+            label: "label".into(),
+            labels: "{}".into(),
+            current_version: 1,
+            content_hash: String::new(),
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn camel_case_names_are_split_into_words() {
+        assert_eq!(split_camel_case("fulltNavn").as_deref(), Some("fullt Navn"));
+        assert_eq!(split_camel_case("Person"), None);
+        assert_eq!(split_camel_case("two words"), None);
+    }
+
+    #[test]
+    fn labels_go_to_their_roles_and_codes_of_a_list_are_members() {
+        let nt = r#"<http://x/c> <http://www.w3.org/2004/02/skos/core#prefLabel> "fødselsnummer"@nb .
+<http://x/c> <http://www.w3.org/2004/02/skos/core#altLabel> "personnummer"@nb .
+<http://x/c> <http://www.w3.org/2004/02/skos/core#hiddenLabel> "fnr"@nb .
+<http://x/c> <http://www.w3.org/2004/02/skos/core#definition> "identifikator for en person"@nb .
+<http://x/c> <http://www.w3.org/2004/02/skos/core#notation> "F1" .
+<http://x/c/0301> <http://www.w3.org/2004/02/skos/core#inScheme> <http://x/c> .
+<http://x/c/0301> <http://www.w3.org/2004/02/skos/core#notation> "0301" .
+<http://x/c/0301> <http://www.w3.org/2004/02/skos/core#prefLabel> "Oslo"@nb .
+"#;
+        let doc = search_doc(&row("http://x/c", "code-list"), nt);
+        assert_eq!(doc.preferred[0].text, "fødselsnummer");
+        assert_eq!(doc.alternative[0].text, "personnummer");
+        assert_eq!(doc.hidden[0].text, "fnr");
+        assert_eq!(doc.definitions[0].text, "identifikator for en person");
+        assert_eq!(doc.codes, vec!["0301".to_owned(), "F1".to_owned()]);
+        assert_eq!(doc.members.len(), 1);
+        assert_eq!(doc.members[0].code.as_deref(), Some("0301"));
+        assert_eq!(doc.members[0].labels[0].text, "Oslo");
+    }
+
+    #[test]
+    fn property_titles_of_a_type_are_members() {
+        let nt = r#"<http://x/Person> <http://purl.org/dc/terms/title> "Person"@nb .
+<http://x/Person> <https://data.norge.no/vocabulary/modelldcatno#hasProperty> <http://x/fdato> .
+<http://x/fdato> <http://purl.org/dc/terms/title> "fødselsdato"@nb .
+<http://x/Person> <http://www.w3.org/ns/adms#status> <http://publications.europa.eu/resource/authority/concept-status/DEPRECATED> .
+"#;
+        let doc = search_doc(&row("http://x/Person", "type"), nt);
+        assert_eq!(doc.preferred.len(), 1);
+        assert_eq!(doc.members[0].labels[0].text, "fødselsdato");
+        assert_eq!(doc.graph_status.as_deref(), Some("deprecated"));
     }
 }

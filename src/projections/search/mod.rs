@@ -1,0 +1,535 @@
+//! The search projection: an on-disk tantivy index with one document per resource, fed from the
+//! change log. The last applied `seq` rides in tantivy's commit payload, so it is committed
+//! atomically with the documents it covers.
+//!
+//! A resource's text is indexed by role, so ranking can prefer an exact preferred label over an
+//! alternative label over a definition: see [`schema`] for the fields and `analysis.rs` for how
+//! each is analyzed. The schema has a version ([`SCHEMA_VERSION`], in a file beside the index);
+//! an index of another version is deleted on open, and catch-up rebuilds it from the change log.
+
+mod analysis;
+mod query;
+
+use super::text::split_camel_case;
+use super::ProjectionError;
+use analysis::{EN, FOLD, KEY, NO, TOKENS};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST,
+    STORED, STRING,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use query::SearchRequest;
+
+/// Version of the index layout; an index written with another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION_FILE: &str = "semreg-schema-version";
+
+/// The fields of the index.
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    id: Field,
+    iri: Field,
+    kind: Field,
+    publisher: Field,
+    status: Field,
+    langs: Field,
+    /// Display label (stored only).
+    label: Field,
+    /// `lang\tlabel` per preferred label (stored only).
+    labels_by_lang: Field,
+    /// `lang\ttext` per definition (stored only).
+    descriptions: Field,
+    /// `code\tlabel` per member (stored only, for highlights).
+    members_stored: Field,
+    rank: Field,
+    pref_exact: Field,
+    alt_exact: Field,
+    pref_no: Field,
+    pref_en: Field,
+    pref_fold: Field,
+    alt_no: Field,
+    alt_en: Field,
+    alt_fold: Field,
+    hidden_no: Field,
+    hidden_fold: Field,
+    def_no: Field,
+    def_en: Field,
+    members_no: Field,
+    members_fold: Field,
+    codes: Field,
+    label_parts: Field,
+    label_edge: Field,
+    label_full_edge: Field,
+    text_no: Field,
+    facets: Field,
+}
+
+/// The index schema: filters and stored display values, then one indexed field per role of the
+/// text and per analysis of it (Norwegian stem, English stem, folded, whole value, word parts,
+/// word prefixes).
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let analyzed = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let mut add = |name: &str, tokenizer: &str| builder.add_text_field(name, analyzed(tokenizer));
+    let pref_exact = add("pref_exact", KEY);
+    let alt_exact = add("alt_exact", KEY);
+    let pref_no = add("pref_no", NO);
+    let pref_en = add("pref_en", EN);
+    let pref_fold = add("pref_fold", FOLD);
+    let alt_no = add("alt_no", NO);
+    let alt_en = add("alt_en", EN);
+    let alt_fold = add("alt_fold", FOLD);
+    let hidden_no = add("hidden_no", NO);
+    let hidden_fold = add("hidden_fold", FOLD);
+    let def_no = add("def_no", NO);
+    let def_en = add("def_en", EN);
+    let members_no = add("members_no", NO);
+    let members_fold = add("members_fold", FOLD);
+    let codes = add("codes", KEY);
+    let label_parts = add("label_parts", TOKENS);
+    let label_edge = add("label_edge", TOKENS);
+    let label_full_edge = add("label_full_edge", TOKENS);
+    let text_no = add("text_no", NO);
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        iri: builder.add_text_field("iri", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING | STORED | FAST),
+        publisher: builder.add_text_field("publisher", STRING | STORED),
+        status: builder.add_text_field("status", STRING | STORED),
+        langs: builder.add_text_field("langs", STRING | STORED),
+        label: builder.add_text_field("label", STORED),
+        labels_by_lang: builder.add_text_field("labels_by_lang", STORED),
+        descriptions: builder.add_text_field("descriptions", STORED),
+        members_stored: builder.add_text_field("members_stored", STORED),
+        rank: builder.add_f64_field("rank", FAST),
+        pref_exact,
+        alt_exact,
+        pref_no,
+        pref_en,
+        pref_fold,
+        alt_no,
+        alt_en,
+        alt_fold,
+        hidden_no,
+        hidden_fold,
+        def_no,
+        def_en,
+        members_no,
+        members_fold,
+        codes,
+        label_parts,
+        label_edge,
+        label_full_edge,
+        text_no,
+        facets: builder.add_facet_field("facets", FacetOptions::default()),
+    };
+    (builder.build(), fields)
+}
+
+/// A text and its language tag ("" for none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LangText {
+    /// Lower-case language tag, "" for none.
+    pub lang: String,
+    /// The text.
+    pub text: String,
+}
+
+impl LangText {
+    /// A text in a language.
+    pub fn new(lang: &str, text: &str) -> Self {
+        Self {
+            lang: lang.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// A member of a resource: a code of a code list, a property of a type, an element of a model.
+#[derive(Debug, Clone, Default)]
+pub struct Member {
+    /// Its code (skos:notation), if any.
+    pub code: Option<String>,
+    /// Its labels.
+    pub labels: Vec<LangText>,
+}
+
+/// A document's content, derived from a resource's graph and row.
+#[derive(Debug, Clone, Default)]
+pub struct SearchDoc {
+    /// Resource id.
+    pub id: String,
+    /// Resource IRI.
+    pub iri: String,
+    /// Resource kind.
+    pub kind: String,
+    /// Publisher org number ("" if none).
+    pub publisher: String,
+    /// Status in the store of record.
+    pub status: String,
+    /// Status the graph states (adms:status, euvoc:status), if any.
+    pub graph_status: Option<String>,
+    /// Display label (the store's preferred label).
+    pub label: String,
+    /// Preferred labels (skos:prefLabel, SKOS-XL prefLabel, dct:title, rdfs:label).
+    pub preferred: Vec<LangText>,
+    /// Alternative (allowed) labels.
+    pub alternative: Vec<LangText>,
+    /// Hidden (discouraged) labels.
+    pub hidden: Vec<LangText>,
+    /// Definitions and descriptions, best first.
+    pub definitions: Vec<LangText>,
+    /// Codes, notations and identifiers (the resource's and its members').
+    pub codes: Vec<String>,
+    /// Codes of a list, properties of a type, elements of a model.
+    pub members: Vec<Member>,
+    /// All other literal text.
+    pub text: Vec<String>,
+}
+
+impl SearchDoc {
+    /// The status that is indexed: the store's, unless the store says valid and the graph
+    /// says more (deprecated, draft, ...).
+    fn effective_status(&self) -> &str {
+        match (&self.graph_status, self.status.as_str()) {
+            (Some(graph), "valid") => graph,
+            _ => &self.status,
+        }
+    }
+}
+
+/// Ranking factor of a status: deprecated and superseded resources sink below current ones.
+fn status_rank(status: &str) -> f64 {
+    match status {
+        "retired" => 0.3,
+        "deprecated" | "superseded" => 0.5,
+        "draft" => 0.8,
+        _ => 1.0,
+    }
+}
+
+/// One search hit.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    /// Resource id.
+    pub id: String,
+    /// Resource IRI.
+    pub iri: String,
+    /// Resource kind.
+    pub kind: String,
+    /// Preferred label (in the requested language when there is one).
+    pub label: String,
+    /// Definition or description, if any.
+    pub description: Option<String>,
+    /// Publisher org number, if any.
+    pub publisher: Option<String>,
+    /// Status: draft, valid, deprecated, superseded, retired.
+    pub status: String,
+    /// Relevance score.
+    pub score: f32,
+    /// Matched words in context, as HTML with `<b>` around them: `label`, `description`,
+    /// `members` (codes of a list, properties of a type). Absent from suggestions.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub highlights: BTreeMap<String, String>,
+}
+
+/// Search results with facet counts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    /// Number of matching resources.
+    pub total: usize,
+    /// The requested page of hits.
+    pub hits: Vec<SearchHit>,
+    /// Counts per facet value: `kind`, `publisher`, `status`.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The analyzers used to build documents and queries outside of tantivy's own indexing.
+struct Analyzers {
+    fold: TextAnalyzer,
+    no: TextAnalyzer,
+    en: TextAnalyzer,
+    key: TextAnalyzer,
+}
+
+impl Analyzers {
+    fn of(index: &Index) -> Self {
+        let get = |name: &str| {
+            index
+                .tokenizers()
+                .get(name)
+                .expect("analyzers are registered on open")
+        };
+        Self {
+            fold: get(FOLD),
+            no: get(NO),
+            en: get(EN),
+            key: get(KEY),
+        }
+    }
+}
+
+/// The tantivy projection.
+pub struct SearchProjection {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    fields: Fields,
+}
+
+/// Deletes an index of another schema version so that it is rebuilt from the change log.
+fn remove_outdated(dir: &Path) -> Result<(), ProjectionError> {
+    let marker = dir.join(SCHEMA_VERSION_FILE);
+    let version = std::fs::read_to_string(&marker).ok();
+    if version.as_deref().map(str::trim) == Some(SCHEMA_VERSION.to_string().as_str()) {
+        return Ok(());
+    }
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+        removed += 1;
+    }
+    if removed > 0 {
+        tracing::info!(
+            dir = %dir.display(),
+            from = version.as_deref().map(str::trim).unwrap_or("1"),
+            to = SCHEMA_VERSION,
+            "search index has another schema version: rebuilding it from the change log"
+        );
+    }
+    Ok(())
+}
+
+impl SearchProjection {
+    /// Opens (or creates) the index in `dir`; an index of another schema version is replaced
+    /// by an empty one (watermark 0), which catch-up fills.
+    pub fn open(dir: &Path) -> Result<Self, ProjectionError> {
+        std::fs::create_dir_all(dir)?;
+        remove_outdated(dir)?;
+        let (schema, fields) = schema();
+        let open = |schema: Schema| -> Result<Index, ProjectionError> {
+            let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| {
+                ProjectionError::Open {
+                    what: "search index",
+                    path: dir.display().to_string(),
+                    message: e.to_string(),
+                }
+            })?;
+            Ok(Index::open_or_create(directory, schema)?)
+        };
+        let index = match open(schema.clone()) {
+            Ok(index) => index,
+            Err(ProjectionError::Search(tantivy::TantivyError::SchemaError(message))) => {
+                // Same version number, other fields: start over rather than refuse to start.
+                tracing::warn!(%message, "search index schema differs: rebuilding it");
+                std::fs::remove_file(dir.join(SCHEMA_VERSION_FILE)).ok();
+                remove_outdated(dir)?;
+                open(schema)?
+            }
+            Err(e) => return Err(e),
+        };
+        std::fs::write(dir.join(SCHEMA_VERSION_FILE), format!("{SCHEMA_VERSION}\n"))?;
+        analysis::register(&index);
+        let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
+    }
+
+    /// The last change-log seq committed to the index (0 for a new index).
+    pub fn watermark(&self) -> Result<i64, ProjectionError> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    /// Replaces the documents of the given resources and commits with `up_to` as watermark.
+    pub fn apply(&self, docs: &[SearchDoc], up_to: i64) -> Result<(), ProjectionError> {
+        let f = self.fields;
+        let mut analyzers = Analyzers::of(&self.index);
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
+        for d in docs {
+            writer.delete_term(Term::from_field_text(f.id, &d.id));
+            writer.add_document(self.document(d, &mut analyzers))?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&up_to.to_string());
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn document(&self, d: &SearchDoc, analyzers: &mut Analyzers) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        let status = d.effective_status();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.iri, &d.iri);
+        doc.add_text(f.kind, &d.kind);
+        doc.add_text(f.publisher, &d.publisher);
+        doc.add_text(f.status, status);
+        doc.add_text(f.label, &d.label);
+        doc.add_f64(f.rank, status_rank(status));
+        doc.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
+        doc.add_facet(f.facets, Facet::from_path(["status", status]));
+        doc.add_facet(
+            f.facets,
+            Facet::from_path([
+                "publisher",
+                if d.publisher.is_empty() {
+                    "none"
+                } else {
+                    d.publisher.as_str()
+                },
+            ]),
+        );
+        let mut langs = std::collections::BTreeSet::new();
+        for t in d
+            .preferred
+            .iter()
+            .chain(&d.alternative)
+            .chain(&d.definitions)
+        {
+            if !t.lang.is_empty() {
+                let primary = t.lang.split('-').next().unwrap_or_default().to_owned();
+                if primary == "no" {
+                    langs.insert("nb".to_owned());
+                }
+                langs.insert(primary);
+            }
+        }
+        for lang in &langs {
+            doc.add_text(f.langs, lang);
+        }
+        // Route each text to the stemmer of its language; text without a tag gets both.
+        let routed = |doc: &mut TantivyDocument, t: &LangText, no: Field, en: Field| match t
+            .lang
+            .split('-')
+            .next()
+            .unwrap_or_default()
+        {
+            "en" => doc.add_text(en, &t.text),
+            "" => {
+                doc.add_text(no, &t.text);
+                doc.add_text(en, &t.text);
+            }
+            _ => doc.add_text(no, &t.text),
+        };
+        let mut edges = String::new();
+        let mut parts = String::new();
+        let mut full_edges = String::new();
+        for t in &d.preferred {
+            doc.add_text(f.labels_by_lang, format!("{}\t{}", t.lang, t.text));
+            doc.add_text(f.pref_exact, &t.text);
+            routed(&mut doc, t, f.pref_no, f.pref_en);
+            doc.add_text(f.pref_fold, &t.text);
+            if let Some(split) = split_camel_case(&t.text) {
+                doc.add_text(f.pref_fold, &split);
+                doc.add_text(f.pref_no, &split);
+                doc.add_text(f.pref_en, &split);
+            }
+            let words = analysis::tokens(&mut analyzers.fold, &t.text);
+            analysis::push_prefixes_up_to(
+                &words.join("_"),
+                2 * analysis::MAX_EDGE,
+                &mut full_edges,
+            );
+        }
+        for t in &d.alternative {
+            doc.add_text(f.alt_exact, &t.text);
+            routed(&mut doc, t, f.alt_no, f.alt_en);
+            doc.add_text(f.alt_fold, &t.text);
+        }
+        for t in d.preferred.iter().chain(&d.alternative) {
+            let split = split_camel_case(&t.text);
+            let text = split.as_deref().unwrap_or(&t.text);
+            for word in analysis::tokens(&mut analyzers.fold, text) {
+                analysis::push_prefixes(&word, &mut edges);
+                analysis::push_suffixes(&word, &mut parts);
+            }
+        }
+        doc.add_text(f.label_edge, &edges);
+        doc.add_text(f.label_parts, &parts);
+        doc.add_text(f.label_full_edge, &full_edges);
+        for t in &d.hidden {
+            doc.add_text(f.hidden_no, &t.text);
+            doc.add_text(f.hidden_fold, &t.text);
+        }
+        for t in &d.definitions {
+            doc.add_text(f.descriptions, format!("{}\t{}", t.lang, t.text));
+            routed(&mut doc, t, f.def_no, f.def_en);
+        }
+        for code in &d.codes {
+            doc.add_text(f.codes, code);
+        }
+        for m in &d.members {
+            for t in &m.labels {
+                doc.add_text(f.members_no, &t.text);
+                doc.add_text(f.members_fold, &t.text);
+            }
+            let label = m
+                .labels
+                .first()
+                .map(|t| t.text.as_str())
+                .unwrap_or_default();
+            doc.add_text(
+                f.members_stored,
+                format!("{}\t{}", m.code.as_deref().unwrap_or_default(), label),
+            );
+        }
+        for text in &d.text {
+            doc.add_text(f.text_no, text);
+        }
+        doc
+    }
+
+    /// Deletes every document (for a rebuild) and resets the watermark.
+    pub fn clear(&self) -> Result<(), ProjectionError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
+        writer.delete_all_documents()?;
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload("0");
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of documents.
+    pub fn doc_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+#[cfg(test)]
+mod tests;
