@@ -46,6 +46,13 @@ pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, 
         .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))
 }
 
+/// The optional `publisher` query parameter, parsed (400 naming the problem if it is no org number).
+pub fn publisher_param(publisher: Option<&str>) -> Result<Option<OrgNr>, ApiError> {
+    publisher
+        .map(|p| OrgNr::parse(p).map_err(|e| ApiError::bad_request(e.to_string())))
+        .transpose()
+}
+
 /// Imports the request body as one file of the publisher's.
 #[utoipa::path(post, path = "/api/v1/import", params(ImportQuery),
     request_body(content = String, description = "The file, as bytes"),
@@ -63,10 +70,7 @@ pub async fn import_file(
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
     let actor = authenticate(&app, &headers).await?;
-    let publisher = match &query.publisher {
-        Some(p) => Some(OrgNr::parse(p).map_err(|e| ApiError::bad_request(e.to_string()))?),
-        None => None,
-    };
+    let publisher = publisher_param(query.publisher.as_deref())?;
     let format = match query.format.as_deref() {
         None | Some("auto") => headers
             .get(header::CONTENT_TYPE)

@@ -4,7 +4,6 @@
 use super::import::authenticate;
 use super::problem::{ApiError, PROBLEM_JSON};
 use crate::app::AppState;
-use crate::ids::OrgNr;
 use crate::mappings::apply::Issue;
 use crate::mappings::run::ApplyError;
 use crate::mappings::sssom::{self, SssomFormat};
@@ -99,10 +98,7 @@ pub async fn import_mappings(
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
     let actor = authenticate(&app, &headers).await?;
-    let publisher = match &query.publisher {
-        Some(p) => Some(OrgNr::parse(p).map_err(|e| ApiError::bad_request(e.to_string()))?),
-        None => None,
-    };
+    let publisher = super::import::publisher_param(query.publisher.as_deref())?;
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "the request body is empty: send the SSSOM file as the body",

@@ -95,10 +95,7 @@ const KEYWORDS: &[&str] = &[
 
 /// A C# identifier for a name (letters, digits and `_`; keywords get an `@`).
 pub fn identifier(name: &str) -> String {
-    let safe: String = super::model::safe_name(name)
-        .chars()
-        .map(|c| if c == '-' || c == '.' { '_' } else { c })
-        .collect();
+    let safe = super::model::code_identifier(name);
     if KEYWORDS.contains(&safe.as_str()) {
         format!("@{safe}")
     } else {

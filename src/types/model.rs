@@ -204,6 +204,14 @@ pub struct Code {
     pub label: Option<String>,
 }
 
+/// [`safe_name`] with `-` and `.` as `_` too: a name usable as an identifier in C# and TypeScript.
+pub fn code_identifier(name: &str) -> String {
+    safe_name(name)
+        .chars()
+        .map(|c| if c == '-' || c == '.' { '_' } else { c })
+        .collect()
+}
+
 /// Turns a name into `[A-Za-z0-9_.-]` (Norwegian letters transliterated), not starting with a
 /// digit, `.` or `-`.
 pub fn safe_name(name: &str) -> String {

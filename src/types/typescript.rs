@@ -59,10 +59,7 @@ const RESERVED: &[&str] = &[
 
 /// A TypeScript type name for a name.
 pub fn type_name(name: &str) -> String {
-    let safe: String = super::model::safe_name(name)
-        .chars()
-        .map(|c| if c == '-' || c == '.' { '_' } else { c })
-        .collect();
+    let safe = super::model::code_identifier(name);
     if RESERVED.contains(&safe.as_str()) {
         format!("{safe}_")
     } else {
