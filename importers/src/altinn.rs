@@ -62,7 +62,7 @@ pub fn to_triples(
     let list_iri = match options.params.get("iri") {
         Some(iri) => iri.clone(),
         None => match &stem {
-            Some(stem) => format!("urn:semreg:altinn:{}", json::iri_segment(stem)),
+            Some(stem) => format!("urn:semreg:altinn:{}", crate::codelist::iri_segment(stem)),
             None => format!("urn:semreg:altinn:{}", json::content_id(bytes)),
         },
     };
@@ -522,19 +522,6 @@ pub(crate) mod json {
             .or_else(|| base.rsplit_once('.').map(|(stem, _)| stem))
             .unwrap_or(base);
         (!stem.is_empty()).then(|| stem.to_owned())
-    }
-
-    /// Percent-encodes text for use as one IRI path segment.
-    pub(crate) fn iri_segment(text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        for byte in text.bytes() {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-                out.push(byte as char);
-            } else {
-                out.push_str(&format!("%{byte:02X}"));
-            }
-        }
-        out
     }
 
     /// A language tag from a source, lowercased; `""` when it is not a plausible tag.

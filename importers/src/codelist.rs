@@ -119,12 +119,13 @@ impl CodeValue {
 pub fn code_iri(list_iri: &str, value: &CodeValue) -> String {
     let text = match value {
         CodeValue::Null => "_null".to_owned(),
-        other => percent_encode(&other.text()),
+        other => iri_segment(&other.text()),
     };
     format!("{}/code/{}", list_iri.trim_end_matches('/'), text)
 }
 
-fn percent_encode(text: &str) -> String {
+/// Percent-encodes text for use as one IRI path segment (unreserved characters kept).
+pub(crate) fn iri_segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

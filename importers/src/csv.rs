@@ -166,7 +166,7 @@ pub fn to_triples(
     let stem = json::file_stem(options);
     let list_iri = match (options.params.get("iri"), &stem) {
         (Some(iri), _) => iri.clone(),
-        (None, Some(stem)) => format!("urn:semreg:csv:{}", json::iri_segment(stem)),
+        (None, Some(stem)) => format!("urn:semreg:csv:{}", crate::codelist::iri_segment(stem)),
         (None, None) => format!("urn:semreg:csv:{}", json::content_id(bytes)),
     };
     let mut list = CodeListBuilder::new(&list_iri)?;

@@ -627,17 +627,7 @@ pub fn write_tsv(set: &MappingSet) -> String {
             other => out.push_str(&format!("#{key}: {}\n", yaml_scalar(other))),
         }
     }
-    let mut columns: Vec<&str> = vec![
-        "subject_id",
-        "subject_label",
-        "predicate_id",
-        "object_id",
-        "object_label",
-        "mapping_justification",
-        "confidence",
-        "comment",
-        "transform",
-    ];
+    let mut columns: Vec<&str> = KEPT_SLOTS.iter().copied().chain(["transform"]).collect();
     let required = [
         "subject_id",
         "predicate_id",
