@@ -130,18 +130,18 @@ impl Projections {
             let mut total = 0i64;
             let cut = changes
                 .iter()
-                .position(|(_, size)| {
-                    total += i64::from(*size);
+                .position(|change| {
+                    total += i64::from(change.triple_count.unwrap_or(0));
                     total > BATCH_TRIPLES
                 })
                 .map_or(changes.len(), |i| i.max(1));
             let changes = &changes[..cut];
-            let Some(last) = changes.last().map(|(c, _)| c.seq) else {
+            let Some(last) = changes.last().map(|c| c.seq) else {
                 return Ok(applied);
             };
             // The latest change per resource in this batch is enough: older ones are replaced.
-            let mut latest: HashMap<&str, &store::change::Model> = HashMap::new();
-            for (change, _) in changes {
+            let mut latest: HashMap<&str, &store::ChangeSize> = HashMap::new();
+            for change in changes {
                 latest.insert(change.resource_id.as_str(), change);
             }
             let versions = store::versions_of_changes(db, from, last).await?;

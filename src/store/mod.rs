@@ -229,26 +229,40 @@ pub async fn changes_since(
         .await?)
 }
 
+/// A change as a catch-up step sizes it: which resource, and how many triples its version has
+/// (0 if the version is missing). The versions' content is not read here.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct ChangeSize {
+    /// The change's seq.
+    pub seq: i64,
+    /// The resource that changed.
+    pub resource_id: String,
+    /// Its IRI.
+    pub iri: String,
+    /// Triples in the version the change made.
+    pub triple_count: Option<i32>,
+}
+
 /// Up to `limit` changes after `since`, in seq order, each with the triple count of the version
 /// it made.
 pub async fn changes_with_sizes_since(
     db: &impl ConnectionTrait,
     since: i64,
     limit: u64,
-) -> Result<Vec<(change::Model, i32)>, StoreError> {
+) -> Result<Vec<ChangeSize>, StoreError> {
     Ok(change::Entity::find()
-        .find_also_related(version::Entity)
+        .select_only()
+        .column(change::Column::Seq)
+        .column(change::Column::ResourceId)
+        .column(change::Column::Iri)
+        .column(version::Column::TripleCount)
+        .left_join(version::Entity)
         .filter(change::Column::Seq.gt(since))
         .order_by_asc(change::Column::Seq)
         .limit(limit)
+        .into_model::<ChangeSize>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|(c, v)| {
-            let size = v.map_or(0, |v| v.triple_count);
-            (c, size)
-        })
-        .collect())
+        .await?)
 }
 
 /// The versions made by the changes with `after < seq <= up_to`, each with its change's seq.
