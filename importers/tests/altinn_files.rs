@@ -9,7 +9,7 @@ const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("../../shared/data/altinn-options")
         .join(name)
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use semreg_importers::{detect_format, Format};
 
 fn data_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+        .join("../../shared/data")
 }
 
 /// Files that are reference material, not input: SERES metadata, snapshot text, the Kartverket

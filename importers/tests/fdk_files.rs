@@ -13,7 +13,7 @@ use semreg_importers::{
 };
 
 fn data_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("../../shared/data")
         .join(name)
 }

@@ -10,7 +10,7 @@ const CODE_SYSTEM: &str = "fhir-CodeSystem-device-status-reason.json";
 const VALUE_SET: &str = "fhir-ValueSet-device-status-reason.json";
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("../../shared/data/codelists")
         .join(name)
 }

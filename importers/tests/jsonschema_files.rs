@@ -14,7 +14,7 @@ const M: &str = "https://data.norge.no/vocabulary/modelldcatno#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 fn data_dir(folder: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("../../shared/data")
         .join(folder)
 }

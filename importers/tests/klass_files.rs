@@ -8,7 +8,7 @@ use semreg_importers::{import, Format, ImportBatch, ImportError, ImportOptions, 
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 
 fn data(folder: &str, name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("../../shared/data")
         .join(folder)
         .join(name)

@@ -85,6 +85,8 @@ const BATCH: u64 = 10_000;
 /// How many triples one catch-up step applies at most (unless one change alone is larger):
 /// bounds the memory a step holds (its N-Triples text and parsed quads).
 const BATCH_TRIPLES: i64 = 400_000;
+/// A catch-up that applied at least this many changes ends by merging the search index.
+const COMPACT_AFTER: usize = 1_000;
 
 impl Projections {
     /// Opens both projections under `data_dir` (`oxigraph/` and `search/`).
@@ -117,13 +119,25 @@ impl Projections {
     ) -> Result<usize, ProjectionError> {
         let _guard = self.catch_up_lock.lock().await;
         let mut applied = 0;
+        let mut bulk = false;
         loop {
             let started = std::time::Instant::now();
             let (graph_seq, search_seq) = self.watermarks();
             let from = graph_seq.min(search_seq);
             let changes = store::changes_with_sizes_since(db, from, BATCH).await?;
             if changes.is_empty() {
+                if applied >= COMPACT_AFTER {
+                    self.compact_search().await?;
+                }
+                if bulk {
+                    self.search.set_bulk(false)?;
+                }
                 return Ok(applied);
+            }
+            if applied == 0 {
+                // Also resets the policy a failed bulk catch-up may have left off.
+                bulk = changes.len() >= COMPACT_AFTER;
+                self.search.set_bulk(bulk)?;
             }
             // Keep a batch's content bounded (a code list can be megabytes): cut it where the
             // versions it applies pass BATCH_TRIPLES, but never below one change.
@@ -221,6 +235,23 @@ impl Projections {
                 "projections caught up a batch"
             );
         }
+    }
+
+    /// Merges the search index into one segment after a large catch-up (a rebuild, a big
+    /// import): queries then look each term up once instead of once per segment.
+    async fn compact_search(self: &Arc<Self>) -> Result<(), ProjectionError> {
+        let this = Arc::clone(self);
+        let started = std::time::Instant::now();
+        let merged = tokio::task::spawn_blocking(move || this.search.compact())
+            .await
+            .map_err(|e| ProjectionError::Task(e.to_string()))??;
+        if merged {
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "search index merged into one segment"
+            );
+        }
+        Ok(())
     }
 
     /// Empties both projections so the next catch-up rebuilds them from the change log.

@@ -53,9 +53,11 @@ impl AbortOnDrop {
     }
 }
 
-/// The shared data files, beside the checkout.
+/// The shared data files, beside the checkout. The checkout's path is read when the test runs,
+/// not when it is compiled: CI builds from other clones into the same cached target dir, and
+/// cargo reuses a test binary built elsewhere, whose compiled-in path may be gone.
 pub fn shared_data(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(relative)
 }

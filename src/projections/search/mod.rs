@@ -27,7 +27,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub use query::SearchRequest;
 
 /// Version of the index layout; an index written with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const SCHEMA_VERSION_FILE: &str = "semreg-schema-version";
 
 /// The fields of the index.
@@ -289,6 +289,16 @@ pub struct SearchProjection {
     fields: Fields,
 }
 
+/// Settings of a new index. Every hit reads its stored fields (labels, descriptions, members
+/// for highlights) from the doc store, which decompresses a whole block per document read:
+/// small blocks keep that cost near the size of the document instead of 16 KiB.
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_blocksize: 2048,
+        ..Default::default()
+    }
+}
+
 /// Deletes an index of another schema version so that it is rebuilt from the change log.
 fn remove_outdated(dir: &Path) -> Result<(), ProjectionError> {
     let marker = dir.join(SCHEMA_VERSION_FILE);
@@ -332,7 +342,10 @@ impl SearchProjection {
                     message: e.to_string(),
                 }
             })?;
-            Ok(Index::open_or_create(directory, schema)?)
+            Ok(Index::builder()
+                .schema(schema)
+                .settings(index_settings())
+                .open_or_create(directory)?)
         };
         let index = match open(schema.clone()) {
             Ok(index) => index,
@@ -523,6 +536,63 @@ impl SearchProjection {
         drop(writer);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Merges every segment into one, keeping the watermark. A rebuild or a large import
+    /// leaves several segments, and each query word looks its terms up in each of them; one
+    /// segment answers with one lookup per term. While the writer's own merge policy is still
+    /// merging some of them, tries again a little later (for at most a minute); returns whether
+    /// it merged.
+    pub fn compact(&self) -> Result<bool, ProjectionError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() <= 1 {
+                return Ok(false);
+            }
+            let mut writer = self
+                .writer
+                .lock()
+                .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
+            let result = writer.merge(&segments).wait();
+            drop(writer);
+            match result {
+                Ok(_) => {
+                    self.reader.reload()?;
+                    return Ok(true);
+                }
+                Err(error) if std::time::Instant::now() < deadline => {
+                    tracing::debug!(%error, "search index: a merge is running; merging later");
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "search index: segments not merged");
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    /// During a bulk catch-up (a rebuild, a large import) the writer's merge policy is off:
+    /// it would merge the step segments again and again while they arrive, and [`Self::compact`]
+    /// merges them once at the end. Off a bulk catch-up, tantivy's default policy keeps the
+    /// segment count of small commits low.
+    pub fn set_bulk(&self, bulk: bool) -> Result<(), ProjectionError> {
+        let writer = self
+            .writer
+            .lock()
+            .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
+        if bulk {
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        } else {
+            writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+        }
+        Ok(())
+    }
+
+    /// Number of segments a query visits.
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Number of documents.

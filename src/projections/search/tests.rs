@@ -152,3 +152,24 @@ fn an_index_of_an_older_schema_version_is_replaced_by_an_empty_one() {
     assert_eq!(p.watermark().unwrap(), 0);
     assert_eq!(p.doc_count(), 0);
 }
+
+#[test]
+fn compact_merges_segments_and_keeps_watermark_and_documents() {
+    let (_dir, projection) = projection(&[doc("a", "concept", &["Adresse"])]);
+    projection
+        .apply(&[doc("b", "concept", &["Postadresse"])], 9)
+        .unwrap();
+    projection
+        .apply(&[doc("c", "type", &["Adressetype"])], 12)
+        .unwrap();
+    assert!(projection.segment_count() > 1);
+    assert!(projection.compact().unwrap());
+    assert_eq!(projection.segment_count(), 1);
+    assert_eq!(projection.watermark().unwrap(), 12);
+    assert_eq!(projection.doc_count(), 3);
+    let mut found = ids(&projection, "adresse");
+    found.sort();
+    assert_eq!(found, vec!["a", "b", "c"]);
+    // Nothing left to merge.
+    assert!(!projection.compact().unwrap());
+}
