@@ -21,6 +21,7 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 cargo build --release --quiet
+cargo build --release --quiet --example bare_bytes
 BIN="$CARGO_TARGET_DIR/release/semreg"
 WORK=$(mktemp -d /tmp/semreg-bench.XXXXXX)
 pids=()
@@ -90,12 +91,22 @@ run "nginx static (same bytes)" "http://127.0.0.1:$NPORT/codes.json" "" nginx
 run "semreg codes (200)" "$CODES" "" codes
 run "semreg codes If-None-Match (304)" "$CODES" "If-None-Match: $ETAG" notmodified
 run "semreg altinn-options (200)" "$OPTIONS" "" altinn
+# The stack's own ceiling: a bare axum server with the same bytes (examples/bare_bytes.rs).
+BPORT=$(free_port)
+"$CARGO_TARGET_DIR/release/examples/bare_bytes" "$WORK/codes.json" "127.0.0.1:$BPORT" &
+pids+=($!)
+wait_http "http://127.0.0.1:$BPORT/200"
+run "bare axum, pre-built bytes (200)" "http://127.0.0.1:$BPORT/200" "" bare200
+run "bare axum, empty 304" "http://127.0.0.1:$BPORT/304" "" bare304
 python3 - "$WORK" <<'PY'
 import glob, os, sys
 w = sys.argv[1]
 r = {os.path.basename(p)[4:]: float(open(p).read()) for p in glob.glob(w + "/rps-*")}
 n, c, m = r["nginx"], r["codes"], r["notmodified"]
+b2, b3 = r["bare200"], r["bare304"]
 print(f"semreg 200 / nginx = {c / n:.2f}x   304 / 200 = {m / c:.2f}x")
+print(f"bare axum 200 / nginx = {b2 / n:.2f}x   bare 304 / bare 200 = {b3 / b2:.2f}x   "
+      f"semreg 200 / bare 200 = {c / b2:.2f}x   semreg 304 / bare 304 = {m / b3:.2f}x")
 PY
 echo "semreg RSS after the load: $(($(ps -o rss= -p "$SEMREG_PID") / 1024)) MiB"
 kill "$SEMREG_PID"; wait "$SEMREG_PID" 2>/dev/null || true

@@ -478,3 +478,98 @@ async fn correspondences_map_codes_between_lists_as_of_a_date(backend: Backend) 
     assert_eq!(bad.status(), 400);
 }
 both!(correspondences_map_codes_between_lists_as_of_a_date);
+
+/// The first request of a kind renders through the router; later ones are answered from the
+/// memo before routing. Both must be the same answer, counted the same way.
+async fn memoized_answers_equal_the_first_answers(backend: Backend) {
+    let Some((app, _token)) = with_lists(backend, "code_list_memo_path").await else {
+        return;
+    };
+    let headers = [
+        "etag",
+        "cache-control",
+        "vary",
+        "content-type",
+        "content-encoding",
+        "altinn-downstreamparameters",
+    ];
+    let date = chrono::Utc::now().date_naive().to_string();
+    for path in [
+        "/api/v1/code-lists/test-kommuner/codes",
+        "/api/v1/code-lists/test-kommuner/codes?lang=en&date=2020-06-01",
+        "/api/v1/code-lists/test-kommuner/altinn-options",
+        "/api/v1/code-lists/test-kommuner/altinn-options?language=en",
+    ] {
+        let url = app.url(path);
+        let first = app.client.get(&url).send().await.unwrap();
+        let second = app.client.get(&url).send().await.unwrap();
+        assert_eq!(first.status(), 200, "{path}");
+        assert_eq!(second.status(), 200, "{path}");
+        for name in headers {
+            assert_eq!(
+                first.headers().get(name),
+                second.headers().get(name),
+                "{path}: header {name}"
+            );
+        }
+        if path.contains("altinn-options") && !path.contains("date=") {
+            assert_eq!(
+                second.headers()["altinn-downstreamparameters"],
+                format!("version=1,date={date}").as_str()
+            );
+        }
+        let etag = second.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(first.bytes().await.unwrap(), second.bytes().await.unwrap());
+        let again = app
+            .client
+            .get(&url)
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+    }
+    // A memoized list still gets the router's errors.
+    let bad_accept = app
+        .client
+        .get(app.url("/api/v1/code-lists/test-kommuner/codes"))
+        .header("accept", "image/png")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_accept.status(), 406);
+    let bad_method = app
+        .client
+        .delete(app.url("/api/v1/code-lists/test-kommuner/codes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_method.status(), 405);
+    // Answers from the memo are counted like the others: 3 × 200 and 1 × 304 per path.
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let count = |route: &str, status: &str| -> u64 {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with("semreg_http_requests_total")
+                    && l.contains(&format!("route=\"{route}\""))
+                    && l.contains(&format!("status=\"{status}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(count("/api/v1/code-lists/{id}/codes", "200"), 4);
+    assert_eq!(count("/api/v1/code-lists/{id}/codes", "304"), 2);
+    assert_eq!(count("/api/v1/code-lists/{id}/altinn-options", "200"), 4);
+    assert_eq!(count("/api/v1/code-lists/{id}/altinn-options", "304"), 2);
+}
+both!(memoized_answers_equal_the_first_answers);

@@ -14,65 +14,88 @@ const AT_AUTHORITY_CODE: &str = "http://publications.europa.eu/ontology/authorit
 const DC_IDENTIFIER: &str = "http://purl.org/dc/elements/1.1/identifier";
 const EUVOC_STATUS: &str = "http://publications.europa.eu/ontology/euvoc#status";
 
-/// Text per language tag ("" for none), sorted by language. A small vector: a code has a
-/// handful of languages at most, and a map would cost a node of several hundred bytes per code
-/// (half a million codes are held in memory).
+/// Text per language tag ("" for none), sorted by language, in one allocation: half a million
+/// codes may be held in memory, and a boxed string per tag and per text (or a map) would cost
+/// several times the text itself. Entries are `lang:len:text`, where `len` is the text's length
+/// in bytes (a language tag has no `:`), so any text round-trips unchanged.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Texts(Box<[(Box<str>, Box<str>)]>);
+pub struct Texts(Box<str>);
+
+/// The entries of a [`Texts`].
+pub struct TextsIter<'t> {
+    rest: &'t str,
+}
+
+impl<'t> Iterator for TextsIter<'t> {
+    type Item = (&'t str, &'t str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (lang, rest) = self.rest.split_once(':')?;
+        let (len, rest) = rest.split_once(':')?;
+        let text = rest.get(..len.parse::<usize>().ok()?)?;
+        self.rest = &rest[text.len()..];
+        Some((lang, text))
+    }
+}
 
 impl Texts {
+    /// Texts from language and text pairs; of two in one language the smaller wins, so the
+    /// choice is stable.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut by_lang: std::collections::BTreeMap<String, String> = Default::default();
+        for (lang, text) in pairs {
+            match by_lang.entry(lang) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(text);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    if text < *e.get() {
+                        e.insert(text);
+                    }
+                }
+            }
+        }
+        let mut out = String::new();
+        for (lang, text) in &by_lang {
+            debug_assert!(!lang.contains(':'), "a language tag has no `:`");
+            out.push_str(lang);
+            out.push(':');
+            out.push_str(&text.len().to_string());
+            out.push(':');
+            out.push_str(text);
+        }
+        Texts(out.into_boxed_str())
+    }
+
     /// The text in a language.
     pub fn get(&self, lang: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|(l, _)| (**l).cmp(lang))
-            .ok()
-            .map(|i| &*self.0[i].1)
+        self.iter().find(|(l, _)| *l == lang).map(|(_, t)| t)
     }
 
     /// Language and text pairs, by language.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(l, t)| (&**l, &**t))
+    pub fn iter(&self) -> TextsIter<'_> {
+        TextsIter { rest: &self.0 }
     }
 
     /// The languages present.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(l, _)| &**l)
+        self.iter().map(|(l, _)| l)
     }
 
     /// The text of the first language.
     pub fn first(&self) -> Option<&str> {
-        self.0.first().map(|(_, t)| &**t)
+        self.iter().next().map(|(_, t)| t)
     }
 
     /// Whether there is no text.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// Adds a text; of two in one language the smaller wins, so the choice is stable.
-    fn insert_smallest(&mut self, lang: String, text: String) {
-        match self.0.binary_search_by(|(l, _)| (**l).cmp(lang.as_str())) {
-            Ok(i) => {
-                if *text < *self.0[i].1 {
-                    self.0[i].1 = text.into_boxed_str();
-                }
-            }
-            Err(i) => {
-                let mut pairs = std::mem::take(&mut self.0).into_vec();
-                pairs.insert(i, (lang.into_boxed_str(), text.into_boxed_str()));
-                self.0 = pairs.into_boxed_slice();
-            }
-        }
-    }
 }
 
 impl<const N: usize> From<[(String, String); N]> for Texts {
     fn from(pairs: [(String, String); N]) -> Self {
-        let mut texts = Texts::default();
-        for (lang, text) in pairs {
-            texts.insert_smallest(lang, text);
-        }
-        texts
+        Texts::from_pairs(pairs)
     }
 }
 
@@ -91,23 +114,21 @@ pub enum ValueType {
 }
 
 /// One code of a list. Half a million of these may be held in memory, so strings are boxed
-/// (no spare capacity) and the JSON value is derived from the code text.
+/// (no spare capacity), the JSON value is derived from the code text, the IRI is left out when
+/// the list's pattern gives it (see [`CodeList::code_iri`]), and what few codes have sits
+/// behind one optional box.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Code {
-    /// The code's IRI.
-    pub iri: Box<str>,
+    /// The code's IRI, when the list's IRI pattern does not give it.
+    pub iri: Option<Box<str>>,
     /// The JSON type of the code's value.
     pub value_type: ValueType,
     /// The code as text.
     pub code: Box<str>,
     /// Labels per language.
     pub labels: Texts,
-    /// Short / alternative names per language.
-    pub short_labels: Texts,
     /// Descriptions per language.
     pub descriptions: Texts,
-    /// Help texts per language.
-    pub help_texts: Texts,
     /// The parent's code.
     pub parent: Option<Box<str>>,
     /// Level in the hierarchy (1 = top).
@@ -116,17 +137,62 @@ pub struct Code {
     pub valid_from: Option<NaiveDate>,
     /// First day no longer valid (exclusive).
     pub valid_to: Option<NaiveDate>,
+    /// Position in the source.
+    pub order: i64,
+    /// Short labels, help texts, status, successor and tags, when the code has any.
+    pub extra: Option<Box<CodeExtra>>,
+}
+
+/// The parts of a code that most codes do not have.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CodeExtra {
+    /// Short / alternative names per language.
+    pub short_labels: Texts,
+    /// Help texts per language.
+    pub help_texts: Texts,
     /// Status, lowercase (valid, deprecated, superseded, retired, ...), if given.
     pub status: Option<Box<str>>,
     /// The code that replaces it.
     pub replaced_by: Option<Box<str>>,
     /// Altinn tag values.
     pub tags: Box<[String]>,
-    /// Position in the source.
-    pub order: i64,
 }
 
+impl CodeExtra {
+    /// `None` when there is nothing in it.
+    fn boxed(self) -> Option<Box<CodeExtra>> {
+        (self != CodeExtra::default()).then(|| Box::new(self))
+    }
+}
+
+static NO_TEXTS: std::sync::LazyLock<Texts> = std::sync::LazyLock::new(Texts::default);
+
 impl Code {
+    /// Short / alternative names per language.
+    pub fn short_labels(&self) -> &Texts {
+        self.extra.as_ref().map_or(&*NO_TEXTS, |e| &e.short_labels)
+    }
+
+    /// Help texts per language.
+    pub fn help_texts(&self) -> &Texts {
+        self.extra.as_ref().map_or(&*NO_TEXTS, |e| &e.help_texts)
+    }
+
+    /// Status, lowercase, if given.
+    pub fn status(&self) -> Option<&str> {
+        self.extra.as_ref()?.status.as_deref()
+    }
+
+    /// The code that replaces it.
+    pub fn replaced_by(&self) -> Option<&str> {
+        self.extra.as_ref()?.replaced_by.as_deref()
+    }
+
+    /// Altinn tag values.
+    pub fn tags(&self) -> &[String] {
+        self.extra.as_ref().map_or(&[], |e| &e.tags)
+    }
+
     /// The code's value with its JSON type, as Altinn option lists carry it.
     pub fn value(&self) -> serde_json::Value {
         match self.value_type {
@@ -165,6 +231,8 @@ pub struct CodeList {
     pub codes: Vec<Code>,
     /// Every language any label is in.
     pub languages: Vec<String>,
+    /// How code IRIs are made from codes, when they follow one pattern.
+    pub iri_pattern: Option<IriPattern>,
 }
 
 #[derive(Default)]
@@ -184,15 +252,13 @@ fn text_of(term: &Term) -> Option<(String, String)> {
 }
 
 fn texts(node: &Node, predicate: &str) -> Texts {
-    let mut out = Texts::default();
-    if let Some(values) = node.facts.get(predicate) {
-        for value in values {
-            if let Some((lang, text)) = text_of(value) {
-                out.insert_smallest(lang, text);
-            }
-        }
-    }
-    out
+    Texts::from_pairs(
+        node.facts
+            .get(predicate)
+            .into_iter()
+            .flatten()
+            .filter_map(text_of),
+    )
 }
 
 fn first_literal(node: &Node, predicate: &str) -> Option<String> {
@@ -299,25 +365,28 @@ impl CodeList {
                 .or_else(|| first_iri(node, EUVOC_STATUS))
                 .map(|s| last_segment(&s).to_ascii_lowercase().into_boxed_str());
             codes.push(Code {
-                iri: iri.as_str().into(),
+                iri: Some(iri.as_str().into()),
                 value_type,
                 code: code.into_boxed_str(),
                 labels: texts(node, terms::PREF_LABEL),
-                short_labels: texts(node, terms::ALT_LABEL),
                 descriptions: texts(node, terms::DEFINITION),
-                help_texts: texts(node, terms::SCOPE_NOTE),
                 parent: first_iri(node, terms::BROADER).map(String::into_boxed_str),
                 level: first_literal(node, terms::LEVEL)
                     .and_then(|l| l.parse().ok())
                     .unwrap_or(0),
                 valid_from: date(node, &[terms::START_DATE, AT_START_USE]),
                 valid_to: date(node, &[terms::END_DATE, AT_END_USE]),
-                status,
-                replaced_by: first_iri(node, terms::IS_REPLACED_BY).map(String::into_boxed_str),
-                tags,
                 order: first_literal(node, terms::ORDER)
                     .and_then(|o| o.parse().ok())
                     .unwrap_or(i64::MAX),
+                extra: CodeExtra {
+                    short_labels: texts(node, terms::ALT_LABEL),
+                    help_texts: texts(node, terms::SCOPE_NOTE),
+                    status,
+                    replaced_by: first_iri(node, terms::IS_REPLACED_BY).map(String::into_boxed_str),
+                    tags,
+                }
+                .boxed(),
             });
         }
         // Parents and successors are IRIs in the graph; the API speaks codes.
@@ -326,10 +395,12 @@ impl CodeList {
                 .parent
                 .take()
                 .and_then(|p| code_of_iri.get(&*p).cloned());
-            code.replaced_by = code
-                .replaced_by
-                .take()
-                .map(|r| code_of_iri.get(&*r).cloned().unwrap_or(r));
+            if let Some(extra) = &mut code.extra {
+                extra.replaced_by = extra
+                    .replaced_by
+                    .take()
+                    .map(|r| code_of_iri.get(&*r).cloned().unwrap_or(r));
+            }
         }
         // Levels not given are the depth in the hierarchy.
         let parents: HashMap<Box<str>, Option<Box<str>>> = codes
@@ -352,6 +423,18 @@ impl CodeList {
         }
         codes.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.code.cmp(&b.code)));
         codes.shrink_to_fit();
+        let iri_pattern = IriPattern::of(&codes);
+        if let Some(pattern) = &iri_pattern {
+            for code in &mut codes {
+                if code
+                    .iri
+                    .as_deref()
+                    .is_some_and(|iri| pattern.gives(iri, &code.code))
+                {
+                    code.iri = None;
+                }
+            }
+        }
         let mut languages: Vec<String> = codes
             .iter()
             .flat_map(|c| c.labels.keys().map(str::to_owned))
@@ -370,7 +453,49 @@ impl CodeList {
                 .unwrap_or_default(),
             codes,
             languages,
+            iri_pattern,
         }
+    }
+
+    /// A code's IRI: its own, or the list's pattern filled with the code.
+    pub fn code_iri<'c>(&self, code: &'c Code) -> std::borrow::Cow<'c, str> {
+        match (&code.iri, &self.iri_pattern) {
+            (Some(iri), _) => std::borrow::Cow::Borrowed(iri),
+            (None, Some(pattern)) => std::borrow::Cow::Owned(format!(
+                "{}{}{}",
+                pattern.prefix, code.code, pattern.suffix
+            )),
+            (None, None) => std::borrow::Cow::Borrowed(""),
+        }
+    }
+}
+
+/// Most lists name their codes `prefix + code + suffix` (`.../kommune/0301`,
+/// `.../file-type/PDF`); those IRIs are not kept per code but made when asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IriPattern {
+    prefix: String,
+    suffix: String,
+}
+
+impl IriPattern {
+    /// The pattern of the first code whose IRI contains its code.
+    fn of(codes: &[Code]) -> Option<IriPattern> {
+        codes.iter().find_map(|c| {
+            let iri = c.iri.as_deref()?;
+            let at = iri.rfind(&*c.code).filter(|_| !c.code.is_empty())?;
+            Some(IriPattern {
+                prefix: iri[..at].to_owned(),
+                suffix: iri[at + c.code.len()..].to_owned(),
+            })
+        })
+    }
+
+    fn gives(&self, iri: &str, code: &str) -> bool {
+        iri.len() == self.prefix.len() + code.len() + self.suffix.len()
+            && iri.starts_with(&self.prefix)
+            && iri.ends_with(&self.suffix)
+            && &iri[self.prefix.len()..iri.len() - self.suffix.len()] == code
     }
 }
 
@@ -380,4 +505,79 @@ pub fn pick<'t>(texts: &'t Texts, lang: &str) -> Option<&'t str> {
         .iter()
         .find_map(|l| texts.get(l))
         .or_else(|| texts.first())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_keep_any_text_and_the_smallest_per_language() {
+        let texts = Texts::from_pairs([
+            ("nb".to_owned(), "Oslo: by 12:3".to_owned()),
+            ("en".to_owned(), "".to_owned()),
+            ("nb".to_owned(), "Aker".to_owned()),
+            ("".to_owned(), "uten språk\n:7:".to_owned()),
+        ]);
+        assert_eq!(
+            texts.iter().collect::<Vec<_>>(),
+            vec![("", "uten språk\n:7:"), ("en", ""), ("nb", "Aker")]
+        );
+        assert_eq!(texts.get("nb"), Some("Aker"));
+        assert_eq!(texts.get("nn"), None);
+        assert_eq!(texts.first(), Some("uten språk\n:7:"));
+        assert!(Texts::default().is_empty());
+        assert_eq!(Texts::default().iter().count(), 0);
+    }
+
+    fn list(ntriples: &str) -> CodeList {
+        CodeList::from_ntriples("https://e.org/l", ntriples)
+    }
+
+    #[test]
+    fn code_iris_of_a_pattern_are_made_and_others_kept() {
+        let list = list(concat!(
+            "<https://e.org/l/code/01> <http://www.w3.org/2004/02/skos/core#inScheme> <https://e.org/l> .\n",
+            "<https://e.org/l/code/01> <http://www.w3.org/2004/02/skos/core#notation> \"01\" .\n",
+            "<https://e.org/l/code/02> <http://www.w3.org/2004/02/skos/core#inScheme> <https://e.org/l> .\n",
+            "<https://e.org/l/code/02> <http://www.w3.org/2004/02/skos/core#notation> \"02\" .\n",
+            "<https://other.org/x> <http://www.w3.org/2004/02/skos/core#inScheme> <https://e.org/l> .\n",
+            "<https://other.org/x> <http://www.w3.org/2004/02/skos/core#notation> \"03\" .\n",
+        ));
+        let iris: Vec<String> = list
+            .codes
+            .iter()
+            .map(|c| list.code_iri(c).into_owned())
+            .collect();
+        assert_eq!(
+            iris,
+            vec![
+                "https://e.org/l/code/01",
+                "https://e.org/l/code/02",
+                "https://other.org/x"
+            ]
+        );
+        assert_eq!(
+            list.codes.iter().filter(|c| c.iri.is_none()).count(),
+            2,
+            "pattern IRIs are not stored"
+        );
+    }
+
+    #[test]
+    fn rare_parts_live_in_the_extra_box_only_when_present() {
+        let list = list(concat!(
+            "<https://e.org/l/a> <http://www.w3.org/2004/02/skos/core#inScheme> <https://e.org/l> .\n",
+            "<https://e.org/l/a> <http://www.w3.org/2004/02/skos/core#notation> \"a\" .\n",
+            "<https://e.org/l/b> <http://www.w3.org/2004/02/skos/core#inScheme> <https://e.org/l> .\n",
+            "<https://e.org/l/b> <http://www.w3.org/2004/02/skos/core#notation> \"b\" .\n",
+            "<https://e.org/l/b> <http://www.w3.org/2004/02/skos/core#scopeNote> \"Hjelp\"@nb .\n",
+            "<https://e.org/l/b> <http://purl.org/dc/terms/isReplacedBy> <https://e.org/l/a> .\n",
+        ));
+        let (a, b) = (&list.codes[0], &list.codes[1]);
+        assert!(a.extra.is_none());
+        assert!(a.help_texts().is_empty() && a.replaced_by().is_none() && a.tags().is_empty());
+        assert_eq!(b.help_texts().get("nb"), Some("Hjelp"));
+        assert_eq!(b.replaced_by(), Some("a"));
+    }
 }

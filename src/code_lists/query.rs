@@ -286,8 +286,8 @@ pub fn select_codes(list: &CodeList, query: &CodeQuery) -> Vec<CodeResponse> {
             level: c.level,
             valid_from: c.valid_from,
             valid_to: c.valid_to,
-            status: c.status.as_deref().map(str::to_owned),
-            replaced_by: c.replaced_by.as_deref().map(str::to_owned),
+            status: c.status().map(str::to_owned),
+            replaced_by: c.replaced_by().map(str::to_owned),
         })
         .collect()
 }
@@ -298,21 +298,17 @@ mod tests {
 
     fn code(code: &str, from: Option<&str>, to: Option<&str>) -> Code {
         Code {
-            iri: format!("https://e.org/l/code/{code}").into(),
+            iri: Some(format!("https://e.org/l/code/{code}").into()),
             value_type: crate::code_lists::model::ValueType::String,
             code: code.into(),
             labels: [("nb".to_owned(), format!("Kode {code}"))].into(),
-            short_labels: Default::default(),
             descriptions: Default::default(),
-            help_texts: Default::default(),
             parent: None,
             level: 1,
             valid_from: from.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
             valid_to: to.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
-            status: None,
-            replaced_by: None,
-            tags: Default::default(),
             order: 0,
+            extra: None,
         }
     }
 

@@ -73,7 +73,7 @@ pub fn altinn_options(list: &CachedList, query: &CodeQuery) -> Rendered {
             if let Some(d) = pick(&c.descriptions, &query.lang) {
                 option.insert("description".into(), Value::String(d.to_owned()));
             }
-            if let Some(h) = pick(&c.help_texts, &query.lang) {
+            if let Some(h) = pick(c.help_texts(), &query.lang) {
                 option.insert("helpText".into(), Value::String(h.to_owned()));
             }
             Value::Object(option)
@@ -120,13 +120,13 @@ pub fn altinn_library(list: &CachedList, org: &str, code_list_id: &str) -> Rende
             if !c.descriptions.is_empty() {
                 code.insert("description".into(), texts_object(&c.descriptions));
             }
-            if !c.help_texts.is_empty() {
-                code.insert("helpText".into(), texts_object(&c.help_texts));
+            if !c.help_texts().is_empty() {
+                code.insert("helpText".into(), texts_object(c.help_texts()));
             }
-            if !c.tags.is_empty() {
+            if !c.tags().is_empty() {
                 code.insert(
                     "tags".into(),
-                    Value::Array(c.tags.iter().cloned().map(Value::String).collect()),
+                    Value::Array(c.tags().iter().cloned().map(Value::String).collect()),
                 );
             }
             Value::Object(code)

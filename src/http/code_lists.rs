@@ -9,7 +9,7 @@ use crate::code_lists::{render, CachedList, Encoding, MemoKind, Rendered};
 use crate::rdf::serialize_ntriples;
 use crate::store;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use chrono::NaiveDate;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};
@@ -206,6 +206,79 @@ fn query_of<'a>(params: &'a CodesQuery, lang: Option<&'a str>) -> RawCodeQuery<'
     }
 }
 
+/// The two runtime routes answered from the memo.
+#[derive(Clone, Copy)]
+enum Route {
+    Codes,
+    AltinnOptions,
+}
+
+impl Route {
+    const CODES: &'static str = "/api/v1/code-lists/{id}/codes";
+    const ALTINN_OPTIONS: &'static str = "/api/v1/code-lists/{id}/altinn-options";
+
+    fn path(self) -> &'static str {
+        match self {
+            Route::Codes => Self::CODES,
+            Route::AltinnOptions => Self::ALTINN_OPTIONS,
+        }
+    }
+}
+
+/// The answer to a request for the current version of a list whose rendering is memoized.
+fn memo_answer(
+    app: &AppState,
+    id: &str,
+    route: Route,
+    raw: &str,
+    headers: &HeaderMap,
+) -> Option<Result<Response<Body>, ApiError>> {
+    match route {
+        Route::Codes => {
+            let kind = match representation(headers) {
+                Ok(repr) => repr.memo_kind(),
+                Err(e) => return Some(Err(e)),
+            };
+            app.code_lists.with_latest_memo(id, kind, raw, |_, hit| {
+                Ok(respond(hit, headers, false, None))
+            })
+        }
+        Route::AltinnOptions => {
+            app.code_lists
+                .with_latest_memo(id, MemoKind::AltinnOptions, raw, |latest, hit| {
+                    let date = parse_params(Some(raw))?.date;
+                    let extra = downstream(latest, date.as_deref());
+                    Ok(respond(hit, headers, false, Some(extra)))
+                })
+        }
+    }
+}
+
+/// A memoized answer to a plain GET of a list's codes or Altinn options, made before routing
+/// (see [`crate::http::Service`]); `None` sends the request through the router.
+pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Response<Body>> {
+    if request.method() != axum::http::Method::GET {
+        return None;
+    }
+    let rest = request.uri().path().strip_prefix("/api/v1/code-lists/")?;
+    let (id, tail) = rest.split_once('/')?;
+    if id.is_empty() || id.contains('%') {
+        return None;
+    }
+    let route = match tail {
+        "codes" => Route::Codes,
+        "altinn-options" => Route::AltinnOptions,
+        _ => return None,
+    };
+    let started = std::time::Instant::now();
+    let raw = request.uri().query().unwrap_or_default();
+    // Errors (a bad Accept or date) are the handler's to answer, with the same problem.
+    let response = memo_answer(app, id, route, raw, request.headers())?.ok()?;
+    let result: Result<Response<Body>, ApiError> = Ok(response);
+    app.metrics.observe("GET", route.path(), &result, started);
+    result.ok()
+}
+
 /// The codes of a list, by `Accept`: JSON (default), CSV, Turtle or JSON-LD.
 #[utoipa::path(get, path = "/api/v1/code-lists/{id}/codes",
     params(("id" = String, Path, description = "Code list id or alias"), CodesQuery),
@@ -215,22 +288,22 @@ pub async fn get_codes(
     State(app): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response<Body>, ApiError> {
     let started = std::time::Instant::now();
+    // The request itself rather than a `HeaderMap` extractor, which would copy the headers.
+    let headers = request.headers();
     let result: Result<Response<Body>, ApiError> = async {
-        let repr = representation(&headers)?;
+        let repr = representation(headers)?;
         let raw = raw.unwrap_or_default();
         let kind = repr.memo_kind();
-        if let Some(latest) = app.code_lists.get(&id) {
-            if let Some(hit) = app.code_lists.list_memo(&latest, kind, &raw) {
-                return Ok(respond(&hit, &headers, false, None));
-            }
+        if let Some(response) = memo_answer(&app, &id, Route::Codes, &raw, headers) {
+            return response;
         }
         let params = parse_params(Some(&raw))?;
         let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
         if let Some(hit) = app.code_lists.list_memo(&list, kind, &raw) {
-            return Ok(respond(&hit, &headers, pinned, None));
+            return Ok(respond(&hit, headers, pinned, None));
         }
         let rendered = match repr {
             Representation::Rdf(format) => {
@@ -257,11 +330,10 @@ pub async fn get_codes(
         let rendered = app
             .code_lists
             .remember_for_list(&list, kind, &raw, rendered);
-        Ok(respond(&rendered, &headers, pinned, None))
+        Ok(respond(&rendered, headers, pinned, None))
     }
     .await;
-    app.metrics
-        .observe("GET", "/api/v1/code-lists/{id}/codes", &result, started);
+    app.metrics.observe("GET", Route::CODES, &result, started);
     result
 }
 
@@ -284,20 +356,15 @@ pub async fn get_altinn_options(
     State(app): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response<Body>, ApiError> {
     let started = std::time::Instant::now();
+    // The request itself rather than a `HeaderMap` extractor, which would copy the headers.
+    let headers = request.headers();
     let result: Result<Response<Body>, ApiError> = async {
         let raw = raw.unwrap_or_default();
-        if let Some(latest) = app.code_lists.get(&id) {
-            if let Some(hit) = app
-                .code_lists
-                .list_memo(&latest, MemoKind::AltinnOptions, &raw)
-            {
-                let date = parse_params(Some(&raw))?.date;
-                let extra = downstream(&latest, date.as_deref());
-                return Ok(respond(&hit, &headers, false, Some(extra)));
-            }
+        if let Some(response) = memo_answer(&app, &id, Route::AltinnOptions, &raw, headers) {
+            return response;
         }
         let params = parse_params(Some(&raw))?;
         let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
@@ -319,15 +386,11 @@ pub async fn get_altinn_options(
             }
         };
         let extra = downstream(&list, params.date.as_deref());
-        Ok(respond(&rendered, &headers, pinned, Some(extra)))
+        Ok(respond(&rendered, headers, pinned, Some(extra)))
     }
     .await;
-    app.metrics.observe(
-        "GET",
-        "/api/v1/code-lists/{id}/altinn-options",
-        &result,
-        started,
-    );
+    app.metrics
+        .observe("GET", Route::ALTINN_OPTIONS, &result, started);
     result
 }
 
@@ -342,9 +405,11 @@ pub async fn get_altinn_options(
 pub async fn get_altinn_library_code_list(
     State(app): State<AppState>,
     Path((org, code_list_id, file)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response<Body>, ApiError> {
     let started = std::time::Instant::now();
+    // The request itself rather than a `HeaderMap` extractor, which would copy the headers.
+    let headers = request.headers();
     let result: Result<Response<Body>, ApiError> = async {
         let version = file.strip_suffix(".json").ok_or_else(|| {
             ApiError::not_found(format!("{file:?}: expected N.json or _latest.json"))
@@ -358,7 +423,7 @@ pub async fn get_altinn_library_code_list(
                 .code_lists
                 .remember(key, render::altinn_library(&list, &org, &code_list_id)),
         };
-        Ok(respond(&rendered, &headers, pinned, None))
+        Ok(respond(&rendered, headers, pinned, None))
     }
     .await;
     app.metrics.observe(
@@ -453,18 +518,17 @@ pub async fn get_code_list_changes(
             }
             if let Some(end) = code.valid_to.filter(|d| from < *d && *d <= to) {
                 let successor = code
-                    .replaced_by
-                    .as_ref()
-                    .and_then(|r| latest.list.codes.iter().find(|c| &c.code == r));
+                    .replaced_by()
+                    .and_then(|r| latest.list.codes.iter().find(|c| &*c.code == r));
                 changes.push(CodeChange {
-                    change: if code.replaced_by.is_some() {
+                    change: if code.replaced_by().is_some() {
                         "replaced"
                     } else {
                         "removed"
                     },
                     old_code: Some(code.code.to_string()),
                     old_name: name(code),
-                    new_code: code.replaced_by.as_deref().map(str::to_owned),
+                    new_code: code.replaced_by().map(str::to_owned),
                     new_name: successor.and_then(name),
                     changed_on: Some(end),
                 });
@@ -625,7 +689,7 @@ pub async fn get_correspondences(
             .iter()
             .map(|c| {
                 let name = crate::code_lists::model::pick(&c.labels, lang).map(str::to_owned);
-                (c.iri.to_string(), (c.code.to_string(), name))
+                (l.list.code_iri(c).into_owned(), (c.code.to_string(), name))
             })
             .collect()
     };

@@ -108,7 +108,7 @@ async fn load_pairs(app: &App, reference: &str) -> Result<Option<Vec<Pair>>, sup
                     .list
                     .codes
                     .iter()
-                    .map(|c| (c.iri.to_string(), c.code.to_string()))
+                    .map(|c| (cached.list.code_iri(c).into_owned(), c.code.to_string()))
                     .collect()
             })
             .unwrap_or_default()

@@ -88,6 +88,19 @@ const BATCH_TRIPLES: i64 = 400_000;
 /// A catch-up that applied at least this many changes ends by merging the search index.
 const COMPACT_AFTER: usize = 1_000;
 
+/// Hands the C heap's free memory back to the operating system. RocksDB (under oxigraph) is
+/// C++ and allocates with the C library's malloc, not with our allocator; a bulk load leaves
+/// tens of MiB free but held in glibc's arenas (measured: 1,000 code lists of 500 codes, first
+/// start 268 MiB resident with the RDF store rebuilt, 188 MiB without).
+fn release_native_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the C heap to the kernel; it takes no
+    // pointers and is thread-safe in glibc.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 impl Projections {
     /// Opens both projections under `data_dir` (`oxigraph/` and `search/`).
     pub fn open(data_dir: &Path) -> Result<Self, ProjectionError> {
@@ -131,6 +144,7 @@ impl Projections {
                 }
                 if bulk {
                     self.search.set_bulk(false)?;
+                    release_native_memory();
                 }
                 return Ok(applied);
             }

@@ -124,9 +124,14 @@ pub async fn spawn_on(
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let state = AppState(app.clone());
     let server = tokio::spawn(async move {
-        axum::serve(listener, semreg::http::router(state))
-            .await
-            .expect("server runs");
+        axum::serve(
+            listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(semreg::http::service(
+                state,
+            )),
+        )
+        .await
+        .expect("server runs");
     });
     TestApp {
         base,
