@@ -189,6 +189,15 @@ pub fn preferred_label(labels: &std::collections::BTreeMap<String, String>) -> O
     labels.values().next().map(String::as_str)
 }
 
+/// Rows in chunks of `size`, moved rather than copied (a version row holds its whole N-Triples).
+fn moved_chunks<T>(rows: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        Some(rows.by_ref().take(size).collect())
+    })
+}
+
 /// Imports one file as one transaction: all its resources, versions and change-log rows, or
 /// nothing. Identical content gives no new version.
 pub async fn import_file(
@@ -391,18 +400,18 @@ pub async fn import_file(
     }
     // Chunks keep each statement under every database's bind-parameter limit. Resources first:
     // versions refer to them.
-    for chunk in new_resources.chunks(200) {
-        resource::Entity::insert_many(chunk.to_vec())
+    for chunk in moved_chunks(new_resources, 200) {
+        resource::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await?;
     }
-    for chunk in new_versions.chunks(200) {
-        version::Entity::insert_many(chunk.to_vec())
+    for chunk in moved_chunks(new_versions, 200) {
+        version::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await?;
     }
-    for chunk in new_changes.chunks(200) {
-        change::Entity::insert_many(chunk.to_vec())
+    for chunk in moved_chunks(new_changes, 200) {
+        change::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await?;
     }
