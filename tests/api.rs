@@ -526,15 +526,7 @@ async fn operations_endpoints_report_health_metrics_and_openapi(backend: Backend
     let token = app.token(PUBLISHER).await;
     app.import(Some(&token), "", read("fdk/ref_eu_concept-status.ttl"))
         .await;
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.text("/metrics").await;
     assert!(metrics.contains("semreg_http_requests_total"));
     assert!(metrics.contains("semreg_imports_total{outcome=\"ok\"} 1"));
     assert!(metrics.contains("semreg_projection_lag_changes{projection=\"graph\"} 0"));

@@ -546,15 +546,7 @@ async fn memoized_answers_equal_the_first_answers(backend: Backend) {
         .unwrap();
     assert_eq!(bad_method.status(), 405);
     // Answers from the memo are counted like the others: 3 × 200 and 1 × 304 per path.
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.text("/metrics").await;
     let count = |route: &str, status: &str| -> u64 {
         metrics
             .lines()

@@ -724,14 +724,8 @@ async fn a_seres_type_maps_to_digdirs_common_address_model(backend: Backend) {
     .await;
     assert_eq!(status, 200, "{report}");
     let tsv = app
-        .client
-        .get(app.url("/api/v1/mappings/seres-digdir-adresse?format=tsv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text("/api/v1/mappings/seres-digdir-adresse?format=tsv")
+        .await;
     assert!(tsv.contains("\tskos:closeMatch\tdigdir:Adresse\t"), "{tsv}");
     assert!(tsv.contains(seres), "{tsv}");
     // The link is queryable next to both types.

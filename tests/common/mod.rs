@@ -182,6 +182,18 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// GET a path and its body as text, whatever the status.
+    pub async fn text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    }
+
     /// GET a path and parse JSON, asserting a 200.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self.client.get(self.url(path)).send().await.expect("GET");

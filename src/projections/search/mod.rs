@@ -287,6 +287,8 @@ pub struct SearchProjection {
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
+    /// The segments there were when a bulk catch-up began (see [`Self::compact`]).
+    bulk_base: Mutex<Vec<tantivy::index::SegmentId>>,
 }
 
 /// Settings of a new index. Every hit reads its stored fields (labels, descriptions, members
@@ -370,6 +372,7 @@ impl SearchProjection {
             reader,
             writer: Mutex::new(writer),
             fields,
+            bulk_base: Mutex::new(Vec::new()),
         })
     }
 
@@ -538,15 +541,27 @@ impl SearchProjection {
         Ok(())
     }
 
-    /// Merges every segment into one, keeping the watermark. A rebuild or a large import
-    /// leaves several segments, and each query word looks its terms up in each of them; one
-    /// segment answers with one lookup per term. While the writer's own merge policy is still
-    /// merging some of them, tries again a little later (for at most a minute); returns whether
-    /// it merged.
+    /// Merges the segments a bulk catch-up wrote (every segment after a rebuild) into one,
+    /// keeping the watermark. Each step of a catch-up commits a segment, and each query word
+    /// looks its terms up in every segment; one segment answers with one lookup per term.
+    /// Segments that existed before the bulk catch-up are left to the merge policy, so a large
+    /// import into a large index costs a merge of the import, not of the index. While a merge
+    /// of the writer's own is still running on some of them, tries again a little later (for at
+    /// most a minute); returns whether it merged.
     pub fn compact(&self) -> Result<bool, ProjectionError> {
+        let before: Vec<tantivy::index::SegmentId> = self
+            .bulk_base
+            .lock()
+            .map(|mut base| std::mem::take(&mut *base))
+            .unwrap_or_default();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
-            let segments = self.index.searchable_segment_ids()?;
+            let segments: Vec<tantivy::index::SegmentId> = self
+                .index
+                .searchable_segment_ids()?
+                .into_iter()
+                .filter(|id| !before.contains(id))
+                .collect();
             if segments.len() <= 1 {
                 return Ok(false);
             }
@@ -584,6 +599,9 @@ impl SearchProjection {
             .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
         if bulk {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            if let Ok(mut base) = self.bulk_base.lock() {
+                *base = self.index.searchable_segment_ids()?;
+            }
         } else {
             writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
         }

@@ -173,3 +173,24 @@ fn compact_merges_segments_and_keeps_watermark_and_documents() {
     // Nothing left to merge.
     assert!(!projection.compact().unwrap());
 }
+
+#[test]
+fn compact_after_a_bulk_catch_up_merges_only_what_it_wrote() {
+    let (_dir, projection) = projection(&[doc("a", "concept", &["Adresse"])]);
+    projection
+        .apply(&[doc("b", "concept", &["Postadresse"])], 8)
+        .unwrap();
+    let before = projection.segment_count();
+    projection.set_bulk(true).unwrap();
+    for (i, id) in ["c", "d", "e"].into_iter().enumerate() {
+        projection
+            .apply(&[doc(id, "type", &["Adressetype"])], 9 + i as i64)
+            .unwrap();
+    }
+    assert_eq!(projection.segment_count(), before + 3);
+    assert!(projection.compact().unwrap());
+    projection.set_bulk(false).unwrap();
+    assert_eq!(projection.segment_count(), before + 1);
+    assert_eq!(projection.watermark().unwrap(), 11);
+    assert_eq!(projection.doc_count(), 5);
+}
