@@ -55,8 +55,7 @@ fn export_roots(schema: &Value) -> BTreeSet<String> {
 async fn json_schema_exports_match_altinn_studios_conversion_but_for_deliberate_differences(
     backend: Backend,
 ) {
-    let dir =
-        data_dir(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"));
+    let dir = data_dir();
     let pairs = peers(&dir);
     assert!(
         pairs.len() >= 10,
@@ -107,8 +106,7 @@ both!(json_schema_exports_match_altinn_studios_conversion_but_for_deliberate_dif
 
 #[test]
 fn every_seres_xsd_exported_as_xsd_imports_back_to_the_same_model() {
-    let dir =
-        data_dir(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"));
+    let dir = data_dir();
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .expect("shared SERES data")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())

@@ -1,6 +1,8 @@
 //! The Altinn option-list importer against the real Altinn files in `../shared/data/`.
 
-use std::path::{Path, PathBuf};
+#[path = "support/shared_data.rs"]
+mod shared_data;
+use std::path::PathBuf;
 
 use proptest::prelude::*;
 use semreg_importers::{import, Format, ImportBatch, ImportError, ImportOptions, ResourceKind};
@@ -9,9 +11,7 @@ const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 fn data(name: &str) -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/altinn-options")
-        .join(name)
+    shared_data::shared_data("altinn-options").join(name)
 }
 
 fn options(name: &str) -> ImportOptions {

@@ -1,6 +1,8 @@
 //! The CSV code-list importer against the real ISO 3166 file and hand-made edge cases.
 
-use std::path::{Path, PathBuf};
+#[path = "support/shared_data.rs"]
+mod shared_data;
+use std::path::PathBuf;
 
 use proptest::prelude::*;
 use semreg_importers::{import, Format, ImportBatch, ImportError, ImportOptions, ResourceKind};
@@ -8,9 +10,7 @@ use semreg_importers::{import, Format, ImportBatch, ImportError, ImportOptions, 
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 
 fn data(name: &str) -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/codelists")
-        .join(name)
+    shared_data::shared_data("codelists").join(name)
 }
 
 fn options(name: &str, params: &[(&str, &str)]) -> ImportOptions {

@@ -1,12 +1,13 @@
 //! Format detection on every real file in `../shared/data/` (reference material excepted).
 
-use std::path::{Path, PathBuf};
+#[path = "support/shared_data.rs"]
+mod shared_data;
+use std::path::PathBuf;
 
 use semreg_importers::{detect_format, Format};
 
 fn data_root() -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("../../shared/data")
+    shared_data::shared_data("")
 }
 
 /// Files that are reference material, not input: SERES metadata, snapshot text, the Kartverket

@@ -3,6 +3,8 @@
 //! `cargo test -p semreg-importers --test fdk_files -- --nocapture` prints, per file, the
 //! resources by kind and the warnings (orphans, inferred code lists, kind `other`).
 
+#[path = "support/shared_data.rs"]
+mod shared_data;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -13,9 +15,7 @@ use semreg_importers::{
 };
 
 fn data_dir(name: &str) -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("../../shared/data")
-        .join(name)
+    shared_data::shared_data(name)
 }
 
 /// The RDF files of a data folder (by extension), sorted.

@@ -1,6 +1,8 @@
 //! The FHIR CodeSystem / ValueSet importer against the real HL7 files in `../shared/data/`.
 
-use std::path::{Path, PathBuf};
+#[path = "support/shared_data.rs"]
+mod shared_data;
+use std::path::PathBuf;
 
 use proptest::prelude::*;
 use semreg_importers::{import, Format, ImportBatch, ImportError, ImportOptions, ResourceKind};
@@ -10,9 +12,7 @@ const CODE_SYSTEM: &str = "fhir-CodeSystem-device-status-reason.json";
 const VALUE_SET: &str = "fhir-ValueSet-device-status-reason.json";
 
 fn data(name: &str) -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/codelists")
-        .join(name)
+    shared_data::shared_data("codelists").join(name)
 }
 
 fn import_file(name: &str) -> ImportBatch {

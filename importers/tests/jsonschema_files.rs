@@ -4,6 +4,8 @@
 //! `cargo test -p semreg-importers --test jsonschema_files -- --nocapture` prints, per file, the
 //! resources by kind and the warnings.
 
+#[path = "support/shared_data.rs"]
+mod shared_data;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -14,9 +16,7 @@ const M: &str = "https://data.norge.no/vocabulary/modelldcatno#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 fn data_dir(folder: &str) -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("../../shared/data")
-        .join(folder)
+    shared_data::shared_data(folder)
 }
 
 fn options(name: &str) -> ImportOptions {

@@ -1,6 +1,8 @@
 //! The SSB Klass importer against the real Klass files in `../shared/data/`.
 
-use std::path::{Path, PathBuf};
+#[path = "support/shared_data.rs"]
+mod shared_data;
+use std::path::PathBuf;
 
 use proptest::prelude::*;
 use semreg_importers::{import, Format, ImportBatch, ImportError, ImportOptions, ResourceKind};
@@ -8,10 +10,7 @@ use semreg_importers::{import, Format, ImportBatch, ImportError, ImportOptions, 
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 
 fn data(folder: &str, name: &str) -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("../../shared/data")
-        .join(folder)
-        .join(name)
+    shared_data::shared_data(folder).join(name)
 }
 
 fn options(name: &str) -> ImportOptions {

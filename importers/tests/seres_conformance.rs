@@ -13,8 +13,7 @@ use semreg_importers::{import, Format, ImportOptions};
 
 #[test]
 fn imported_models_match_altinn_studios_conversion_but_for_deliberate_differences() {
-    let dir =
-        data_dir(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"));
+    let dir = data_dir();
     let pairs = peers(&dir);
     assert!(
         pairs.len() >= 10,

@@ -10,9 +10,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use oxrdf::{Term, Triple};
 use serde_json::Value;
 
-/// Where the SERES data is, from a test crate's manifest directory (`importers/` or the root).
-pub fn data_dir(manifest_dir: &str) -> std::path::PathBuf {
-    let here = std::path::Path::new(manifest_dir);
+/// Where the SERES data is, from the manifest directory of the test crate running
+/// (`importers/` or the root), read at run time like the other shared-data paths.
+pub fn data_dir() -> std::path::PathBuf {
+    let manifest_dir =
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR");
+    let here = std::path::Path::new(&manifest_dir);
     if here.ends_with("importers") {
         here.join("../../shared/data/seres")
     } else {
