@@ -77,6 +77,20 @@ fn empty_plain() -> [ArcSwapOption<Rendered>; MemoKind::COUNT] {
     std::array::from_fn(|_| ArcSwapOption::empty())
 }
 
+/// `look` applied to a list version's memoized rendering for a request, if there is one: the
+/// plain request's from its lock-free slot, others from the map by raw query string.
+fn with_memo<R>(
+    list: &CachedList,
+    kind: MemoKind,
+    raw: &str,
+    look: impl FnOnce(&Arc<Rendered>) -> R,
+) -> Option<R> {
+    if raw.is_empty() {
+        return list.plain[kind as usize].load().as_ref().map(look);
+    }
+    list.memo[kind as usize].read().ok()?.get(raw).map(look)
+}
+
 /// A rendered answer with its strong ETag.
 #[derive(Debug)]
 pub struct Rendered {
@@ -239,12 +253,7 @@ impl CodeListCache {
     ) -> Option<R> {
         let latest = self.latest.load();
         let list = latest.get(id_or_alias)?;
-        if raw.is_empty() {
-            let plain = list.plain[kind as usize].load();
-            return plain.as_deref().map(|rendered| answer(list, rendered));
-        }
-        let memo = list.memo[kind as usize].read().ok()?;
-        memo.get(raw).map(|rendered| answer(list, rendered))
+        with_memo(list, kind, raw, |rendered| answer(list, rendered))
     }
 
     /// The correspondences whose source or target is the list with this IRI.
@@ -265,10 +274,7 @@ impl CodeListCache {
 
     /// A memoized rendering of a list version.
     pub fn list_memo(&self, list: &CachedList, kind: MemoKind, raw: &str) -> Option<Arc<Rendered>> {
-        if raw.is_empty() {
-            return list.plain[kind as usize].load_full();
-        }
-        list.memo[kind as usize].read().ok()?.get(raw).cloned()
+        with_memo(list, kind, raw, Arc::clone)
     }
 
     /// Remembers a rendering of a list version (bounded with the other renderings).
