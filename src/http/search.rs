@@ -2,7 +2,9 @@
 
 use super::problem::ApiError;
 use crate::app::AppState;
-use crate::projections::{SearchHit, SearchRequest, SearchResults};
+use crate::projections::{
+    ProjectionError, SearchHit, SearchProjection, SearchRequest, SearchResults,
+};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -83,6 +85,23 @@ fn answered_inline(q: &str) -> bool {
     (1..=INLINE_MAX_WORDS).contains(&q.split_whitespace().count())
 }
 
+/// Runs a search on this worker (`inline`) or on the blocking pool.
+async fn run<T: Send + 'static>(
+    app: &AppState,
+    inline: bool,
+    work: impl FnOnce(&SearchProjection) -> Result<T, ProjectionError> + Send + 'static,
+) -> Result<T, ApiError> {
+    if inline {
+        return Ok(work(&app.projections.search)?);
+    }
+    let projections = app.projections.clone();
+    Ok(
+        tokio::task::spawn_blocking(move || work(&projections.search))
+            .await
+            .map_err(|e| ApiError::internal(&e))??,
+    )
+}
+
 fn check_q(q: &str) -> Result<(), ApiError> {
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::bad_request(format!(
@@ -145,14 +164,8 @@ pub async fn search_resources(
         limit,
         offset,
     };
-    let results = if answered_inline(&request.q) {
-        app.projections.search.search(&request)?
-    } else {
-        let projections = app.projections.clone();
-        tokio::task::spawn_blocking(move || projections.search.search(&request))
-            .await
-            .map_err(|e| ApiError::internal(&e))??
-    };
+    let inline = answered_inline(&request.q);
+    let results = run(&app, inline, move |search| search.search(&request)).await?;
     Ok(Json(results))
 }
 
@@ -169,14 +182,11 @@ pub async fn suggest(
     }
     check_q(&query.q)?;
     let kinds = parse_kinds(query.kind.as_deref())?;
-    let suggestions = if answered_inline(&query.q) {
-        app.projections.search.suggest(&query.q, &kinds, limit)?
-    } else {
-        let projections = app.projections.clone();
-        let q = query.q;
-        tokio::task::spawn_blocking(move || projections.search.suggest(&q, &kinds, limit))
-            .await
-            .map_err(|e| ApiError::internal(&e))??
-    };
+    let inline = answered_inline(&query.q);
+    let q = query.q;
+    let suggestions = run(&app, inline, move |search| {
+        search.suggest(&q, &kinds, limit)
+    })
+    .await?;
     Ok(Json(SuggestResponse { suggestions }))
 }
