@@ -85,8 +85,9 @@ const BATCH: u64 = 10_000;
 /// How many triples one catch-up step applies at most (unless one change alone is larger):
 /// bounds the memory a step holds (its N-Triples text and parsed quads).
 const BATCH_TRIPLES: i64 = 400_000;
-/// A catch-up that applied at least this many changes ends by merging the search index.
-const COMPACT_AFTER: usize = 1_000;
+/// A catch-up that finds at least this many changes waiting is a bulk catch-up: the search
+/// index's merge policy is off while it runs, and it ends by merging the segments it wrote.
+const BULK_CHANGES: usize = 1_000;
 
 /// Hands the C heap's free memory back to the operating system. RocksDB (under oxigraph) is
 /// C++ and allocates with the C library's malloc, not with our allocator; a bulk load leaves
@@ -139,10 +140,8 @@ impl Projections {
             let from = graph_seq.min(search_seq);
             let changes = store::changes_with_sizes_since(db, from, BATCH).await?;
             if changes.is_empty() {
-                if applied >= COMPACT_AFTER {
-                    self.compact_search().await?;
-                }
                 if bulk {
+                    self.compact_search().await?;
                     self.search.set_bulk(false)?;
                     release_native_memory();
                 }
@@ -150,7 +149,7 @@ impl Projections {
             }
             if applied == 0 {
                 // Also resets the policy a failed bulk catch-up may have left off.
-                bulk = changes.len() >= COMPACT_AFTER;
+                bulk = changes.len() >= BULK_CHANGES;
                 self.search.set_bulk(bulk)?;
             }
             // Keep a batch's content bounded (a code list can be megabytes): cut it where the
@@ -251,8 +250,8 @@ impl Projections {
         }
     }
 
-    /// Merges the search index into one segment after a large catch-up (a rebuild, a big
-    /// import): queries then look each term up once instead of once per segment.
+    /// Merges the segments a bulk catch-up (a rebuild, a big import) wrote into one: queries
+    /// then look each term up once there instead of once per segment.
     async fn compact_search(self: &Arc<Self>) -> Result<(), ProjectionError> {
         let this = Arc::clone(self);
         let started = std::time::Instant::now();
@@ -262,7 +261,7 @@ impl Projections {
         if merged {
             tracing::info!(
                 ms = started.elapsed().as_millis() as u64,
-                "search index merged into one segment"
+                "search index: the segments of the catch-up merged into one"
             );
         }
         Ok(())
