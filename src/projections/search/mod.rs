@@ -376,6 +376,14 @@ impl SearchProjection {
         })
     }
 
+    fn lock_writer(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>>, ProjectionError> {
+        self.writer
+            .lock()
+            .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))
+    }
+
     /// The last change-log seq committed to the index (0 for a new index).
     pub fn watermark(&self) -> Result<i64, ProjectionError> {
         let metas = self.index.load_metas()?;
@@ -386,10 +394,7 @@ impl SearchProjection {
     pub fn apply(&self, docs: &[SearchDoc], up_to: i64) -> Result<(), ProjectionError> {
         let f = self.fields;
         let mut analyzers = Analyzers::of(&self.index);
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
+        let mut writer = self.lock_writer()?;
         for d in docs {
             writer.delete_term(Term::from_field_text(f.id, &d.id));
             writer.add_document(self.document(d, &mut analyzers))?;
@@ -528,10 +533,7 @@ impl SearchProjection {
 
     /// Deletes every document (for a rebuild) and resets the watermark.
     pub fn clear(&self) -> Result<(), ProjectionError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
+        let mut writer = self.lock_writer()?;
         writer.delete_all_documents()?;
         let mut commit = writer.prepare_commit()?;
         commit.set_payload("0");
@@ -565,12 +567,7 @@ impl SearchProjection {
             if segments.len() <= 1 {
                 return Ok(false);
             }
-            let mut writer = self
-                .writer
-                .lock()
-                .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
-            let result = writer.merge(&segments).wait();
-            drop(writer);
+            let result = self.lock_writer()?.merge(&segments).wait();
             match result {
                 Ok(_) => {
                     self.reader.reload()?;
@@ -593,10 +590,7 @@ impl SearchProjection {
     /// merges them once at the end. Off a bulk catch-up, tantivy's default policy keeps the
     /// segment count of small commits low.
     pub fn set_bulk(&self, bulk: bool) -> Result<(), ProjectionError> {
-        let writer = self
-            .writer
-            .lock()
-            .map_err(|_| ProjectionError::Content("search writer lock poisoned".into()))?;
+        let writer = self.lock_writer()?;
         if bulk {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             if let Ok(mut base) = self.bulk_base.lock() {
