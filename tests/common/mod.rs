@@ -275,3 +275,60 @@ macro_rules! both {
         }
     };
 }
+
+/// Where `.ci/tools.sh` installs third-party test tools.
+fn tools_dir() -> PathBuf {
+    std::env::var_os("SEMREG_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/semreg-tools"))
+}
+
+/// Reports a missing third-party tool: a loud SKIPPED line, or a failure when `CI` is set
+/// (CI installs every tool, so a missing one there is a broken run, not a skip).
+fn missing_tool(test: &str, what: &str) {
+    let message = format!(
+        "SKIPPED {test}: {what} is missing (install it with `source .ci/tools.sh && ensure_python_tools && ensure_node_tools`)"
+    );
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+        panic!("{message}; CI must not skip it");
+    }
+    eprintln!("{message}");
+}
+
+/// The Python interpreter of the tools venv if it can import `module`, else `None` (loudly).
+pub fn python_tool(test: &str, module: &str) -> Option<PathBuf> {
+    let python = tools_dir().join("venv/bin/python");
+    let ok = python.is_file()
+        && std::process::Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if ok {
+        Some(python)
+    } else {
+        missing_tool(
+            test,
+            &format!("the Python package {module} ({})", python.display()),
+        );
+        None
+    }
+}
+
+/// `tests/node/<area>` with its npm packages installed, else `None` (loudly).
+pub fn node_area(test: &str, area: &str) -> Option<PathBuf> {
+    let dir = Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/node")
+    .join(area);
+    let node = std::process::Command::new("node").arg("--version").output();
+    if node.is_ok_and(|o| o.status.success()) && dir.join("node_modules").is_dir() {
+        Some(dir)
+    } else {
+        missing_tool(
+            test,
+            &format!("Node.js or the npm packages of {}", dir.display()),
+        );
+        None
+    }
+}
