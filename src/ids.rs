@@ -15,9 +15,8 @@ pub struct OrgNr(String);
 pub struct InvalidOrgNr(pub String);
 
 impl OrgNr {
-    /// Parses nine ASCII digits.
+    /// Parses exactly nine ASCII digits (no spaces around them).
     pub fn parse(value: &str) -> Result<Self, InvalidOrgNr> {
-        let value = value.trim();
         if value.len() == 9 && value.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(value.to_owned()))
         } else {

@@ -54,6 +54,36 @@ impl Format {
         "correspondence",
     ];
 
+    /// Every spelling [`Format::parse`] takes in lowercase: the names and their aliases.
+    pub const SPELLINGS: &'static [&'static str] = &[
+        "auto",
+        "turtle",
+        "ttl",
+        "rdfxml",
+        "rdf",
+        "xml",
+        "rdf/xml",
+        "rdf-xml",
+        "jsonld",
+        "json-ld",
+        "ntriples",
+        "nt",
+        "n-triples",
+        "nquads",
+        "nq",
+        "n-quads",
+        "seres",
+        "xsd",
+        "klass",
+        "altinn-options",
+        "altinn",
+        "csv",
+        "jsonschema",
+        "json-schema",
+        "fhir",
+        "correspondence",
+    ];
+
     /// The canonical name of the format (one of [`Format::NAMES`]).
     pub fn name(self) -> &'static str {
         match self {
@@ -469,6 +499,16 @@ fn count_line_terms(line: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_spelling_parses_and_every_name_is_listed() {
+        for spelling in Format::SPELLINGS.iter().filter(|s| **s != "auto") {
+            assert!(Format::parse(spelling).is_some(), "{spelling}");
+        }
+        for name in Format::NAMES {
+            assert!(Format::SPELLINGS.contains(name), "{name}");
+        }
+    }
 
     #[test]
     fn names_parse_back_to_their_format() {

@@ -16,21 +16,13 @@ pub enum QueryError {
         /// The value given.
         value: String,
     },
-    /// `from` after `to`.
-    #[error("from ({from}) must be before to ({to})")]
-    EmptyRange {
-        /// Start.
-        from: NaiveDate,
-        /// End.
-        to: NaiveDate,
-    },
-    /// A language the list has no labels in.
-    #[error("unknown language {lang:?}: this list has labels in {available}")]
-    UnknownLanguage {
-        /// Asked.
-        lang: String,
-        /// Present, comma-separated.
-        available: String,
+    /// A language that is not a language tag.
+    #[error("invalid {field} {value:?}: expected a language tag such as nb, nn or en")]
+    BadLanguage {
+        /// The parameter.
+        field: &'static str,
+        /// The value given.
+        value: String,
     },
     /// A malformed `select`.
     #[error("invalid select pattern {pattern:?}: use codes, prefixes with * (11*) or ranges (3004-3400), separated by commas")]
@@ -94,11 +86,33 @@ pub struct RawCodeQuery<'a> {
     pub select: Option<&'a str>,
 }
 
-fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, QueryError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| QueryError::BadDate {
-        field,
-        value: value.to_owned(),
-    })
+/// Parses `YYYY-MM-DD` exactly (chrono alone would also take `2024-1-1` or `+2024-01-01`).
+pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, QueryError> {
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| QueryError::BadDate {
+            field,
+            value: value.to_owned(),
+        })
+}
+
+/// Whether `value` is a language tag as semreg takes them: 2–3 letters, then `-` and 1–8
+/// letters or digits, any number of times (`nb`, `en-GB`).
+pub fn is_language_tag(value: &str) -> bool {
+    let mut parts = value.split('-');
+    let first = parts.next().unwrap_or_default();
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Folds text for matching: lowercase, accents removed.
@@ -111,11 +125,11 @@ pub fn fold(text: &str) -> String {
 
 fn parse_select(text: &str) -> Result<Vec<Selector>, QueryError> {
     let mut selectors = Vec::new();
-    for pattern in text.split(',').map(str::trim) {
+    for pattern in text.split(',').map(|p| p.trim_matches(' ')) {
         let bad = || QueryError::BadSelect {
             pattern: pattern.to_owned(),
         };
-        if pattern.is_empty() {
+        if pattern.is_empty() || pattern.contains(' ') {
             return Err(bad());
         }
         if let Some(prefix) = pattern.strip_suffix('*') {
@@ -159,17 +173,20 @@ impl Selector {
 
 impl CodeQuery {
     /// Parses and checks the raw parameters against a list.
-    pub fn parse(raw: &RawCodeQuery<'_>, list: &CodeList) -> Result<Self, QueryError> {
-        let lang = raw.lang.unwrap_or("nb").trim().to_ascii_lowercase();
-        let known = list.languages.is_empty()
-            || list.languages.contains(&lang)
-            || ["nb", "nn", "en", "no"].contains(&lang.as_str());
-        if !known {
-            return Err(QueryError::UnknownLanguage {
-                lang,
-                available: list.languages.join(", "),
-            });
-        }
+    ///
+    /// A language the list has no labels in is not an error: labels fall back (nb → nn → en →
+    /// the first), as an Altinn app asking in its user's language expects.
+    pub fn parse(raw: &RawCodeQuery<'_>, _list: &CodeList) -> Result<Self, QueryError> {
+        let lang = match raw.lang {
+            None => "nb".to_owned(),
+            Some(lang) if is_language_tag(lang) => lang.to_ascii_lowercase(),
+            Some(lang) => {
+                return Err(QueryError::BadLanguage {
+                    field: "lang",
+                    value: lang.to_owned(),
+                })
+            }
+        };
         let date = raw.date.map(|d| parse_date("date", d)).transpose()?;
         let range = match (raw.from, raw.to) {
             (None, None) => None,
@@ -182,17 +199,16 @@ impl CodeQuery {
                     .map(|d| parse_date("to", d))
                     .transpose()?
                     .unwrap_or(NaiveDate::MAX);
-                if from >= to {
-                    return Err(QueryError::EmptyRange { from, to });
-                }
+                // An empty range (from ≥ to) selects nothing, as no day lies in it.
                 Some((from, to))
             }
         };
         let level = raw
             .level
             .map(|l| {
-                l.parse::<u32>()
-                    .ok()
+                Some(l)
+                    .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|l| l.parse::<u32>().ok())
                     .filter(|n| *n > 0)
                     .ok_or_else(|| QueryError::BadLevel(l.to_owned()))
             })
@@ -220,7 +236,7 @@ impl CodeQuery {
             }
         }
         if let Some((from, to)) = self.range {
-            if !code.valid_during(from, to) {
+            if from >= to || !code.valid_during(from, to) {
                 return false;
             }
         }

@@ -1,9 +1,11 @@
 //! The change feed: what changed after a given seq, for followers and caches.
 
+use super::extract::ApiQuery;
+use super::params::{Bounded, Seq};
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::store;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,9 +15,11 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// Return changes with a seq greater than this (default 0).
-    pub since: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 0)]
+    pub since: Option<Seq>,
     /// Most changes to return (default 100, at most 1000).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Bounded<1, 1000>>,
 }
 
 /// One entry of the change log.
@@ -48,19 +52,13 @@ pub struct ChangesResponse {
 
 /// Lists changes after `since`, oldest first.
 #[utoipa::path(get, path = "/api/v1/changes", params(ChangesQuery),
-    responses((status = 200, body = ChangesResponse)))]
+    responses((status = 200, body = ChangesResponse, description = "Changes after `since`, oldest first")))]
 pub async fn list_changes(
     State(app): State<AppState>,
-    Query(query): Query<ChangesQuery>,
+    ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> Result<Json<ChangesResponse>, ApiError> {
-    let since = query.since.unwrap_or(0);
-    if since < 0 {
-        return Err(ApiError::bad_request("since must be 0 or more"));
-    }
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request("limit must be between 1 and 1000"));
-    }
+    let since = query.since.map_or(0, Seq::as_i64);
+    let limit = query.limit.map_or(100, Bounded::get);
     let rows = store::changes_since(&app.db, since, limit).await?;
     let next = rows.last().map(|c| c.seq).unwrap_or(since);
     Ok(Json(ChangesResponse {

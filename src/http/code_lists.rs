@@ -2,6 +2,7 @@
 //! formats, and changes between dates. Answers come from the in-memory code-list projection;
 //! repeated requests are served from memoized bytes with strong ETags (304 on a match).
 
+use super::extract::{ApiPath, ApiQuery};
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::code_lists::query::{CodeQuery, RawCodeQuery};
@@ -9,7 +10,7 @@ use crate::code_lists::{render, CachedList, Encoding, MemoKind, Rendered};
 use crate::rdf::serialize_ntriples;
 use crate::store;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use chrono::NaiveDate;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};
@@ -22,25 +23,49 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct CodesQuery {
     /// Language of labels (nb, nn, en or any present; falls back nb → nn → en → first).
+    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: Option<String>,
-    /// Altinn's name for `lang` (altinn-options).
+    /// Altinn's name for `lang` (altinn-options; it wins over `lang` there).
+    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
     pub language: Option<String>,
     /// Codes valid on this day (YYYY-MM-DD).
+    #[param(format = Date)]
     pub date: Option<String>,
-    /// Codes valid at some day from this one (with `to`).
+    /// Codes valid at some day from this one (with `to`; a range with `from` ≥ `to` is empty).
+    #[param(format = Date)]
     pub from: Option<String>,
     /// ... up to this one (exclusive).
+    #[param(format = Date)]
     pub to: Option<String>,
     /// Only codes of this level (1 = top).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
     pub level: Option<String>,
     /// Only children of this code.
     pub parent: Option<String>,
     /// Case- and accent-insensitive match on code and label.
     pub filter: Option<String>,
     /// Klass-style selection: codes, prefixes (`11*`), ranges (`3004-3400`), comma-separated.
+    #[param(pattern = "^ *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *(?:, *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *)*$")]
     pub select: Option<String>,
     /// A pinned version of the list.
+    #[param(value_type = Option<i32>, minimum = 1)]
     pub version: Option<String>,
+}
+
+/// One option of Altinn's app option list (schema of the OpenAPI document).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AltinnOption {
+    /// The code, keeping its JSON type (string, number or boolean).
+    pub value: serde_json::Value,
+    /// The label in the asked language (with fallback).
+    pub label: String,
+    /// The description, if the code has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A help text, if the code has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_text: Option<String>,
 }
 
 const LATEST_CACHE: &str = "public, max-age=60, must-revalidate";
@@ -92,9 +117,21 @@ fn unknown_list(id: &str) -> ApiError {
     ApiError::not_found(format!("no code list with id or alias {id:?}"))
 }
 
+/// Parses the query string; both language parameters must be language tags wherever given, as
+/// the document says, even where one of them is not used.
 fn parse_params(raw: Option<&str>) -> Result<CodesQuery, ApiError> {
-    serde_urlencoded::from_str(raw.unwrap_or_default())
-        .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))
+    let params: CodesQuery = serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))?;
+    for (name, value) in [("lang", &params.lang), ("language", &params.language)] {
+        if let Some(value) = value {
+            if !crate::code_lists::query::is_language_tag(value) {
+                return Err(ApiError::bad_request(format!(
+                    "{name}: {value:?} is not a language tag such as nb, nn or en"
+                )));
+            }
+        }
+    }
+    Ok(params)
 }
 
 /// The list version a request asks for, and whether it was pinned.
@@ -107,11 +144,13 @@ async fn resolve(
     let Some(version) = version else {
         return Ok((latest, false));
     };
-    let number: i32 = version.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "invalid version {version:?}: expected a version number such as 1"
-        ))
-    })?;
+    let number = crate::http::params::VersionNumber::parse(version)
+        .map(|n| i32::try_from(n.get()).unwrap_or(i32::MAX))
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "invalid version {version:?}: expected a version number such as 1"
+            ))
+        })?;
     let found = app
         .code_lists
         .version(&app.db, &latest, number)
@@ -281,12 +320,17 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
 
 /// The codes of a list, by `Accept`: JSON (default), CSV, Turtle or JSON-LD.
 #[utoipa::path(get, path = "/api/v1/code-lists/{id}/codes",
-    params(("id" = String, Path, description = "Code list id or alias"), CodesQuery),
-    responses((status = 200, description = "The codes"), (status = 304, description = "Not modified"),
-              (status = 400, body = super::problem::Problem), (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Code list id or alias", example = "ssb-klass-131"), CodesQuery),
+    responses((status = 200, description = "The codes (strong `ETag`; `Cache-Control` long on a pinned version)", content(
+                  (render::CodesResponse = "application/json"), (String = "text/csv"), (String = "text/turtle"),
+                  (serde_json::Value = "application/ld+json"))),
+              (status = 304, description = "Not modified (`If-None-Match` matched the ETag)"),
+              (status = 400, description = "A parameter is malformed"),
+              (status = 404, description = "No code list with that id or alias, or no such version"),
+              (status = 406, description = "None of the accepted media types is offered")))]
 pub async fn get_codes(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     RawQuery(raw): RawQuery,
     request: Request,
 ) -> Result<Response<Body>, ApiError> {
@@ -349,12 +393,14 @@ fn downstream(list: &CachedList, date: Option<&str>) -> (&'static str, String) {
 
 /// The codes as Altinn's app option list, so an Altinn app can point at it unchanged.
 #[utoipa::path(get, path = "/api/v1/code-lists/{id}/altinn-options",
-    params(("id" = String, Path, description = "Code list id or alias"), CodesQuery),
-    responses((status = 200, description = "[{value,label,description?,helpText?}]"),
-              (status = 400, body = super::problem::Problem), (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Code list id or alias", example = "ssb-klass-131"), CodesQuery),
+    responses((status = 200, description = "Altinn's option list `[{value,label,description?,helpText?}]`, with `Altinn-DownstreamParameters`", body = [AltinnOption]),
+              (status = 304, description = "Not modified (`If-None-Match` matched the ETag)"),
+              (status = 400, description = "A parameter is malformed"),
+              (status = 404, description = "No code list with that id or alias, or no such version")))]
 pub async fn get_altinn_options(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     RawQuery(raw): RawQuery,
     request: Request,
 ) -> Result<Response<Body>, ApiError> {
@@ -397,14 +443,16 @@ pub async fn get_altinn_options(
 /// Altinn 3's code-list library: `/altinn/{org}/code_lists/{codeListId}/{version}.json`, with
 /// `version` a number or `_latest`.
 #[utoipa::path(get, path = "/altinn/{org}/code_lists/{code_list_id}/{file}",
-    params(("org" = String, Path, description = "Altinn org (kept in the payload's version)"),
-           ("code_list_id" = String, Path, description = "Code list id or alias"),
-           ("file" = String, Path, description = "`N.json` or `_latest.json`")),
-    responses((status = 200, description = "{codes,version,source,tagNames?}"),
-              (status = 404, body = super::problem::Problem)))]
+    params(("org" = String, Path, description = "Altinn org (kept in the payload's version)", example = "ssb"),
+           ("code_list_id" = String, Path, description = "Code list id or alias", example = "ssb-klass-131"),
+           ("file" = String, Path, pattern = "^([1-9][0-9]{0,8}|_latest)\\.json$", description = "`N.json` or `_latest.json`", example = "_latest.json")),
+    responses((status = 200, description = "Altinn 3's code-list library payload `{codes,version,source,tagNames?}`", body = Object),
+              (status = 304, description = "Not modified (`If-None-Match` matched the ETag)"),
+              (status = 400, description = "The version is not a number"),
+              (status = 404, description = "No code list with that id or alias, no such version, or a file name other than `N.json` / `_latest.json`")))]
 pub async fn get_altinn_library_code_list(
     State(app): State<AppState>,
-    Path((org, code_list_id, file)): Path<(String, String, String)>,
+    ApiPath((org, code_list_id, file)): ApiPath<(String, String, String)>,
     request: Request,
 ) -> Result<Response<Body>, ApiError> {
     let started = std::time::Instant::now();
@@ -440,12 +488,40 @@ pub async fn get_altinn_library_code_list(
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// Start: a date (YYYY-MM-DD) or a version number.
+    #[param(value_type = DateOrVersion)]
     pub from: String,
-    /// End: a date or a version number (default: today / the latest version).
+    /// End: a date or a version number, the same kind as `from` (default: today / the latest
+    /// version). Dates with `from` ≥ `to` give no changes.
+    #[param(value_type = Option<DateOrVersion>)]
     pub to: Option<String>,
     /// Language of names.
+    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: Option<String>,
 }
+
+/// A date (`YYYY-MM-DD`) or a version number (schema only).
+pub struct DateOrVersion;
+
+impl utoipa::PartialSchema for DateOrVersion {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(i32::MAX)),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DateOrVersion {}
 
 /// One change of a list between two dates or versions.
 #[derive(Debug, Serialize, ToSchema)]
@@ -477,21 +553,33 @@ pub struct CodeChangesResponse {
 /// Changes of a list between two dates (from validity) or two versions (by comparing them), as
 /// Klass's `changes`.
 #[utoipa::path(get, path = "/api/v1/code-lists/{id}/changes",
-    params(("id" = String, Path, description = "Code list id or alias"), ChangesQuery),
-    responses((status = 200, body = CodeChangesResponse), (status = 400, body = super::problem::Problem),
-              (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Code list id or alias", example = "ssb-klass-131"), ChangesQuery),
+    responses((status = 200, body = CodeChangesResponse, description = "The changes, by date then code"),
+              (status = 400, description = "`from` or `to` is neither a date nor a version number, or they are of different kinds"),
+              (status = 404, description = "No code list with that id or alias, or no such version")))]
 pub async fn get_code_list_changes(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    axum::extract::Query(params): axum::extract::Query<ChangesQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<ChangesQuery>,
 ) -> Result<axum::Json<CodeChangesResponse>, ApiError> {
+    if let Some(lang) = params.lang.as_deref() {
+        if !crate::code_lists::query::is_language_tag(lang) {
+            return Err(ApiError::bad_request(format!(
+                "lang: {lang:?} is not a language tag such as nb, nn or en"
+            )));
+        }
+    }
     let latest = app.code_lists.get(&id).ok_or_else(|| unknown_list(&id))?;
     let lang = params.lang.as_deref().unwrap_or("nb");
     let name = |c: &crate::code_lists::model::Code| {
         crate::code_lists::model::pick(&c.labels, lang).map(str::to_owned)
     };
-    let as_date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let as_version = |s: &str| s.parse::<i32>().ok().filter(|n| *n > 0);
+    let as_date = |s: &str| crate::code_lists::query::parse_date("from", s).ok();
+    let as_version = |s: &str| {
+        crate::http::params::VersionNumber::parse(s)
+            .ok()
+            .and_then(|n| i32::try_from(n.get()).ok())
+    };
     let mut changes = Vec::new();
     if let Some(from) = as_date(&params.from) {
         let to = match params.to.as_deref() {
@@ -500,12 +588,8 @@ pub async fn get_code_list_changes(
                 ApiError::bad_request(format!("invalid to {t:?}: expected YYYY-MM-DD like from"))
             })?,
         };
-        if from >= to {
-            return Err(ApiError::bad_request(format!(
-                "from ({from}) must be before to ({to})"
-            )));
-        }
-        for code in &latest.list.codes {
+        // An empty interval (from ≥ to) has no changes in it.
+        for code in latest.list.codes.iter().filter(|_| from < to) {
             if let Some(start) = code.valid_from.filter(|d| from < *d && *d <= to) {
                 changes.push(CodeChange {
                     change: "added",
@@ -613,8 +697,10 @@ pub struct CorrespondencesQuery {
     /// The other list (id or alias); without it, every correspondence of the list.
     pub target: Option<String>,
     /// Only associations valid on this day (YYYY-MM-DD).
+    #[param(format = Date)]
     pub date: Option<String>,
     /// Language of code names.
+    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: Option<String>,
 }
 
@@ -660,14 +746,22 @@ pub struct CorrespondencesResponse {
 /// Correspondences between a list and others (e.g. before and after a reform), in either
 /// direction, optionally as of a date.
 #[utoipa::path(get, path = "/api/v1/code-lists/{id}/correspondences",
-    params(("id" = String, Path, description = "Code list id or alias"), CorrespondencesQuery),
-    responses((status = 200, body = CorrespondencesResponse), (status = 400, body = super::problem::Problem),
-              (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Code list id or alias", example = "ssb-klass-131"), CorrespondencesQuery),
+    responses((status = 200, body = CorrespondencesResponse, description = "The correspondences, seen from this list"),
+              (status = 400, description = "A parameter is malformed"),
+              (status = 404, description = "No code list with that id or alias (this one or the target)")))]
 pub async fn get_correspondences(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    axum::extract::Query(params): axum::extract::Query<CorrespondencesQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<CorrespondencesQuery>,
 ) -> Result<axum::Json<CorrespondencesResponse>, ApiError> {
+    if let Some(lang) = params.lang.as_deref() {
+        if !crate::code_lists::query::is_language_tag(lang) {
+            return Err(ApiError::bad_request(format!(
+                "lang: {lang:?} is not a language tag such as nb, nn or en"
+            )));
+        }
+    }
     let list = app.code_lists.get(&id).ok_or_else(|| unknown_list(&id))?;
     let target = match params.target.as_deref() {
         Some(t) => Some(app.code_lists.get(t).ok_or_else(|| unknown_list(t))?),
@@ -677,9 +771,8 @@ pub async fn get_correspondences(
         .date
         .as_deref()
         .map(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_request(format!("invalid date {d:?}: expected YYYY-MM-DD"))
-            })
+            crate::code_lists::query::parse_date("date", d)
+                .map_err(|e| ApiError::bad_request(e.to_string()))
         })
         .transpose()?;
     let lang = params.lang.as_deref().unwrap_or("nb");

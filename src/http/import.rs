@@ -1,11 +1,12 @@
 //! `POST /api/v1/import`: a publisher pushes one file; it is stored as one atomic batch.
 
+use super::extract::ApiQuery;
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::ids::OrgNr;
 use crate::registry::{tokens, Actor, ImportReport, ImportRequest, RegistryError};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use semreg_importers::Format;
@@ -16,16 +17,68 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
-    /// auto (default: from Content-Type and content), turtle, rdfxml, jsonld, ntriples, nquads.
+    /// auto (default: from Content-Type and content), turtle, rdfxml, jsonld, ntriples, nquads,
+    /// seres, klass, altinn-options, csv, jsonschema, fhir, correspondence (or an alias).
+    #[param(value_type = Option<FormatName>)]
     pub format: Option<String>,
     /// The publisher (must be the token's own; default: the token's).
-    pub publisher: Option<String>,
+    #[param(value_type = Option<String>, pattern = "^[0-9]{9}$")]
+    pub publisher: Option<OrgNr>,
     /// A file name, for the report and format detection.
     pub filename: Option<String>,
     /// Any other parameter is passed to the importer (e.g. CSV `code=alpha-2`).
     #[serde(flatten)]
     #[param(ignore)]
     pub importer_params: std::collections::BTreeMap<String, String>,
+}
+
+/// The settings importers take besides the format (documentation only: the handler passes
+/// every parameter it does not know itself to the importer, which refuses one it does not know).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "only describes parameters in the OpenAPI document")]
+pub struct ImporterParams {
+    /// The IRI of the list or model made from a file without one (Klass, CSV, Altinn options, JSON Schema, FHIR, correspondence).
+    iri: Option<String>,
+    /// Klass: the classification id (`131`), giving the list's IRI and alias.
+    id: Option<String>,
+    /// A label for the list (Klass, CSV, Altinn options).
+    label: Option<String>,
+    /// A readable alias for the list.
+    alias: Option<String>,
+    /// The language of untagged labels (CSV, Altinn options, FHIR).
+    lang: Option<String>,
+    /// CSV: `;`, `,` or `tab` (default: detected).
+    delimiter: Option<String>,
+    /// Correspondence: the source code list (IRI, id or alias).
+    source: Option<String>,
+    /// Correspondence: the target code list (IRI, id or alias).
+    target: Option<String>,
+    /// Correspondence: a name for the table.
+    name: Option<String>,
+}
+
+/// The accepted spellings of `format` (schema only).
+pub struct FormatName;
+
+impl utoipa::PartialSchema for FormatName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Format::SPELLINGS.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FormatName {}
+
+/// Parses `format` as sent (the spellings of [`FormatName`]); `None` for auto.
+pub fn format_param(name: Option<&str>) -> Result<Option<Format>, ApiError> {
+    match name {
+        None | Some("auto") => Ok(None),
+        Some(name) if Format::SPELLINGS.contains(&name) => Ok(Format::parse(name)),
+        Some(name) => Err(ApiError::from(RegistryError::UnknownFormat(name.to_owned()))),
+    }
 }
 
 /// The publisher behind the request's bearer token, or 401.
@@ -46,40 +99,41 @@ pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, 
         .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))
 }
 
-/// The optional `publisher` query parameter, parsed (400 naming the problem if it is no org number).
-pub fn publisher_param(publisher: Option<&str>) -> Result<Option<OrgNr>, ApiError> {
-    publisher
-        .map(|p| OrgNr::parse(p).map_err(|e| ApiError::bad_request(e.to_string())))
-        .transpose()
-}
-
 /// Imports the request body as one file of the publisher's.
-#[utoipa::path(post, path = "/api/v1/import", params(ImportQuery),
-    request_body(content = String, description = "The file, as bytes"),
+#[utoipa::path(post, path = "/api/v1/import", params(ImportQuery, ImporterParams),
+    request_body(description = "The file, as bytes; its format from `format`, else from `Content-Type`, the file name and the content",
+        content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"),
+                (String = "application/n-triples"), (String = "application/n-quads"), (String = "application/xml"),
+                (String = "application/json"), (String = "text/csv"), (String = "text/plain"),
+                (String = "application/octet-stream"))),
     security(("bearer" = [])),
-    responses((status = 200, body = ImportReport),
-              (status = 400, body = super::problem::Problem),
-              (status = 401, body = super::problem::Problem),
-              (status = 403, body = super::problem::Problem),
-              (status = 413, body = super::problem::Problem),
-              (status = 422, body = super::problem::Problem)))]
+    responses((status = 200, body = ImportReport, description = "The import report: every resource of the file and what became of it",
+               links(("GetImportedResource" = (operation_id = "get_resource",
+                   parameters(("id" = "$response.body#/resources/0/id")),
+                   description = "The first resource of the file")),
+                   ("ListImportedVersions" = (operation_id = "list_versions",
+                   parameters(("id" = "$response.body#/resources/0/id")),
+                   description = "Its versions")))),
+              (status = 400, description = "A parameter is wrong, the format is unknown or the body is empty"),
+              (status = 401, description = "No valid bearer token"),
+              (status = 403, description = "The file touches another publisher's resource, or the token is not the publisher's"),
+              (status = 409, description = "An alias in the file is already another resource's"),
+              (status = 413, description = "The body is larger than the configured limit"),
+              (status = 422, description = "The file cannot be read as its format; the detail names the file, line or element")))]
 pub async fn import_file(
     State(app): State<AppState>,
-    Query(query): Query<ImportQuery>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
     let actor = authenticate(&app, &headers).await?;
-    let publisher = publisher_param(query.publisher.as_deref())?;
-    let format = match query.format.as_deref() {
-        None | Some("auto") => headers
+    let publisher = query.publisher;
+    let format = match format_param(query.format.as_deref())? {
+        None => headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(Format::from_media_type),
-        Some(name) => Some(
-            Format::parse(name)
-                .ok_or_else(|| ApiError::from(RegistryError::UnknownFormat(name.to_owned())))?,
-        ),
+        format => format,
     };
     if body.is_empty() {
         return Err(ApiError::bad_request(

@@ -2,7 +2,9 @@
 //! `GET /api/v1/mappings/{id}` (SSSOM JSON or TSV), `POST /api/v1/mappings/{id}/apply`.
 
 use super::import::authenticate;
+use super::extract::{ApiPath, ApiQuery};
 use super::problem::{ApiError, PROBLEM_JSON};
+use crate::ids::OrgNr;
 use crate::app::AppState;
 use crate::mappings::apply::Issue;
 use crate::mappings::run::ApplyError;
@@ -10,7 +12,7 @@ use crate::mappings::sssom::{self, SssomFormat};
 use crate::mappings::{stored, MappingError};
 use crate::registry::{Actor, ImportReport, WarningReport};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,9 +25,11 @@ use utoipa::IntoParams;
 #[serde(deny_unknown_fields)]
 pub struct ImportMappingsQuery {
     /// `tsv` or `json` (default: from Content-Type, else the content).
-    pub format: Option<String>,
+    #[param(value_type = Option<SssomFormatName>)]
+    pub format: Option<SssomFormatName>,
     /// The publisher (must be the token's own; default: the token's).
-    pub publisher: Option<String>,
+    #[param(value_type = Option<String>, pattern = "^[0-9]{9}$")]
+    pub publisher: Option<OrgNr>,
     /// A readable alias for the set.
     pub alias: Option<String>,
 }
@@ -36,7 +40,27 @@ pub struct ImportMappingsQuery {
 #[serde(deny_unknown_fields)]
 pub struct GetMappingsQuery {
     /// `json` (SSSOM/JSON, default) or `tsv` (SSSOM/TSV); overrides `Accept`.
-    pub format: Option<String>,
+    #[param(value_type = Option<SssomFormatName>)]
+    pub format: Option<SssomFormatName>,
+}
+
+/// The two SSSOM serializations, as a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SssomFormatName {
+    /// SSSOM/TSV.
+    Tsv,
+    /// SSSOM/JSON.
+    Json,
+}
+
+impl From<SssomFormatName> for SssomFormat {
+    fn from(name: SssomFormatName) -> Self {
+        match name {
+            SssomFormatName::Tsv => SssomFormat::Tsv,
+            SssomFormatName::Json => SssomFormat::Json,
+        }
+    }
 }
 
 impl From<MappingError> for ApiError {
@@ -55,14 +79,12 @@ impl From<MappingError> for ApiError {
 }
 
 fn format_of(
-    query: Option<&str>,
+    query: Option<SssomFormatName>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<SssomFormat, ApiError> {
     if let Some(name) = query {
-        return SssomFormat::parse(name).ok_or_else(|| {
-            ApiError::bad_request(format!("unknown format {name:?}: use tsv or json"))
-        });
+        return Ok(name.into());
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -84,27 +106,35 @@ fn format_of(
 
 /// Imports an SSSOM mapping set (TSV or JSON) as one resource of kind `mapping`.
 #[utoipa::path(post, path = "/api/v1/mappings", params(ImportMappingsQuery),
-    request_body(content = String, description = "SSSOM/TSV or SSSOM/JSON"),
+    request_body(description = "An SSSOM mapping set", content(
+        (String = "text/tab-separated-values"), (Object = "application/json"), (String = "text/plain"))),
     security(("bearer" = [])),
-    responses((status = 200, body = ImportReport),
-              (status = 400, body = super::problem::Problem),
-              (status = 401, body = super::problem::Problem),
-              (status = 403, body = super::problem::Problem),
-              (status = 422, body = super::problem::Problem)))]
+    responses((status = 200, body = ImportReport, description = "The import report of the mapping set's resource",
+               links(("GetMappingSet" = (operation_id = "get_mappings",
+                   parameters(("id" = "$response.body#/resources/0/id")),
+                   description = "The stored mapping set")),
+                   ("ApplyMappingSet" = (operation_id = "apply_mappings",
+                   parameters(("id" = "$response.body#/resources/0/id")),
+                   description = "Apply it to a source document")))),
+              (status = 400, description = "A parameter is wrong or the body is empty"),
+              (status = 401, description = "No valid bearer token"),
+              (status = 403, description = "The set belongs to another publisher, or the token is not the publisher's"),
+              (status = 409, description = "The alias is already another resource's"),
+              (status = 422, description = "The body is not a valid SSSOM mapping set; the detail says where")))]
 pub async fn import_mappings(
     State(app): State<AppState>,
-    Query(query): Query<ImportMappingsQuery>,
+    ApiQuery(query): ApiQuery<ImportMappingsQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
     let actor = authenticate(&app, &headers).await?;
-    let publisher = super::import::publisher_param(query.publisher.as_deref())?;
+    let publisher = query.publisher;
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "the request body is empty: send the SSSOM file as the body",
         ));
     }
-    let format = format_of(query.format.as_deref(), &headers, &body)?;
+    let format = format_of(query.format, &headers, &body)?;
     let mut read = sssom::read(format, &body)?;
     read.set.alias = query.alias.clone();
     let mut report = stored::save(&app, &read.set, Actor::Publisher(actor), publisher).await?;
@@ -122,20 +152,19 @@ pub async fn import_mappings(
 }
 
 /// A mapping set as SSSOM/JSON (default) or SSSOM/TSV.
-#[utoipa::path(get, path = "/api/v1/mappings/{id}", params(("id" = String, Path, description = "Id, alias or IRI of the mapping set"), GetMappingsQuery),
-    responses((status = 200, description = "SSSOM/JSON or SSSOM/TSV"),
-              (status = 404, body = super::problem::Problem),
-              (status = 406, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/mappings/{id}", params(("id" = String, Path, description = "Id, alias or IRI of the mapping set", example = "folkeregisteret-person"), GetMappingsQuery),
+    responses((status = 200, description = "The mapping set as SSSOM/JSON or SSSOM/TSV", content(
+                  (Object = "application/json"), (String = "text/tab-separated-values"))),
+              (status = 404, description = "No mapping set with that id, alias or IRI"),
+              (status = 406, description = "Neither SSSOM/JSON nor SSSOM/TSV is acceptable")))]
 pub async fn get_mappings(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<GetMappingsQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<GetMappingsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let format = match query.format.as_deref() {
-        Some(name) => SssomFormat::parse(name).ok_or_else(|| {
-            ApiError::bad_request(format!("unknown format {name:?}: use tsv or json"))
-        })?,
+    let format = match query.format {
+        Some(name) => name.into(),
         None => {
             let accept = headers
                 .get(header::ACCEPT)
@@ -192,7 +221,8 @@ pub struct ApplyProblem {
     pub status: u16,
     /// What went wrong.
     pub detail: String,
-    /// Each failing path and why.
+    /// Each failing path and why (absent when the set has no service model to validate against).
+    #[schema(required = false)]
     pub errors: Vec<Issue>,
 }
 
@@ -225,15 +255,15 @@ fn apply_error(error: ApplyError) -> Response {
 /// Applies a mapping set to a source document: the target (service-model) document,
 /// validated against its JSON Schema; 422 with `errors: [{path, source?, message}]` if not.
 #[utoipa::path(post, path = "/api/v1/mappings/{id}/apply",
-    params(("id" = String, Path, description = "Id, alias or IRI of the mapping set")),
-    request_body(content = Object, description = "The source document (JSON)"),
+    params(("id" = String, Path, description = "Id, alias or IRI of the mapping set", example = "folkeregisteret-person")),
+    request_body(content = Object, description = "The source document (JSON)", content_type = "application/json"),
     responses((status = 200, description = "The target document", body = Object),
-              (status = 400, body = super::problem::Problem),
-              (status = 404, body = super::problem::Problem),
-              (status = 422, body = ApplyProblem)))]
+              (status = 400, description = "The body is not JSON"),
+              (status = 404, description = "No mapping set with that id, alias or IRI"),
+              (status = 422, body = ApplyProblem, description = "The target document does not validate, or a value cannot be mapped: `errors` names each path")))]
 pub async fn apply_mappings(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Bytes,
 ) -> Response {
     let source: serde_json::Value = match serde_json::from_slice(&body) {

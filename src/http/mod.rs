@@ -3,10 +3,13 @@
 
 pub mod changes;
 pub mod code_lists;
+pub mod extract;
 pub mod import;
 pub mod mappings;
+pub mod openapi;
 pub mod ops;
 pub mod pages;
+pub mod params;
 pub mod problem;
 pub mod resources;
 pub mod search;
@@ -26,35 +29,9 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The OpenAPI document's frame; paths are added from the handlers.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "semreg", description = "A registry of reusable building blocks for digital public services: concepts, code lists, types and information models."),
-    modifiers(&BearerAuth),
-    paths(
-        code_lists::get_codes,
-        code_lists::get_altinn_options,
-        code_lists::get_altinn_library_code_list
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
 /// Builds the router with every route and middleware.
 pub fn router(state: AppState) -> Router {
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::metrics))
         .routes(routes!(resources::list_resources))
@@ -84,7 +61,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(types::get_type_typescript))
         .routes(routes!(types::get_model_typescript))
         .split_for_parts();
-    let openapi_json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
+    let openapi_json = serde_json::to_string(&openapi::finish(openapi)).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;
     // The runtime code-list paths are the hottest in the product: no per-request tracing, no
     // boxing middleware and no per-request compression (compressed forms are made once and
@@ -118,6 +95,9 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search_page))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
+        // Inside compression: an error body rewritten here is compressed by the next layer, so
+        // its Content-Encoding always describes the bytes sent.
+        .layer(middleware::from_fn(problem::ensure_problem_json))
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .gzip(true)
@@ -127,9 +107,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             record_metrics,
         ))
-        .layer(middleware::from_fn(problem::ensure_problem_json))
         .layer(TraceLayer::new_for_http())
         .merge(hot)
+        // A panic in any handler is a 500 problem, logged once; never a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            problem::panic_response,
+        ))
         .with_state(state)
 }
 

@@ -16,13 +16,13 @@ pub struct HealthResponse {
 }
 
 /// Liveness: the process serves HTTP.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, body = HealthResponse)))]
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = HealthResponse, description = "The process serves")))]
 pub async fn healthz() -> Json<HealthResponse> {
     Json(HealthResponse { status: "ok" })
 }
 
 /// Prometheus metrics in text format.
-#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format")))]
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus metrics", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(app): State<AppState>) -> Response {
     let mut response = app.metrics.render().into_response();
     response.headers_mut().insert(
@@ -31,3 +31,7 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
     );
     response
 }
+
+/// This document: the OpenAPI 3.1 description of the API.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+pub async fn openapi_document() {}

@@ -28,6 +28,7 @@ fn page(title: &str, body: &str) -> Html<String> {
 }
 
 /// The start page: what is in the registry, with links to the API.
+#[utoipa::path(get, path = "/", responses((status = 200, description = "The start page", body = String, content_type = "text/html")))]
 pub async fn start_page(State(app): State<AppState>) -> Html<String> {
     let mut body = String::from("<p>A registry of reusable building blocks for digital public services: concepts, code lists, types and information models.</p><ul>");
     for kind in ["concept", "collection", "code-list", "type", "model"] {
@@ -48,7 +49,8 @@ pub async fn start_page(State(app): State<AppState>) -> Html<String> {
 }
 
 /// The query of the search page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchPageQuery {
     /// The words.
     pub q: Option<String>,
@@ -57,6 +59,8 @@ pub struct SearchPageQuery {
 }
 
 /// A search results page.
+#[utoipa::path(get, path = "/search", params(SearchPageQuery),
+    responses((status = 200, description = "The search results page", body = String, content_type = "text/html")))]
 pub async fn search_page(
     State(app): State<AppState>,
     Query(query): Query<SearchPageQuery>,

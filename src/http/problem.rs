@@ -147,39 +147,168 @@ impl From<RegistryError> for ApiError {
     }
 }
 
-/// Middleware: any error response that is not yet problem JSON (axum's own rejections, 405,
-/// 413 from the body limit, ...) is turned into one, keeping its status and text.
+/// Where an error body goes: problem JSON for the API (and every non-page path), an HTML page
+/// for the web pages, and nothing of ours under `/fhir` (FHIR answers `OperationOutcome`s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorPlace {
+    /// Problem JSON (RFC 9457).
+    Api,
+    /// An HTML error page.
+    Page,
+    /// Left as the handler made it.
+    Fhir,
+}
+
+/// Paths that are machine interfaces whatever the client accepts.
+const API_PREFIXES: [&str; 4] = ["/api/", "/sparql", "/altinn/", "/openapi.json"];
+const OPS_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+/// The web pages (DESIGN.md): their errors are HTML unless `Accept` asks for JSON.
+const PAGE_PREFIXES: [&str; 6] = [
+    "/concepts/",
+    "/code-lists/",
+    "/types/",
+    "/models/",
+    "/publishers/",
+    "/assets/",
+];
+const PAGE_PATHS: [&str; 3] = ["/", "/search", "/compose"];
+
+/// Decides where an error for `path` goes, given the request's `Accept`.
+pub fn error_place(path: &str, accept: Option<&str>) -> ErrorPlace {
+    if path == "/fhir" || path.starts_with("/fhir/") {
+        return ErrorPlace::Fhir;
+    }
+    if API_PREFIXES.iter().any(|p| path.starts_with(p)) || OPS_PATHS.contains(&path) {
+        return ErrorPlace::Api;
+    }
+    let accept = accept.unwrap_or("").to_ascii_lowercase();
+    let html_at = accept.find("text/html");
+    let json_at = ["application/problem+json", "application/json"]
+        .iter()
+        .filter_map(|m| accept.find(m))
+        .min();
+    let json_first = match (json_at, html_at) {
+        (Some(j), Some(h)) => j < h,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if json_first {
+        return ErrorPlace::Api;
+    }
+    let is_page =
+        PAGE_PATHS.contains(&path) || PAGE_PREFIXES.iter().any(|p| path.starts_with(p));
+    if is_page || html_at.is_some() {
+        ErrorPlace::Page
+    } else {
+        ErrorPlace::Api
+    }
+}
+
+/// An HTML error page for a status and detail (the detail is escaped).
+pub fn html_error_response(status: StatusCode, detail: Option<&str>) -> Response<Body> {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{code} {title} · semreg</title></head><body><main>\
+         <h1>{code} {title}</h1><p>{detail}</p><p><a href=\"/\">semreg</a> · \
+         <a href=\"/search\">search</a></p></main></body></html>",
+        code = status.as_u16(),
+        title = escape(title),
+        detail = escape(detail.unwrap_or("Something went wrong on our side; try again shortly.")),
+    );
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// Headers of an error response that describe the old body, not the one written instead.
+fn is_body_header(name: &header::HeaderName) -> bool {
+    name == header::CONTENT_TYPE
+        || name == header::CONTENT_LENGTH
+        || name == header::CONTENT_ENCODING
+        || name == header::ETAG
+}
+
+/// Middleware: any error response is given the body of its place (see [`error_place`]) —
+/// axum's own rejections, 405, 413 from the body limit and so on become problem JSON (or an
+/// HTML page), keeping their status, text and other headers (such as `Allow`). It sits inside
+/// the compression layer, so the body it writes is compressed (or not) by that layer, and a
+/// rewritten body never keeps the old body's `Content-Encoding`.
 pub async fn ensure_problem_json(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    let place = error_place(
+        request.uri().path(),
+        request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    );
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error()) || place == ErrorPlace::Fhir {
         return response;
     }
-    let is_problem = response
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem {
+        .unwrap_or("");
+    let is_problem = content_type.starts_with(PROBLEM_JSON);
+    if place == ErrorPlace::Api && is_problem {
         return response;
     }
+    if place == ErrorPlace::Page && content_type.starts_with("text/html") {
+        return response;
+    }
+    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
     let (parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .ok()
-        .and_then(|b| String::from_utf8(b.to_vec()).ok())
-        .filter(|t| !t.trim().is_empty());
-    let detail = if status.is_server_error() { None } else { text };
-    let mut fixed = problem_response(status, detail);
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.ok();
+    let detail = if status.is_server_error() || encoded {
+        None
+    } else if is_problem {
+        bytes
+            .as_ref()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+            .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
+    } else {
+        bytes
+            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+            .filter(|t| !t.trim().is_empty())
+    };
+    let mut fixed = match place {
+        ErrorPlace::Page => html_error_response(status, detail.as_deref()),
+        _ => problem_response(status, detail),
+    };
     for (name, value) in parts.headers.iter() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        if !is_body_header(name) {
             fixed.headers_mut().insert(name.clone(), value.clone());
         }
     }
     fixed
+}
+
+/// The answer to a panic in a handler: a 500 problem JSON, the panic logged once here (the
+/// connection stays usable; the client never sees a dropped connection).
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a handler panicked");
+    problem_response(StatusCode::INTERNAL_SERVER_ERROR, None)
 }
 
 impl crate::metrics::HasStatus for ApiError {

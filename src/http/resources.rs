@@ -1,10 +1,13 @@
 //! Read API over resources: list, one resource (JSON or RDF), its versions.
 
+use super::extract::{ApiPath, ApiQuery};
+use super::params::{Bounded, Kind, Offset, Status, VersionNumber};
 use super::problem::ApiError;
 use crate::app::AppState;
+use crate::ids::OrgNr;
 use crate::rdf::{negotiate, serialize_ntriples, Representation};
 use crate::store::{self, resource, ResourceFilter};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,18 +19,24 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListResourcesQuery {
-    /// concept, collection, code-list, type, model (also catalog, vocabulary, other).
-    pub kind: Option<String>,
+    /// concept, collection, code-list, type, model (also correspondence, catalog, vocabulary,
+    /// mapping, service-model, other).
+    #[param(value_type = Option<Kind>)]
+    pub kind: Option<Kind>,
     /// Publisher org number.
-    pub publisher: Option<String>,
-    /// Status: draft, valid, deprecated, superseded, retired.
-    pub status: Option<String>,
+    #[param(value_type = Option<String>, pattern = "^[0-9]{9}$")]
+    pub publisher: Option<OrgNr>,
+    /// Status: draft, valid, deprecated, superseded, retired (default: every status).
+    #[param(value_type = Option<Status>)]
+    pub status: Option<Status>,
     /// Exact IRI.
     pub iri: Option<String>,
-    /// Page size (default 50, at most 1000).
-    pub limit: Option<u64>,
+    /// Page size (default 50, at most 1000; 0 gives only the total).
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 1000)]
+    pub limit: Option<Bounded<0, 1000>>,
     /// Page start (default 0).
-    pub offset: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 1000000000)]
+    pub offset: Option<Offset>,
 }
 
 /// A resource in a list.
@@ -125,29 +134,26 @@ pub struct VersionsResponse {
     pub versions: Vec<VersionSummary>,
 }
 
-const MAX_PAGE: u64 = 1000;
 
 /// Lists resources with filters and paging.
 #[utoipa::path(get, path = "/api/v1/resources", params(ListResourcesQuery),
-    responses((status = 200, body = ListResourcesResponse)))]
+    responses((status = 200, body = ListResourcesResponse, description = "A page of resources, ordered by IRI",
+               links(("GetListedResource" = (operation_id = "get_resource",
+                   parameters(("id" = "$response.body#/items/0/id")),
+                   description = "The first resource of the page"))))))]
 pub async fn list_resources(
     State(app): State<AppState>,
-    Query(query): Query<ListResourcesQuery>,
+    ApiQuery(query): ApiQuery<ListResourcesQuery>,
 ) -> Result<Json<ListResourcesResponse>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if limit > MAX_PAGE {
-        return Err(ApiError::bad_request(format!(
-            "limit {limit} is too large: at most {MAX_PAGE}"
-        )));
-    }
+    let limit = query.limit.map_or(50, Bounded::get);
     let filter = ResourceFilter {
-        kind: query.kind,
-        publisher: query.publisher,
-        status: query.status,
+        kind: query.kind.map(|k| k.as_str().to_owned()),
+        publisher: query.publisher.map(String::from),
+        status: query.status.map(|s| s.as_str().to_owned()),
         iri: query.iri,
     };
-    let (total, rows) =
-        store::list_resources(&app.db, &filter, limit, query.offset.unwrap_or(0)).await?;
+    let offset = query.offset.map_or(0, Offset::get);
+    let (total, rows) = store::list_resources(&app.db, &filter, limit, offset).await?;
     Ok(Json(ListResourcesResponse {
         total,
         items: rows.into_iter().map(ResourceSummary::from).collect(),
@@ -195,11 +201,16 @@ fn rdf_response(
 
 /// One resource: JSON by default, RDF by `Accept`.
 #[utoipa::path(get, path = "/api/v1/resources/{id}",
-    params(("id" = String, Path, description = "Resource id or alias")),
-    responses((status = 200, body = ResourceResponse), (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Resource id or alias", example = "ssb-klass-131")),
+    responses((status = 200, description = "The resource: JSON, or its RDF graph by `Accept`", content(
+                  (ResourceResponse = "application/json"), (String = "text/turtle"),
+                  (serde_json::Value = "application/ld+json"), (String = "application/rdf+xml"),
+                  (String = "application/n-triples"))),
+              (status = 404, description = "No resource with that id or alias"),
+              (status = 406, description = "None of the accepted media types is offered")))]
 pub async fn get_resource(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let representation = accept(&headers)?;
@@ -235,11 +246,12 @@ pub async fn get_resource(
 
 /// The versions of a resource, newest first.
 #[utoipa::path(get, path = "/api/v1/resources/{id}/versions",
-    params(("id" = String, Path, description = "Resource id or alias")),
-    responses((status = 200, body = VersionsResponse), (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Resource id or alias", example = "ssb-klass-131")),
+    responses((status = 200, body = VersionsResponse, description = "The versions, newest first"),
+              (status = 404, description = "No resource with that id or alias")))]
 pub async fn list_versions(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<VersionsResponse>, ApiError> {
     let row = load_resource(&app, &id).await?;
     let versions = store::list_versions(&app.db, &row.id)
@@ -262,14 +274,20 @@ pub async fn list_versions(
 
 /// One version of a resource: its metadata as JSON, or its graph by `Accept`.
 #[utoipa::path(get, path = "/api/v1/resources/{id}/versions/{version}",
-    params(("id" = String, Path, description = "Resource id or alias"),
-           ("version" = i32, Path, description = "Version number")),
-    responses((status = 200, body = VersionSummary), (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Resource id or alias", example = "ssb-klass-131"),
+           ("version" = i32, Path, minimum = 1, description = "Version number", example = 1)),
+    responses((status = 200, description = "The version's metadata as JSON, or its graph by `Accept` (cacheable forever)", content(
+                  (VersionSummary = "application/json"), (String = "text/turtle"),
+                  (serde_json::Value = "application/ld+json"), (String = "application/rdf+xml"),
+                  (String = "application/n-triples"))),
+              (status = 404, description = "No such resource or version"),
+              (status = 406, description = "None of the accepted media types is offered")))]
 pub async fn get_version(
     State(app): State<AppState>,
-    Path((id, number)): Path<(String, i32)>,
+    ApiPath((id, number)): ApiPath<(String, VersionNumber)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let number = i32::try_from(number.get()).unwrap_or(i32::MAX);
     let representation = accept(&headers)?;
     let row = load_resource(&app, &id).await?;
     let version = store::get_version(&app.db, &row.id, number)

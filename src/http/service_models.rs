@@ -2,12 +2,13 @@
 //! `GET /api/v1/service-models/{id}` (the bundle), `GET /api/v1/types/{id}/used-by`.
 
 use super::import::authenticate;
+use super::extract::ApiPath;
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::service_models::{self, Bundle, ComposeRequest, ServiceModelError, UsedBy};
 use crate::types::TypesError;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Serialize;
@@ -37,13 +38,19 @@ impl From<ServiceModelError> for ApiError {
 
 /// Composes a service model from registry types and stores it; returns its bundle.
 #[utoipa::path(post, path = "/api/v1/service-models",
-    request_body = ComposeRequest,
+    request_body(content = ComposeRequest, content_type = "application/json"),
     security(("bearer" = [])),
-    responses((status = 201, body = Bundle),
-              (status = 400, body = super::problem::Problem),
-              (status = 401, body = super::problem::Problem),
-              (status = 403, body = super::problem::Problem),
-              (status = 422, body = super::problem::Problem)))]
+    responses((status = 201, body = Bundle, description = "The stored service model's bundle: schema, mappings and UI hints",
+               links(("GetServiceModel" = (operation_id = "get_service_model",
+                   parameters(("id" = "$response.body#/id")),
+                   description = "The stored service model")))),
+              (status = 400, description = "The body is not a service-model request"),
+              (status = 401, description = "No valid bearer token"),
+              (status = 403, description = "The service model belongs to another publisher"),
+              (status = 404, description = "A part names a type or mapping set that does not exist"),
+              (status = 409, description = "The alias is already another resource's"),
+              (status = 422, description = "The request is not a valid service model; the detail says which part"),
+              (status = 503, description = "A type is not yet in the RDF store; try again shortly")))]
 pub async fn compose_service_model(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -63,11 +70,12 @@ pub async fn compose_service_model(
 
 /// A stored service model's bundle.
 #[utoipa::path(get, path = "/api/v1/service-models/{id}",
-    params(("id" = String, Path, description = "Id, alias or IRI")),
-    responses((status = 200, body = Bundle), (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Id, alias or IRI", example = "demo-soknad")),
+    responses((status = 200, body = Bundle, description = "The service model's bundle"),
+              (status = 404, description = "No service model with that id, alias or IRI")))]
 pub async fn get_service_model(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Bundle>, ApiError> {
     Ok(Json(service_models::load(&app, &id).await?))
 }
@@ -86,11 +94,12 @@ pub struct UsedByResponse {
 
 /// The service models that use a type (as a part, or through another type).
 #[utoipa::path(get, path = "/api/v1/types/{id}/used-by",
-    params(("id" = String, Path, description = "Id, alias or IRI of the type")),
-    responses((status = 200, body = UsedByResponse), (status = 404, body = super::problem::Problem)))]
+    params(("id" = String, Path, description = "Id, alias or IRI of the type", example = "demo-person")),
+    responses((status = 200, body = UsedByResponse, description = "The service models that use the type"),
+              (status = 404, description = "No type with that id, alias or IRI")))]
 pub async fn get_type_used_by(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UsedByResponse>, ApiError> {
     let key = if id.contains(':') {
         crate::ids::resource_id_for_iri(&id)

@@ -1,10 +1,11 @@
 //! SPARQL 1.1 Protocol endpoint over the oxigraph projection: queries only (updates refused),
 //! with a time limit and a result limit. The default graph is the union of all resource graphs.
 
+use super::extract::ApiQuery;
 use super::problem::ApiError;
 use crate::app::AppState;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -22,18 +23,39 @@ pub const TRUNCATED_HEADER: &str = "semreg-results-truncated";
 #[into_params(parameter_in = Query)]
 pub struct SparqlQuery {
     /// The SPARQL query.
+    #[param(required = true, schema_with = sparql_query_schema)]
     pub query: Option<String>,
-    /// Updates are refused; present only to answer them clearly.
+    /// Updates are refused (403); read only to answer them clearly, so not documented.
+    #[param(ignore)]
     pub update: Option<String>,
+}
+
+/// A SPARQL query string: format `sparql-query`, so tools that know the grammar can make valid
+/// ones.
+fn sparql_query_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::Custom(
+            "sparql-query".to_owned(),
+        )))
+        .examples(["SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"])
+        .build()
+}
+
+/// The form body of a form-encoded `POST /sparql`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SparqlForm {
+    /// The SPARQL query.
+    #[schema(schema_with = sparql_query_schema)]
+    pub query: String,
 }
 
 /// SPARQL query by GET.
 #[utoipa::path(get, path = "/sparql", params(SparqlQuery),
-    responses((status = 200, description = "Query results (SPARQL JSON/XML/CSV/TSV or RDF by Accept)"),
-              (status = 400, body = super::problem::Problem)))]
+    responses(SparqlResponses))]
 pub async fn sparql_get(
     State(app): State<AppState>,
-    Query(params): Query<SparqlQuery>,
+    ApiQuery(params): ApiQuery<SparqlQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if params.update.is_some() {
@@ -47,9 +69,9 @@ pub async fn sparql_get(
 
 /// SPARQL query by POST (`application/sparql-query` or form-encoded `query=`).
 #[utoipa::path(post, path = "/sparql",
-    request_body(content = String, content_type = "application/sparql-query"),
-    responses((status = 200, description = "Query results"),
-              (status = 400, body = super::problem::Problem)))]
+    request_body(description = "The query, as the body or as a form field", content(
+        (String = "application/sparql-query"), (SparqlForm = "application/x-www-form-urlencoded"))),
+    responses(SparqlResponses))]
 pub async fn sparql_post(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -86,6 +108,31 @@ pub async fn sparql_post(
         }
     };
     run(app, query, &headers).await
+}
+
+/// The answers of both SPARQL operations, for the OpenAPI document.
+struct SparqlResponses;
+
+impl utoipa::IntoResponses for SparqlResponses {
+    fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        use super::openapi::{problem, text_response};
+        [
+            ("200", text_response(
+                "Query results: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as RDF, by `Accept`. `semreg-results-truncated: true` when the result limit cut the answer",
+                &["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                  "text/tab-separated-values", "text/turtle", "application/n-triples",
+                  "application/rdf+xml", "application/ld+json", "application/n-quads",
+                  "application/trig", "text/n3"])),
+            ("400", problem("The query is missing or is not valid SPARQL")),
+            ("403", problem("An update was sent: semreg takes writes through its import API")),
+            ("406", problem("None of the accepted media types can carry this query's results")),
+            ("415", problem("The POST body is neither `application/sparql-query` nor a form")),
+            ("503", problem("The query ran past the time limit, or too many queries are running")),
+        ]
+        .into_iter()
+        .map(|(status, response)| (status.to_owned(), response.into()))
+        .collect()
+    }
 }
 
 fn updates_refused() -> ApiError {

@@ -1,9 +1,11 @@
 //! Exports of types and information models: JSON Schema, XSD, C#, TypeScript.
 
+use super::extract::{ApiPath, ApiQuery};
+use super::params::{language_tag, Bounded};
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::types::{self, ExportOptions, TypesError, MODEL_KIND, TYPE_KIND};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -18,9 +20,11 @@ pub struct ExportQuery {
     /// their registry URL.
     pub bundle: Option<bool>,
     /// Language of titles and descriptions (default nb; falls back nb → no → nn → en → any).
+    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: Option<String>,
     /// Code lists with at most this many codes become an inline `enum` (default 100).
-    pub enum_threshold: Option<usize>,
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 1000000)]
+    pub enum_threshold: Option<Bounded<0, 1_000_000>>,
 }
 
 impl From<TypesError> for ApiError {
@@ -52,16 +56,7 @@ enum Format {
 
 fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, ApiError> {
     let lang = query.lang.unwrap_or_else(|| "nb".to_owned());
-    let valid_lang = !lang.is_empty()
-        && lang.len() <= 35
-        && lang
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
-    if !valid_lang {
-        return Err(ApiError::bad_request(format!(
-            "lang {lang:?} is not a language tag (such as nb, nn or en)"
-        )));
-    }
+    language_tag("lang", &lang).map_err(ApiError::bad_request)?;
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -80,7 +75,7 @@ fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, Api
         lang,
         enum_threshold: query
             .enum_threshold
-            .unwrap_or(types::DEFAULT_ENUM_THRESHOLD),
+            .map_or(types::DEFAULT_ENUM_THRESHOLD, Bounded::as_usize),
         base_url: host.map(|h| format!("{scheme}://{h}")),
     })
 }
@@ -122,96 +117,120 @@ async fn export(
 }
 
 /// A type as JSON Schema (draft 2020-12).
-#[utoipa::path(get, path = "/api/v1/types/{id}/json-schema", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
-    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/types/{id}/json-schema", params(("id" = String, Path, description = "Type id or alias", example = "demo-person"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_type_json_schema(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, TYPE_KIND, &id, Format::JsonSchema, query, &headers).await
 }
 
 /// An information model as JSON Schema (draft 2020-12).
-#[utoipa::path(get, path = "/api/v1/models/{id}/json-schema", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
-    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/models/{id}/json-schema", params(("id" = String, Path, description = "Model id or alias", example = "1f0d853e-0a3c-3717-8d05-84a3adc21e78"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_model_json_schema(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, MODEL_KIND, &id, Format::JsonSchema, query, &headers).await
 }
 
 /// A type as XSD (one file, no imports, no unions).
-#[utoipa::path(get, path = "/api/v1/types/{id}/xsd", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
-    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/types/{id}/xsd", params(("id" = String, Path, description = "Type id or alias", example = "demo-person"), ExportQuery),
+    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_type_xsd(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, TYPE_KIND, &id, Format::Xsd, query, &headers).await
 }
 
 /// A type as C# classes as Altinn apps use.
-#[utoipa::path(get, path = "/api/v1/types/{id}/csharp", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
-    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/types/{id}/csharp", params(("id" = String, Path, description = "Type id or alias", example = "demo-person"), ExportQuery),
+    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_type_csharp(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, TYPE_KIND, &id, Format::CSharp, query, &headers).await
 }
 
 /// A type as TypeScript types.
-#[utoipa::path(get, path = "/api/v1/types/{id}/typescript", params(("id" = String, Path, description = "Type id or alias"), ExportQuery),
-    responses((status = 200, description = "TypeScript types", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/types/{id}/typescript", params(("id" = String, Path, description = "Type id or alias", example = "demo-person"), ExportQuery),
+    responses((status = 200, description = "TypeScript types", content_type = "text/plain"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_type_typescript(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, TYPE_KIND, &id, Format::TypeScript, query, &headers).await
 }
 
 /// An information model as XSD (one file, no imports, no unions).
-#[utoipa::path(get, path = "/api/v1/models/{id}/xsd", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
-    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/models/{id}/xsd", params(("id" = String, Path, description = "Model id or alias", example = "1f0d853e-0a3c-3717-8d05-84a3adc21e78"), ExportQuery),
+    responses((status = 200, description = "XSD (one file, no imports, no unions)", content_type = "application/xml"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_model_xsd(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, MODEL_KIND, &id, Format::Xsd, query, &headers).await
 }
 
 /// An information model as C# classes as Altinn apps use.
-#[utoipa::path(get, path = "/api/v1/models/{id}/csharp", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
-    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/models/{id}/csharp", params(("id" = String, Path, description = "Model id or alias", example = "1f0d853e-0a3c-3717-8d05-84a3adc21e78"), ExportQuery),
+    responses((status = 200, description = "C# classes as Altinn apps use", content_type = "text/plain"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_model_csharp(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, MODEL_KIND, &id, Format::CSharp, query, &headers).await
 }
 
 /// An information model as TypeScript types.
-#[utoipa::path(get, path = "/api/v1/models/{id}/typescript", params(("id" = String, Path, description = "Model id or alias"), ExportQuery),
-    responses((status = 200, description = "TypeScript types", content_type = "text/plain"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/models/{id}/typescript", params(("id" = String, Path, description = "Model id or alias", example = "1f0d853e-0a3c-3717-8d05-84a3adc21e78"), ExportQuery),
+    responses((status = 200, description = "TypeScript types", content_type = "text/plain"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_model_typescript(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     export(&app, MODEL_KIND, &id, Format::TypeScript, query, &headers).await
@@ -219,12 +238,15 @@ pub async fn get_model_typescript(
 
 /// A code list as JSON Schema: an `enum` of its codes (the target of `$ref`s to long code lists
 /// in unbundled exports).
-#[utoipa::path(get, path = "/api/v1/code-lists/{id}/json-schema", params(("id" = String, Path, description = "Code list id or alias"), ExportQuery),
-    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"), (status = 404, body = super::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/code-lists/{id}/json-schema", params(("id" = String, Path, description = "Code list id or alias", example = "ssb-klass-131"), ExportQuery),
+    responses((status = 200, description = "JSON Schema", content_type = "application/schema+json"),
+              (status = 404, description = "No such resource, or not of this kind"),
+              (status = 422, description = "Too large to export"),
+              (status = 503, description = "Not yet in the RDF store; try again shortly")))]
 pub async fn get_code_list_json_schema(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<ExportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let options = options(query, &headers)?;

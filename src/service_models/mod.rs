@@ -39,7 +39,8 @@ const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComposeRequest {
-    /// The service model's name (its title; also the JSON Schema title).
+    /// The service model's name (its title; also the JSON Schema title), with a letter or digit.
+    #[schema(pattern = "[A-Za-z0-9ÆØÅæøå]")]
     pub name: String,
     /// Its IRI (default `urn:semreg:service-model:{publisher}:{name}`).
     #[serde(default)]
@@ -53,7 +54,8 @@ pub struct ComposeRequest {
     /// Language of the JSON Schema's titles and descriptions (default nb).
     #[serde(default)]
     pub lang: Option<String>,
-    /// The parts, in order.
+    /// The parts, in order (at least one; field names unique).
+    #[schema(min_items = 1)]
     pub parts: Vec<PartRequest>,
 }
 
@@ -63,11 +65,14 @@ pub struct ComposeRequest {
 pub struct PartRequest {
     /// The registry type (id, alias or IRI).
     #[serde(rename = "type")]
+    #[schema(min_length = 1)]
     pub type_ref: String,
-    /// The field name in the service model.
+    /// The field name in the service model: not blank, without `/` or `~`.
+    #[schema(pattern = "^[^/~]*[^/~\\s][^/~]*$")]
     pub field: String,
-    /// `1` (default), `0..1`, `0..*`, `1..*` or `N..M`.
+    /// `1` (default), `0..1`, `0..*`, `1..*` or `N..M` (M ≥ N, M ≥ 1).
     #[serde(default)]
+    #[schema(pattern = "^ *(\\*|[0-9]+|[0-9]+ *\\.\\. *([0-9]+|\\*|n)) *$")]
     pub cardinality: Option<String>,
     /// A mapping set (id, alias or IRI) from a source API's fields to the type's fields.
     #[serde(default)]
