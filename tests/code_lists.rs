@@ -130,14 +130,31 @@ async fn dates_languages_and_selection_follow_klass_semantics(backend: Backend) 
         ["03", "0301", "1103"]
     );
 
+    // A language the list lacks falls back (nb first), as an Altinn app asking in its user's
+    // language expects; an empty range selects nothing.
+    assert_eq!(
+        app.get_json(&format!("{base}?lang=de")).await["codes"],
+        app.get_json(&format!("{base}?lang=nb")).await["codes"]
+    );
+    assert!(codes(
+        &app.get_json(&format!("{base}?from=2021-01-01&to=2020-01-01"))
+            .await
+    )
+    .is_empty());
+
     // Errors say what is allowed.
     for (query, needle) in [
         ("date=2020-13-01", "YYYY-MM-DD"),
-        ("lang=de", "nb"),
+        ("date=2020-1-01", "YYYY-MM-DD"),
+        ("lang=d", "language tag"),
+        ("language=", "language tag"),
         ("select=3004-", "ranges"),
+        ("select=30 04", "ranges"),
         ("level=zero", "positive"),
-        ("from=2021-01-01&to=2020-01-01", "before"),
+        ("level=%2B1", "positive"),
         ("version=x", "version number"),
+        ("version=%2B1", "version number"),
+        ("version=+1", "version number"),
     ] {
         let response = app
             .client

@@ -45,7 +45,9 @@ pub struct CodesQuery {
     /// Case- and accent-insensitive match on code and label.
     pub filter: Option<String>,
     /// Klass-style selection: codes, prefixes (`11*`), ranges (`3004-3400`), comma-separated.
-    #[param(pattern = "^ *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *(?:, *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *)*$")]
+    #[param(
+        pattern = "^ *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *(?:, *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *)*$"
+    )]
     pub select: Option<String>,
     /// A pinned version of the list.
     #[param(value_type = Option<i32>, minimum = 1)]
@@ -504,7 +506,9 @@ pub struct DateOrVersion;
 
 impl utoipa::PartialSchema for DateOrVersion {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
         OneOfBuilder::new()
             .item(
                 ObjectBuilder::new()

@@ -36,7 +36,10 @@ pub struct ImportQuery {
 /// every parameter it does not know itself to the importer, which refuses one it does not know).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "only describes parameters in the OpenAPI document")]
+#[expect(
+    dead_code,
+    reason = "only describes parameters in the OpenAPI document"
+)]
 pub struct ImporterParams {
     /// The IRI of the list or model made from a file without one (Klass, CSV, Altinn options, JSON Schema, FHIR, correspondence).
     iri: Option<String>,
@@ -77,7 +80,9 @@ pub fn format_param(name: Option<&str>) -> Result<Option<Format>, ApiError> {
     match name {
         None | Some("auto") => Ok(None),
         Some(name) if Format::SPELLINGS.contains(&name) => Ok(Format::parse(name)),
-        Some(name) => Err(ApiError::from(RegistryError::UnknownFormat(name.to_owned()))),
+        Some(name) => Err(ApiError::from(RegistryError::UnknownFormat(
+            name.to_owned(),
+        ))),
     }
 }
 
@@ -102,9 +107,9 @@ pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, 
 /// Imports the request body as one file of the publisher's.
 #[utoipa::path(post, path = "/api/v1/import", params(ImportQuery, ImporterParams),
     request_body(description = "The file, as bytes; its format from `format`, else from `Content-Type`, the file name and the content",
-        content((String = "text/turtle"), (String = "application/rdf+xml"), (String = "application/ld+json"),
+        content((String = "text/turtle"), (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"),
                 (String = "application/n-triples"), (String = "application/n-quads"), (String = "application/xml"),
-                (String = "application/json"), (String = "text/csv"), (String = "text/plain"),
+                (serde_json::Value = "application/json"), (String = "text/csv"), (String = "text/plain"),
                 (String = "application/octet-stream"))),
     security(("bearer" = [])),
     responses((status = 200, body = ImportReport, description = "The import report: every resource of the file and what became of it",

@@ -1,11 +1,11 @@
 //! Mapping sets: `POST /api/v1/mappings` (SSSOM TSV or JSON, bearer token of the publisher),
 //! `GET /api/v1/mappings/{id}` (SSSOM JSON or TSV), `POST /api/v1/mappings/{id}/apply`.
 
-use super::import::authenticate;
 use super::extract::{ApiPath, ApiQuery};
+use super::import::authenticate;
 use super::problem::{ApiError, PROBLEM_JSON};
-use crate::ids::OrgNr;
 use crate::app::AppState;
+use crate::ids::OrgNr;
 use crate::mappings::apply::Issue;
 use crate::mappings::run::ApplyError;
 use crate::mappings::sssom::{self, SssomFormat};

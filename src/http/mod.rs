@@ -31,6 +31,13 @@ use utoipa_axum::routes;
 
 /// Builds the router with every route and middleware.
 pub fn router(state: AppState) -> Router {
+    router_with_routes(state, Router::new())
+}
+
+/// The router with `extra` routes added under the same middleware (problem JSON, compression,
+/// metrics, tracing, panics caught) — for embedding semreg's API in a larger service, and for
+/// tests that need a route of their own.
+pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
     let (router, openapi) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::metrics))
@@ -61,7 +68,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(types::get_type_typescript))
         .routes(routes!(types::get_model_typescript))
         .split_for_parts();
-    let openapi_json = serde_json::to_string(&openapi::finish(openapi)).unwrap_or_else(|_| "{}".to_owned());
+    let openapi_json =
+        serde_json::to_string(&openapi::finish(openapi)).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;
     // The runtime code-list paths are the hottest in the product: no per-request tracing, no
     // boxing middleware and no per-request compression (compressed forms are made once and
@@ -93,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/", get(pages::start_page))
         .route("/search", get(pages::search_page))
+        .merge(extra)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         // Inside compression: an error body rewritten here is compressed by the next layer, so

@@ -63,9 +63,10 @@ pub fn text_response(description: &str, media_types: &[&str]) -> utoipa::openapi
     for media_type in media_types {
         let content = if media_type.ends_with("json") {
             utoipa::openapi::ContentBuilder::new()
-                .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(
-                    utoipa::openapi::schema::SchemaType::AnyValue,
-                )))
+                .schema(Some(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::SchemaType::AnyValue),
+                ))
                 .build()
         } else {
             utoipa::openapi::ContentBuilder::new()
@@ -108,11 +109,27 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
             for method in METHODS {
                 if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
                     apply_rules(path, operation);
+                    operation.insert("tags".into(), json!([tag_for(path)]));
                 }
             }
         }
     }
     doc
+}
+
+/// The tag an operation is grouped under (generated clients make one module per tag): the
+/// area after `/api/v1/`, else the kind of path.
+fn tag_for(path: &str) -> &str {
+    if let Some(rest) = path.strip_prefix("/api/v1/") {
+        return rest.split('/').next().unwrap_or("api");
+    }
+    match path.split('/').nth(1).unwrap_or_default() {
+        "altinn" => "code-lists",
+        "fhir" => "fhir",
+        "sparql" => "sparql",
+        "healthz" | "readyz" | "metrics" | "openapi.json" => "operations",
+        _ => "pages",
+    }
 }
 
 fn apply_rules(path: &str, operation: &mut Map<String, Value>) {
@@ -124,7 +141,10 @@ fn apply_rules(path: &str, operation: &mut Map<String, Value>) {
     let secured = operation
         .get("security")
         .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(|o| !o.is_empty())));
+        .is_some_and(|s| {
+            s.iter()
+                .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+        });
     let has_body = operation.contains_key("requestBody");
     let responses = operation
         .entry("responses")
@@ -195,7 +215,9 @@ mod tests {
         apply_rules("/api/v1/x", operation.as_object_mut().unwrap());
         let responses = &operation["responses"];
         for status in ["400", "401", "403", "404", "413"] {
-            assert!(responses[status]["description"].as_str().is_some_and(|d| !d.is_empty()));
+            assert!(responses[status]["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()));
             assert!(responses[status]["content"]["application/problem+json"].is_object());
             assert!(responses[status]["content"]["application/json"].is_null());
         }
@@ -203,8 +225,22 @@ mod tests {
     }
 
     #[test]
+    fn operations_are_tagged_by_area() {
+        assert_eq!(tag_for("/api/v1/code-lists/{id}/codes"), "code-lists");
+        assert_eq!(
+            tag_for("/altinn/{org}/code_lists/{code_list_id}/{file}"),
+            "code-lists"
+        );
+        assert_eq!(tag_for("/sparql"), "sparql");
+        assert_eq!(tag_for("/healthz"), "operations");
+        assert_eq!(tag_for("/concepts/{id}"), "pages");
+        assert_eq!(tag_for("/"), "pages");
+    }
+
+    #[test]
     fn fhir_errors_keep_their_own_bodies() {
-        let mut operation = json!({"responses": {"404": {"content": {"application/fhir+json": {}}}}});
+        let mut operation =
+            json!({"responses": {"404": {"content": {"application/fhir+json": {}}}}});
         apply_rules("/fhir/CodeSystem", operation.as_object_mut().unwrap());
         assert!(operation["responses"]["404"]["content"]["application/fhir+json"].is_object());
     }

@@ -28,7 +28,6 @@ impl<const MIN: u64, const MAX: u64> Bounded<MIN, MAX> {
 
     /// Parses a decimal integer within the bounds; the error says what is expected.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let trimmed = text.trim();
         let expected = || {
             if MAX == u64::MAX {
                 format!("must be an integer of at least {MIN}, not {text:?}")
@@ -36,10 +35,10 @@ impl<const MIN: u64, const MAX: u64> Bounded<MIN, MAX> {
                 format!("must be an integer from {MIN} to {MAX}, not {text:?}")
             }
         };
-        if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(expected());
         }
-        match trimmed.parse::<u64>() {
+        match text.parse::<u64>() {
             Ok(n) if (MIN..=MAX).contains(&n) => Ok(Self(n)),
             _ => Err(expected()),
         }
@@ -92,7 +91,8 @@ pub fn language_tag(name: &str, value: &str) -> Result<(), String> {
     let mut parts = value.split('-');
     let first = parts.next().unwrap_or_default();
     let first_ok = (2..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_alphabetic());
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     if first_ok && rest_ok {
         Ok(())
     } else {
@@ -105,10 +105,13 @@ pub fn language_tag(name: &str, value: &str) -> Result<(), String> {
 /// A date parameter `YYYY-MM-DD` (RFC 3339 full-date); the error names the parameter.
 pub fn date(name: &str, value: &str) -> Result<chrono::NaiveDate, String> {
     let well_formed = value.len() == 10
-        && value
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     well_formed
         .then(|| chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
         .flatten()
@@ -247,7 +250,7 @@ mod tests {
 
     #[test]
     fn signs_spaces_and_fractions_are_not_integers() {
-        for bad in ["-1", "+1", "1.5", "", " ", "1e3", "0x10"] {
+        for bad in ["-1", "+1", "1.5", "", " ", " 1", "1 ", "1e3", "0x10"] {
             assert!(Bounded::<0, 100>::parse(bad).is_err(), "{bad}");
         }
     }

@@ -195,8 +195,7 @@ pub fn error_place(path: &str, accept: Option<&str>) -> ErrorPlace {
     if json_first {
         return ErrorPlace::Api;
     }
-    let is_page =
-        PAGE_PATHS.contains(&path) || PAGE_PREFIXES.iter().any(|p| path.starts_with(p));
+    let is_page = PAGE_PATHS.contains(&path) || PAGE_PREFIXES.iter().any(|p| path.starts_with(p));
     if is_page || html_at.is_some() {
         ErrorPlace::Page
     } else {

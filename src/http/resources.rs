@@ -134,7 +134,6 @@ pub struct VersionsResponse {
     pub versions: Vec<VersionSummary>,
 }
 
-
 /// Lists resources with filters and paging.
 #[utoipa::path(get, path = "/api/v1/resources", params(ListResourcesQuery),
     responses((status = 200, body = ListResourcesResponse, description = "A page of resources, ordered by IRI",

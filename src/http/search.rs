@@ -3,8 +3,8 @@
 use super::extract::ApiQuery;
 use super::params::{Bounded, Kinds, Status};
 use super::problem::ApiError;
-use crate::ids::OrgNr;
 use crate::app::AppState;
+use crate::ids::OrgNr;
 use crate::projections::{
     ProjectionError, SearchHit, SearchProjection, SearchRequest, SearchResults,
 };

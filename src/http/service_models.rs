@@ -1,8 +1,8 @@
 //! Service models: `POST /api/v1/service-models` (compose; bearer token of the publisher),
 //! `GET /api/v1/service-models/{id}` (the bundle), `GET /api/v1/types/{id}/used-by`.
 
-use super::import::authenticate;
 use super::extract::ApiPath;
+use super::import::authenticate;
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::service_models::{self, Bundle, ComposeRequest, ServiceModelError, UsedBy};

@@ -51,8 +51,7 @@ pub struct SparqlForm {
 }
 
 /// SPARQL query by GET.
-#[utoipa::path(get, path = "/sparql", params(SparqlQuery),
-    responses(SparqlResponses))]
+#[utoipa::path(get, path = "/sparql", params(SparqlQuery), responses(SparqlResponses))]
 pub async fn sparql_get(
     State(app): State<AppState>,
     ApiQuery(params): ApiQuery<SparqlQuery>,
@@ -114,7 +113,8 @@ pub async fn sparql_post(
 struct SparqlResponses;
 
 impl utoipa::IntoResponses for SparqlResponses {
-    fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+    fn responses(
+    ) -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
         use super::openapi::{problem, text_response};
         [
             ("200", text_response(
