@@ -12,6 +12,7 @@ pub mod cli;
 pub mod code_lists;
 pub mod config;
 pub mod demo;
+pub mod fhir;
 pub mod http;
 pub mod ids;
 pub mod mappings;

@@ -5,10 +5,11 @@ use prometheus::{
 };
 
 /// The routes whose common answers are counted through pre-resolved handles.
-pub const HOT_ROUTES: [&str; 3] = [
+pub const HOT_ROUTES: [&str; 4] = [
     "/api/v1/code-lists/{id}/codes",
     "/api/v1/code-lists/{id}/altinn-options",
     "/altinn/{org}/code_lists/{code_list_id}/{file}",
+    "/fhir/ValueSet/$expand",
 ];
 
 /// The metrics of one semreg process.

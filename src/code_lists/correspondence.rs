@@ -1,5 +1,6 @@
 //! Correspondences between code lists, read from their XKOS graphs.
 
+use super::model::Texts;
 use chrono::NaiveDate;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedOrBlankNode, Term};
@@ -43,6 +44,14 @@ pub struct Correspondence {
     pub target_list: String,
     /// The associations.
     pub maps: Vec<Association>,
+    /// Names per language.
+    pub labels: Texts,
+    /// The resource's version number (set by the projection; 0 when read alone).
+    pub version: i32,
+    /// The resource's status (set by the projection; `valid` when read alone).
+    pub status: String,
+    /// When the resource last changed (set by the projection).
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Correspondence {
@@ -50,6 +59,7 @@ impl Correspondence {
     pub fn from_ntriples(id: &str, iri: &str, ntriples: &str) -> Option<Correspondence> {
         let mut facts: HashMap<String, HashMap<&'static str, String>> = HashMap::new();
         let mut source_list = None;
+        let mut labels = Vec::new();
         let mut target_list = None;
         for quad in RdfParser::from_format(RdfFormat::NTriples)
             .for_slice(ntriples.as_bytes())
@@ -70,6 +80,12 @@ impl Correspondence {
                 }
                 TARGET_LIST if subject.as_str() == iri => {
                     target_list = Some(object);
+                    continue;
+                }
+                terms::PREF_LABEL if subject.as_str() == iri => {
+                    if let Term::Literal(l) = &quad.object {
+                        labels.push((l.language().unwrap_or_default().to_owned(), object));
+                    }
                     continue;
                 }
                 SOURCE_CONCEPT => "source",
@@ -114,6 +130,35 @@ impl Correspondence {
             source_list: source_list?,
             target_list: target_list?,
             maps: maps.into_iter().map(|(_, a)| a).collect(),
+            labels: Texts::from_pairs(labels),
+            version: 0,
+            status: "valid".to_owned(),
+            updated_at: None,
         })
     }
+}
+
+/// A list's codes by IRI, with their names in a language: how associations (which name codes
+/// by IRI) meet the codes of the lists they join.
+pub fn codes_by_iri(list: &super::CachedList, lang: &str) -> CodeNames {
+    list.list
+        .codes
+        .iter()
+        .map(|c| {
+            let name = super::model::pick(&c.labels, lang).map(str::to_owned);
+            (list.list.code_iri(c).into_owned(), (c.code.to_string(), name))
+        })
+        .collect()
+}
+
+/// Codes by IRI with their names (see [`codes_by_iri`]).
+pub type CodeNames = HashMap<String, (String, Option<String>)>;
+
+/// The code and name of a code IRI: from the list's table, else the IRI's last `/code/` part
+/// (a list not in this registry).
+pub fn code_of_iri(iri: &str, table: &CodeNames) -> (String, Option<String>) {
+    table.get(iri).cloned().unwrap_or_else(|| {
+        let code = iri.rsplit("/code/").next().unwrap_or(iri).to_owned();
+        (code, None)
+    })
 }

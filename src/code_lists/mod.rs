@@ -4,6 +4,7 @@
 //! map lookup and a copy of pre-built bytes.
 
 pub mod correspondence;
+pub mod index;
 pub mod model;
 pub mod query;
 pub mod render;
@@ -42,6 +43,12 @@ pub struct CachedList {
     pub content_hash: String,
     /// The codes.
     pub list: CodeList,
+    /// The resource's status (draft, valid, deprecated, superseded, retired).
+    pub status: String,
+    /// When this version was stored (for the current version: when the resource last changed).
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Codes by code text and the hierarchy as positions, built when first asked for.
+    index: std::sync::OnceLock<index::ListIndex>,
     /// Renderings of this version, per kind of answer, keyed by the raw query string (looked
     /// up without allocating on the hot path).
     memo: [RwLock<HashMap<String, Arc<Rendered>>>; MemoKind::COUNT],
@@ -63,10 +70,24 @@ pub enum MemoKind {
     CodesJsonLd = 3,
     /// Altinn's app option list.
     AltinnOptions = 4,
+    /// A FHIR `ValueSet/$expand` of the list's implicit value set.
+    FhirExpand = 5,
 }
 
 impl MemoKind {
-    const COUNT: usize = 5;
+    const COUNT: usize = 6;
+}
+
+impl CachedList {
+    /// Codes by code text and the hierarchy, built on first use and kept with the version.
+    pub fn index(&self) -> &index::ListIndex {
+        self.index.get_or_init(|| index::ListIndex::of(&self.list))
+    }
+
+    /// A code of this version by its code text.
+    pub fn code(&self, code: &str) -> Option<&model::Code> {
+        self.index().position(code).map(|at| &self.list.codes[at])
+    }
 }
 
 fn empty_memo() -> [RwLock<HashMap<String, Arc<Rendered>>>; MemoKind::COUNT] {
@@ -256,6 +277,35 @@ impl CodeListCache {
         with_memo(list, kind, raw, |rendered| answer(list, rendered))
     }
 
+    /// Every current list once (not again under its alias), by IRI.
+    pub fn lists(&self) -> Vec<Arc<CachedList>> {
+        let mut lists: Vec<Arc<CachedList>> = self
+            .latest
+            .load()
+            .iter()
+            .filter(|(key, list)| **key == list.id)
+            .map(|(_, list)| list.clone())
+            .collect();
+        lists.sort_by(|a, b| a.list.iri.cmp(&b.list.iri));
+        lists
+    }
+
+    /// Every correspondence, by IRI.
+    pub fn correspondences(&self) -> Vec<Arc<Correspondence>> {
+        let mut all: Vec<Arc<Correspondence>> = self
+            .correspondences
+            .read()
+            .map(|all| all.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by(|a, b| a.iri.cmp(&b.iri));
+        all
+    }
+
+    /// A correspondence by resource id.
+    pub fn correspondence(&self, id: &str) -> Option<Arc<Correspondence>> {
+        self.correspondences.read().ok()?.get(id).cloned()
+    }
+
     /// The correspondences whose source or target is the list with this IRI.
     pub fn correspondences_of(&self, list_iri: &str) -> Vec<Arc<Correspondence>> {
         self.correspondences
@@ -365,6 +415,9 @@ impl CodeListCache {
             latest: false,
             content_hash: row.content_hash,
             list: CodeList::from_ntriples(&latest.list.iri, &row.ntriples),
+            status: latest.status.clone(),
+            updated_at: row.created_at,
+            index: Default::default(),
             memo: empty_memo(),
             plain: empty_plain(),
         });
@@ -456,7 +509,12 @@ impl CodeListCache {
                 .partition(|(row, _)| row.kind == CORRESPONDENCE_KIND);
             if let Ok(mut all) = self.correspondences.write() {
                 for (row, v) in &correspondences {
-                    if let Some(c) = Correspondence::from_ntriples(&row.id, &row.iri, &v.ntriples) {
+                    if let Some(mut c) =
+                        Correspondence::from_ntriples(&row.id, &row.iri, &v.ntriples)
+                    {
+                        c.version = row.current_version;
+                        c.status = row.status.clone();
+                        c.updated_at = Some(row.updated_at);
                         all.insert(c.id.clone(), Arc::new(c));
                     }
                 }
@@ -473,6 +531,9 @@ impl CodeListCache {
                             version: row.current_version,
                             latest: true,
                             content_hash: row.content_hash,
+                            status: row.status,
+                            updated_at: row.updated_at,
+                            index: Default::default(),
                             memo: empty_memo(),
                             plain: empty_plain(),
                         })

@@ -13,6 +13,8 @@ const AT_END_USE: &str = "http://publications.europa.eu/ontology/authority/end.u
 const AT_AUTHORITY_CODE: &str = "http://publications.europa.eu/ontology/authority/authority-code";
 const DC_IDENTIFIER: &str = "http://purl.org/dc/elements/1.1/identifier";
 const EUVOC_STATUS: &str = "http://publications.europa.eu/ontology/euvoc#status";
+const DCT_TITLE: &str = "http://purl.org/dc/terms/title";
+const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
 
 /// Text per language tag ("" for none), sorted by language, in one allocation: half a million
 /// codes may be held in memory, and a boxed string per tag and per text (or a map) would cost
@@ -233,6 +235,12 @@ pub struct CodeList {
     pub languages: Vec<String>,
     /// How code IRIs are made from codes, when they follow one pattern.
     pub iri_pattern: Option<IriPattern>,
+    /// Descriptions of the list per language (`dct:description`, `skos:definition`).
+    pub descriptions: Texts,
+    /// The source's own identifier of the list (`dct:identifier`), e.g. Klass's `131`.
+    pub identifier: Option<String>,
+    /// The source's own version of the list (`owl:versionInfo`), e.g. `0.1.0`.
+    pub version_info: Option<String>,
 }
 
 #[derive(Default)]
@@ -442,11 +450,24 @@ impl CodeList {
         languages.sort();
         languages.dedup();
         let list = nodes.get(list_iri);
+        // A scheme named otherwise than by skos:prefLabel (EU tables: rdfs:label, dct:title).
+        let first_texts = |predicates: &[&str]| {
+            list.and_then(|n| {
+                predicates
+                    .iter()
+                    .map(|p| texts(n, p))
+                    .find(|t| !t.is_empty())
+            })
+            .unwrap_or_default()
+        };
         CodeList {
             iri: list_iri.to_owned(),
-            labels: list
-                .map(|n| texts(n, terms::PREF_LABEL))
-                .unwrap_or_default(),
+            labels: first_texts(&[terms::PREF_LABEL, DCT_TITLE, RDFS_LABEL]),
+            descriptions: first_texts(&[terms::DESCRIPTION, terms::DEFINITION]),
+            identifier: list.and_then(|n| {
+                first_literal(n, terms::IDENTIFIER).or_else(|| first_literal(n, DC_IDENTIFIER))
+            }),
+            version_info: list.and_then(|n| first_literal(n, terms::VERSION_INFO)),
             tag_names: list
                 .and_then(|n| first_literal(n, terms::ALTINN_TAG_NAMES))
                 .and_then(|t| serde_json::from_str(&t).ok())

@@ -52,6 +52,9 @@ pub struct CodeQuery {
     pub filter: Option<String>,
     /// Klass-style selection.
     pub select: Vec<Selector>,
+    /// Whether `filter` matches every label and short label of a code (FHIR's designations),
+    /// not only its label in `lang`.
+    pub filter_all_texts: bool,
 }
 
 /// One `select` pattern.
@@ -225,6 +228,7 @@ impl CodeQuery {
                 .map(parse_select)
                 .transpose()?
                 .unwrap_or_default(),
+            filter_all_texts: false,
         })
     }
 
@@ -252,9 +256,16 @@ impl CodeQuery {
             return false;
         }
         if let Some(filter) = &self.filter {
-            let label = pick(&code.labels, &self.lang).unwrap_or_default();
-            if !fold(&code.code).contains(filter.as_str()) && !fold(label).contains(filter.as_str())
-            {
+            let hit = |text: &str| fold(text).contains(filter.as_str());
+            let texts = if self.filter_all_texts {
+                code.labels
+                    .iter()
+                    .chain(code.short_labels().iter())
+                    .any(|(_, text)| hit(text))
+            } else {
+                hit(pick(&code.labels, &self.lang).unwrap_or_default())
+            };
+            if !hit(&code.code) && !texts {
                 return false;
             }
         }

@@ -5,6 +5,7 @@
 use super::extract::{ApiPath, ApiQuery};
 use super::problem::ApiError;
 use crate::app::AppState;
+use crate::code_lists::correspondence::{code_of_iri as code_of, codes_by_iri};
 use crate::code_lists::query::{CodeQuery, RawCodeQuery};
 use crate::code_lists::{render, CachedList, Encoding, MemoKind, Rendered};
 use crate::rdf::serialize_ntriples;
@@ -166,7 +167,10 @@ async fn resolve(
     Ok((found, true))
 }
 
-fn respond(
+/// The answer of a rendering: 304 on a matching `If-None-Match`, else the body in the best
+/// coding the client accepts; strong ETag, `Cache-Control` (a year for a pinned version) and
+/// `Vary` either way.
+pub(super) fn respond(
     rendered: &Rendered,
     headers: &HeaderMap,
     pinned: bool,
@@ -780,16 +784,7 @@ pub async fn get_correspondences(
         })
         .transpose()?;
     let lang = params.lang.as_deref().unwrap_or("nb");
-    let names = |l: &CachedList| -> std::collections::HashMap<String, (String, Option<String>)> {
-        l.list
-            .codes
-            .iter()
-            .map(|c| {
-                let name = crate::code_lists::model::pick(&c.labels, lang).map(str::to_owned);
-                (l.list.code_iri(c).into_owned(), (c.code.to_string(), name))
-            })
-            .collect()
-    };
+    let names = |l: &CachedList| codes_by_iri(l, lang);
     let own = names(&list);
     let mut out = Vec::new();
     for corr in app.code_lists.correspondences_of(&list.list.iri) {
@@ -808,13 +803,6 @@ pub async fn get_correspondences(
             }
         }
         let theirs = other.as_deref().map(names).unwrap_or_default();
-        let code_of =
-            |iri: &str, table: &std::collections::HashMap<String, (String, Option<String>)>| {
-                table.get(iri).cloned().unwrap_or_else(|| {
-                    let code = iri.rsplit("/code/").next().unwrap_or(iri).to_owned();
-                    (code, None)
-                })
-            };
         let maps = corr
             .maps
             .iter()

@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod code_lists;
 pub mod extract;
+pub mod fhir;
 pub mod import;
 pub mod mappings;
 pub mod openapi;
@@ -68,6 +69,8 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(types::get_type_typescript))
         .routes(routes!(types::get_model_typescript))
         .split_for_parts();
+    let mut openapi = openapi;
+    openapi.merge(fhir::openapi::openapi());
     let openapi_json =
         serde_json::to_string(&openapi::finish(openapi)).unwrap_or_else(|_| "{}".to_owned());
     let body_limit = state.config.body_limit_bytes;
@@ -102,11 +105,13 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .route("/", get(pages::start_page))
         .route("/search", get(pages::search_page))
         .merge(extra)
+        .merge(fhir::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         // Inside compression: an error body rewritten here is compressed by the next layer, so
         // its Content-Encoding always describes the bytes sent.
         .layer(middleware::from_fn(problem::ensure_problem_json))
+        .layer(middleware::from_fn(fhir::ensure_operation_outcome))
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .gzip(true)
@@ -215,6 +220,9 @@ impl tower::Service<axum::extract::Request> for Service {
 
     fn call(&mut self, request: axum::extract::Request) -> Self::Future {
         if let Some(response) = code_lists::answer_before_routing(&self.state, &request) {
+            return ServiceFuture::Ready(Some(response));
+        }
+        if let Some(response) = fhir::answer_before_routing(&self.state, &request) {
             return ServiceFuture::Ready(Some(response));
         }
         ServiceFuture::Routed(Box::pin(tower::Service::<axum::extract::Request>::call(
