@@ -121,6 +121,10 @@ pub fn name(list: &CachedList) -> String {
         .or(identifier)
         .and_then(computable_name)
         .or_else(|| title(list).and_then(computable_name))
+        .or_else(|| {
+            let segment = list.list.iri.trim_end_matches(['/', '#']);
+            computable_name(segment.rsplit(['/', '#', ':']).next().unwrap_or(segment))
+        })
         .unwrap_or_else(|| format!("List{}", list.id.replace('-', "")))
 }
 

@@ -132,6 +132,36 @@ pub const ROUTES: &[Route] = &[
 /// The path the hot `$expand` is memoized under (and its metrics route).
 pub const EXPAND_PATH: &str = "/fhir/ValueSet/$expand";
 
+/// Whether a route pattern (`/fhir/CodeSystem/{id}`) matches a path.
+fn pattern_matches(pattern: &str, path: &str) -> bool {
+    let (mut p, mut q) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b || (a.starts_with('{') && !b.is_empty()) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The methods the routes of a path take, for a 405's text.
+fn allowed_methods(path: &str) -> String {
+    // A static segment wins over a parameter, as in the router.
+    let exact: Vec<&Route> = ROUTES.iter().filter(|r| r.path == path).collect();
+    let routes = if exact.is_empty() {
+        ROUTES.iter().filter(|r| pattern_matches(r.path, path)).collect()
+    } else {
+        exact
+    };
+    let mut methods: Vec<&str> = routes
+        .iter()
+        .map(|r| if r.post { "POST" } else { "GET" })
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods.join(", ")
+}
+
 /// Whether a path is under the FHIR base.
 pub fn is_fhir_path(path: &str) -> bool {
     path == "/fhir" || path.starts_with("/fhir/")
@@ -677,12 +707,7 @@ pub async fn ensure_operation_outcome(
         .ok()
         .and_then(|p| p.get("detail").and_then(Value::as_str).map(str::to_owned))
         .unwrap_or(text);
-    let allow = parts
-        .headers
-        .get(header::ALLOW)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let allow = allowed_methods(&path);
     let (issue, diagnostics) = match status {
         StatusCode::NOT_FOUND => (
             IssueType::NotFound,
