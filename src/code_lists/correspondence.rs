@@ -146,7 +146,10 @@ pub fn codes_by_iri(list: &super::CachedList, lang: &str) -> CodeNames {
         .iter()
         .map(|c| {
             let name = super::model::pick(&c.labels, lang).map(str::to_owned);
-            (list.list.code_iri(c).into_owned(), (c.code.to_string(), name))
+            (
+                list.list.code_iri(c).into_owned(),
+                (c.code.to_string(), name),
+            )
         })
         .collect()
 }

@@ -153,7 +153,12 @@ mod tests {
 
     #[test]
     fn children_follow_their_parents_and_every_code_is_reached_once() {
-        let l = list(&[("a", None), ("a1", Some("a")), ("a2", Some("a")), ("b", None)]);
+        let l = list(&[
+            ("a", None),
+            ("a1", Some("a")),
+            ("a2", Some("a")),
+            ("b", None),
+        ]);
         let index = ListIndex::of(&l);
         assert!(index.is_hierarchical());
         assert_eq!(index.roots(), &[0, 3]);

@@ -83,7 +83,10 @@ pub fn capability_statement(base: &str, date: chrono::DateTime<chrono::Utc>) -> 
 
 /// The TerminologyCapabilities: every code system with its current version, and what
 /// `$expand`, `$validate-code` and `$translate` take.
-pub fn terminology_capabilities(cache: &CodeListCache, date: chrono::DateTime<chrono::Utc>) -> Value {
+pub fn terminology_capabilities(
+    cache: &CodeListCache,
+    date: chrono::DateTime<chrono::Utc>,
+) -> Value {
     let systems: Vec<Value> = cache
         .lists()
         .iter()

@@ -58,7 +58,12 @@ pub fn default_language(list: &CodeList) -> &str {
     ["nb", "no", "nn", "en"]
         .into_iter()
         .find(|l| list.languages.iter().any(|x| x == l))
-        .or_else(|| list.languages.iter().find(|l| !l.is_empty()).map(String::as_str))
+        .or_else(|| {
+            list.languages
+                .iter()
+                .find(|l| !l.is_empty())
+                .map(String::as_str)
+        })
         .unwrap_or("")
 }
 

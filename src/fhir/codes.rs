@@ -40,7 +40,9 @@ pub const VALIDATE_CODE_SYSTEM: &[Spec] = &[
     Spec::one("displayLanguage", Kind::Text),
     Spec::one(
         "codeSystem",
-        Kind::Unsupported("code systems sent with the request are not validated against; name one by url"),
+        Kind::Unsupported(
+            "code systems sent with the request are not validated against; name one by url",
+        ),
     ),
 ];
 
@@ -59,7 +61,9 @@ pub const VALIDATE_VALUE_SET: &[Spec] = &[
     Spec::one("displayLanguage", Kind::Text),
     Spec::one(
         "valueSet",
-        Kind::Unsupported("value sets sent with the request are not validated against; name one by url"),
+        Kind::Unsupported(
+            "value sets sent with the request are not validated against; name one by url",
+        ),
     ),
     Spec::one(
         "context",
@@ -247,7 +251,13 @@ struct Check {
     display: Option<String>,
 }
 
-fn check(resolved: &Resolved, coding: &Coding, day: NaiveDate, lang: &str, container: &str) -> Check {
+fn check(
+    resolved: &Resolved,
+    coding: &Coding,
+    day: NaiveDate,
+    lang: &str,
+    container: &str,
+) -> Check {
     let list = &resolved.list;
     let code = coding.code.as_deref().unwrap_or_default();
     if let Some(system) = coding.system.as_deref().filter(|s| *s != list.list.iri) {
@@ -326,10 +336,7 @@ pub fn validate(
         .iter()
         .map(|c| check(resolved, c, day, lang, container))
         .collect();
-    let chosen = checks
-        .iter()
-        .find(|c| c.result)
-        .or_else(|| checks.first());
+    let chosen = checks.iter().find(|c| c.result).or_else(|| checks.first());
     let mut out = Vec::new();
     let result = chosen.is_some_and(|c| c.result);
     out.push(parameter("result", "valueBoolean", json!(result)));
@@ -348,12 +355,8 @@ pub fn validate(
 pub fn subsumes(resolved: &Resolved, a: &str, b: &str) -> Result<Value, FhirError> {
     let list = &resolved.list;
     let index = list.index();
-    let at_a = index
-        .position(a)
-        .ok_or_else(|| unknown_code(a, resolved))?;
-    let at_b = index
-        .position(b)
-        .ok_or_else(|| unknown_code(b, resolved))?;
+    let at_a = index.position(a).ok_or_else(|| unknown_code(a, resolved))?;
+    let at_b = index.position(b).ok_or_else(|| unknown_code(b, resolved))?;
     let outcome = if at_a == at_b {
         "equivalent"
     } else if index.subsumes(&list.list, at_a, at_b) {

@@ -9,7 +9,9 @@ use super::code_system::{meta, Summary};
 use super::params::{Coding, Kind, Spec};
 use super::resolve::{list_by_iri, value_set_url};
 use super::{computable_name, instant, publication_status};
-use crate::code_lists::correspondence::{code_of_iri, codes_by_iri, Association, CodeNames, Correspondence};
+use crate::code_lists::correspondence::{
+    code_of_iri, codes_by_iri, Association, CodeNames, Correspondence,
+};
 use crate::code_lists::model::pick;
 use crate::code_lists::CodeListCache;
 use chrono::NaiveDate;
@@ -63,7 +65,10 @@ fn sides(cache: &CodeListCache, corr: &Correspondence) -> Sides {
 
 /// The equivalence of each association (by position), from how many targets its source and
 /// how many sources its target have among `maps`.
-fn equivalences<'a>(maps: impl Iterator<Item = (usize, &'a Association)> + Clone, reverse: bool) -> HashMap<usize, &'static str> {
+fn equivalences<'a>(
+    maps: impl Iterator<Item = (usize, &'a Association)> + Clone,
+    reverse: bool,
+) -> HashMap<usize, &'static str> {
     let ends = |a: &'a Association| {
         if reverse {
             (&a.target, &a.source)
@@ -119,7 +124,11 @@ pub fn concept_map(cache: &CodeListCache, corr: &Correspondence, summary: Summar
     let updated = corr.updated_at.unwrap_or_default();
     r.insert(
         "meta".into(),
-        meta(corr.version, updated, matches!(summary, Summary::True | Summary::Text)),
+        meta(
+            corr.version,
+            updated,
+            matches!(summary, Summary::True | Summary::Text),
+        ),
     );
     if summary != Summary::Text {
         r.insert("url".into(), json!(corr.iri));

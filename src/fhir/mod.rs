@@ -211,7 +211,10 @@ mod tests {
 
     #[test]
     fn computable_names_are_identifiers() {
-        assert_eq!(computable_name("ssb-klass-131").as_deref(), Some("SsbKlass131"));
+        assert_eq!(
+            computable_name("ssb-klass-131").as_deref(),
+            Some("SsbKlass131")
+        );
         assert_eq!(
             computable_name("FHIRDeviceStatusReason").as_deref(),
             Some("FHIRDeviceStatusReason")

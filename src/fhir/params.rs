@@ -248,12 +248,11 @@ impl Params {
 
     /// Parameters from a query string.
     pub fn from_query(raw: &str, specs: &[Spec], what: &str) -> Result<Params, FhirError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|e| {
-            FhirError::Invalid {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw).map_err(|e| FhirError::Invalid {
                 message: format!("malformed query string: {e}"),
                 param: None,
-            }
-        })?;
+            })?;
         Params::from_pairs(pairs, specs, what)
     }
 
@@ -417,14 +416,20 @@ mod tests {
         Spec::one("url", Kind::Text),
         Spec::one("count", Kind::Integer { max: 1000 }),
         Spec::one("activeOnly", Kind::Boolean),
-        Spec::one("context", Kind::Unsupported("value set contexts are not known here")),
+        Spec::one(
+            "context",
+            Kind::Unsupported("value set contexts are not known here"),
+        ),
     ];
 
     #[test]
     fn unknown_parameters_are_refused_by_name() {
         let error = Params::from_query("url=x&colour=red", &SPECS, "$expand").unwrap_err();
         assert_eq!(error.param(), Some("colour"));
-        assert!(error.to_string().contains("url, count, activeOnly"), "{error}");
+        assert!(
+            error.to_string().contains("url, count, activeOnly"),
+            "{error}"
+        );
         let error = Params::from_query("context=x", &SPECS, "$expand").unwrap_err();
         assert_eq!(error.issue(), super::super::IssueType::NotSupported);
     }

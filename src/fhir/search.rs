@@ -175,6 +175,9 @@ impl Links<'_> {
     }
 }
 
+/// Renders a search hit at a summary level.
+type Render<'a> = Box<dyn Fn(Summary) -> Value + 'a>;
+
 /// Searches one resource type and answers a `searchset` Bundle.
 pub fn search(
     cache: &CodeListCache,
@@ -185,7 +188,7 @@ pub fn search(
     let summary = summary(params)?;
     let count = params.int("_count").unwrap_or(DEFAULT_COUNT);
     let offset = params.int("_offset").unwrap_or(0);
-    let mut hits: Vec<(String, Box<dyn Fn(Summary) -> Value + '_>)> = Vec::new();
+    let mut hits: Vec<(String, Render<'_>)> = Vec::new();
     match kind {
         ResourceType::CodeSystem | ResourceType::ValueSet => {
             for list in cache.lists() {

@@ -206,11 +206,7 @@ fn nested(list: &CachedList, selected: &[bool], lang: &str, request: &Expand) ->
 }
 
 /// `$expand` of a list version's implicit value set.
-pub fn expand(
-    resolved: &Resolved,
-    request: &Expand,
-    today: NaiveDate,
-) -> Result<Value, FhirError> {
+pub fn expand(resolved: &Resolved, request: &Expand, today: NaiveDate) -> Result<Value, FhirError> {
     let list = &resolved.list;
     let lang = request
         .display_language
@@ -244,7 +240,8 @@ pub fn expand(
             .map(|at| Value::Object(contains(list, at, &lang, request)))
             .collect()
     };
-    let mut parameters = vec![json!({"name": "version", "valueUri": format!("{}|{}", list.list.iri, list.version)})];
+    let mut parameters =
+        vec![json!({"name": "version", "valueUri": format!("{}|{}", list.list.iri, list.version)})];
     let mut echo = |name: &str, key: &str, value: Value| {
         parameters.push(json!({"name": name, key: value}));
     };

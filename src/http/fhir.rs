@@ -102,31 +102,156 @@ use ResourceType::{CodeSystem as CS, ConceptMap as CM, ValueSet as VS};
 
 /// Every FHIR route.
 pub const ROUTES: &[Route] = &[
-    route("/fhir/metadata", false, Op::Metadata, "CapabilityStatement; with mode=terminology the TerminologyCapabilities"),
-    route("/fhir/CodeSystem", false, Op::Search(CS), "Search code lists as CodeSystems (searchset Bundle)"),
-    route("/fhir/CodeSystem/_search", true, Op::Search(CS), "Search CodeSystems with a form body"),
-    route("/fhir/CodeSystem/$lookup", false, Op::Lookup, "What is known of a code: display, designations, properties"),
-    route("/fhir/CodeSystem/$lookup", true, Op::Lookup, "$lookup with a Parameters body"),
-    route("/fhir/CodeSystem/$validate-code", false, Op::ValidateCodeSystem, "Whether a code is in a code system and valid on the day"),
-    route("/fhir/CodeSystem/$validate-code", true, Op::ValidateCodeSystem, "$validate-code with a Parameters body"),
-    route("/fhir/CodeSystem/$subsumes", false, Op::Subsumes, "How two codes of a hierarchical list relate"),
-    route("/fhir/CodeSystem/$subsumes", true, Op::Subsumes, "$subsumes with a Parameters body"),
-    route("/fhir/CodeSystem/{id}", false, Op::Read(CS), "A code list as a CodeSystem, by id or alias"),
-    route("/fhir/CodeSystem/{id}/_history/{vid}", false, Op::VRead(CS), "One version of a CodeSystem"),
-    route("/fhir/ValueSet", false, Op::Search(VS), "Search the implicit all-codes ValueSets of the code lists"),
-    route("/fhir/ValueSet/_search", true, Op::Search(VS), "Search ValueSets with a form body"),
-    route("/fhir/ValueSet/$expand", false, Op::Expand, "The codes of a value set, filtered, paged, as of a date"),
-    route("/fhir/ValueSet/$expand", true, Op::Expand, "$expand with a Parameters body"),
-    route("/fhir/ValueSet/$validate-code", false, Op::ValidateValueSet, "Whether a code is in a value set and valid on the day"),
-    route("/fhir/ValueSet/$validate-code", true, Op::ValidateValueSet, "$validate-code with a Parameters body"),
-    route("/fhir/ValueSet/{id}", false, Op::Read(VS), "A code list's implicit ValueSet, by id or alias"),
-    route("/fhir/ValueSet/{id}/_history/{vid}", false, Op::VRead(VS), "One version of a ValueSet"),
-    route("/fhir/ConceptMap", false, Op::Search(CM), "Search correspondences as ConceptMaps"),
-    route("/fhir/ConceptMap/_search", true, Op::Search(CM), "Search ConceptMaps with a form body"),
-    route("/fhir/ConceptMap/$translate", false, Op::Translate, "Translate a code through a correspondence"),
-    route("/fhir/ConceptMap/$translate", true, Op::Translate, "$translate with a Parameters body"),
-    route("/fhir/ConceptMap/{id}", false, Op::Read(CM), "A correspondence as a ConceptMap"),
-    route("/fhir/ConceptMap/{id}/_history/{vid}", false, Op::VRead(CM), "One version of a ConceptMap"),
+    route(
+        "/fhir/metadata",
+        false,
+        Op::Metadata,
+        "CapabilityStatement; with mode=terminology the TerminologyCapabilities",
+    ),
+    route(
+        "/fhir/CodeSystem",
+        false,
+        Op::Search(CS),
+        "Search code lists as CodeSystems (searchset Bundle)",
+    ),
+    route(
+        "/fhir/CodeSystem/_search",
+        true,
+        Op::Search(CS),
+        "Search CodeSystems with a form body",
+    ),
+    route(
+        "/fhir/CodeSystem/$lookup",
+        false,
+        Op::Lookup,
+        "What is known of a code: display, designations, properties",
+    ),
+    route(
+        "/fhir/CodeSystem/$lookup",
+        true,
+        Op::Lookup,
+        "$lookup with a Parameters body",
+    ),
+    route(
+        "/fhir/CodeSystem/$validate-code",
+        false,
+        Op::ValidateCodeSystem,
+        "Whether a code is in a code system and valid on the day",
+    ),
+    route(
+        "/fhir/CodeSystem/$validate-code",
+        true,
+        Op::ValidateCodeSystem,
+        "$validate-code with a Parameters body",
+    ),
+    route(
+        "/fhir/CodeSystem/$subsumes",
+        false,
+        Op::Subsumes,
+        "How two codes of a hierarchical list relate",
+    ),
+    route(
+        "/fhir/CodeSystem/$subsumes",
+        true,
+        Op::Subsumes,
+        "$subsumes with a Parameters body",
+    ),
+    route(
+        "/fhir/CodeSystem/{id}",
+        false,
+        Op::Read(CS),
+        "A code list as a CodeSystem, by id or alias",
+    ),
+    route(
+        "/fhir/CodeSystem/{id}/_history/{vid}",
+        false,
+        Op::VRead(CS),
+        "One version of a CodeSystem",
+    ),
+    route(
+        "/fhir/ValueSet",
+        false,
+        Op::Search(VS),
+        "Search the implicit all-codes ValueSets of the code lists",
+    ),
+    route(
+        "/fhir/ValueSet/_search",
+        true,
+        Op::Search(VS),
+        "Search ValueSets with a form body",
+    ),
+    route(
+        "/fhir/ValueSet/$expand",
+        false,
+        Op::Expand,
+        "The codes of a value set, filtered, paged, as of a date",
+    ),
+    route(
+        "/fhir/ValueSet/$expand",
+        true,
+        Op::Expand,
+        "$expand with a Parameters body",
+    ),
+    route(
+        "/fhir/ValueSet/$validate-code",
+        false,
+        Op::ValidateValueSet,
+        "Whether a code is in a value set and valid on the day",
+    ),
+    route(
+        "/fhir/ValueSet/$validate-code",
+        true,
+        Op::ValidateValueSet,
+        "$validate-code with a Parameters body",
+    ),
+    route(
+        "/fhir/ValueSet/{id}",
+        false,
+        Op::Read(VS),
+        "A code list's implicit ValueSet, by id or alias",
+    ),
+    route(
+        "/fhir/ValueSet/{id}/_history/{vid}",
+        false,
+        Op::VRead(VS),
+        "One version of a ValueSet",
+    ),
+    route(
+        "/fhir/ConceptMap",
+        false,
+        Op::Search(CM),
+        "Search correspondences as ConceptMaps",
+    ),
+    route(
+        "/fhir/ConceptMap/_search",
+        true,
+        Op::Search(CM),
+        "Search ConceptMaps with a form body",
+    ),
+    route(
+        "/fhir/ConceptMap/$translate",
+        false,
+        Op::Translate,
+        "Translate a code through a correspondence",
+    ),
+    route(
+        "/fhir/ConceptMap/$translate",
+        true,
+        Op::Translate,
+        "$translate with a Parameters body",
+    ),
+    route(
+        "/fhir/ConceptMap/{id}",
+        false,
+        Op::Read(CM),
+        "A correspondence as a ConceptMap",
+    ),
+    route(
+        "/fhir/ConceptMap/{id}/_history/{vid}",
+        false,
+        Op::VRead(CM),
+        "One version of a ConceptMap",
+    ),
 ];
 
 /// The path the hot `$expand` is memoized under (and its metrics route).
@@ -149,7 +274,10 @@ fn allowed_methods(path: &str) -> String {
     // A static segment wins over a parameter, as in the router.
     let exact: Vec<&Route> = ROUTES.iter().filter(|r| r.path == path).collect();
     let routes = if exact.is_empty() {
-        ROUTES.iter().filter(|r| pattern_matches(r.path, path)).collect()
+        ROUTES
+            .iter()
+            .filter(|r| pattern_matches(r.path, path))
+            .collect()
     } else {
         exact
     };
@@ -174,13 +302,21 @@ pub fn routes() -> Router<AppState> {
     for r in ROUTES {
         let op = r.op;
         let method = if r.post {
-            post(move |State(app): State<AppState>, path: Option<Path<Vec<(String, String)>>>, request: Request| {
-                serve(app, op, path.map(|Path(p)| p).unwrap_or_default(), request)
-            })
+            post(
+                move |State(app): State<AppState>,
+                      path: Option<Path<Vec<(String, String)>>>,
+                      request: Request| {
+                    serve(app, op, path.map(|Path(p)| p).unwrap_or_default(), request)
+                },
+            )
         } else {
-            get(move |State(app): State<AppState>, path: Option<Path<Vec<(String, String)>>>, request: Request| {
-                serve(app, op, path.map(|Path(p)| p).unwrap_or_default(), request)
-            })
+            get(
+                move |State(app): State<AppState>,
+                      path: Option<Path<Vec<(String, String)>>>,
+                      request: Request| {
+                    serve(app, op, path.map(|Path(p)| p).unwrap_or_default(), request)
+                },
+            )
         };
         match by_path.iter_mut().find(|(p, _)| *p == r.path) {
             Some((_, existing)) => {
@@ -315,7 +451,13 @@ async fn read_params(
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
     let form = media.as_deref() == Some("application/x-www-form-urlencoded");
     let json = matches!(
         media.as_deref(),
@@ -352,10 +494,7 @@ async fn read_params(
 /// a list whose codes have validity dates, today's date (the expansion is as of today).
 fn expand_memo_key(raw: &str, dated: bool, date_given: bool) -> std::borrow::Cow<'_, str> {
     if dated && !date_given {
-        std::borrow::Cow::Owned(format!(
-            "{raw}#{}",
-            chrono::Utc::now().date_naive()
-        ))
+        std::borrow::Cow::Owned(format!("{raw}#{}", chrono::Utc::now().date_naive()))
     } else {
         std::borrow::Cow::Borrowed(raw)
     }
@@ -389,7 +528,9 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
     }
     let list = resolve::list_by_iri(&app.code_lists, resolve::list_iri_of_value_set(url))?;
     let key = expand_memo_key(raw, list.index().is_dated(), date_given);
-    let hit = app.code_lists.list_memo(&list, MemoKind::FhirExpand, &key)?;
+    let hit = app
+        .code_lists
+        .list_memo(&list, MemoKind::FhirExpand, &key)?;
     let response = respond(&hit, request.headers(), false, None);
     let result: Result<Response<Body>, FhirError> = Ok(response);
     app.metrics.observe("GET", EXPAND_PATH, &result, started);
@@ -597,7 +738,10 @@ async fn read(
                 .correspondence(id)
                 .ok_or_else(|| FhirError::NotFound(format!("no ConceptMap with id {id:?} here")))?;
             let (corr, pinned) = resolve::correspondence_version(&app.db, current, vid).await?;
-            Ok((concept_map::concept_map(&app.code_lists, &corr, summary), pinned))
+            Ok((
+                concept_map::concept_map(&app.code_lists, &corr, summary),
+                pinned,
+            ))
         }
     }
 }
@@ -617,9 +761,13 @@ async fn translate(app: &AppState, params: &Params) -> Result<(Value, bool), Fhi
         .or_else(|| params.text("target").map(resolve::list_iri_of_value_set));
     let (maps, pinned) = match params.text("url") {
         Some(url) => {
-            let (corr, pinned) =
-                resolve::concept_map(&app.code_lists, &app.db, url, params.text("conceptMapVersion"))
-                    .await?;
+            let (corr, pinned) = resolve::concept_map(
+                &app.code_lists,
+                &app.db,
+                url,
+                params.text("conceptMapVersion"),
+            )
+            .await?;
             (vec![corr], pinned)
         }
         None => {
@@ -628,7 +776,10 @@ async fn translate(app: &AppState, params: &Params) -> Result<(Value, bool), Fhi
                 .find_map(|c| c.system.as_deref())
                 .or(source)
                 .ok_or_else(|| {
-                    FhirError::invalid("system", "$translate needs url (the concept map) or system (the code's code system)")
+                    FhirError::invalid(
+                        "system",
+                        "$translate needs url (the concept map) or system (the code's code system)",
+                    )
                 })?
                 .to_owned();
             let found: Vec<_> = app
@@ -650,7 +801,13 @@ async fn translate(app: &AppState, params: &Params) -> Result<(Value, bool), Fhi
     let mut matches = Vec::new();
     for corr in &maps {
         for coding in &codings {
-            matches.extend(concept_map::translate(&app.code_lists, corr, coding, reverse, date));
+            matches.extend(concept_map::translate(
+                &app.code_lists,
+                corr,
+                coding,
+                reverse,
+                date,
+            ));
         }
     }
     let what = codings
@@ -658,7 +815,10 @@ async fn translate(app: &AppState, params: &Params) -> Result<(Value, bool), Fhi
         .map(|c| {
             format!(
                 "{}{}",
-                c.system.as_deref().map(|s| format!("{s}|")).unwrap_or_default(),
+                c.system
+                    .as_deref()
+                    .map(|s| format!("{s}|"))
+                    .unwrap_or_default(),
                 c.code.as_deref().unwrap_or_default()
             )
         })

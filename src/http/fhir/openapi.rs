@@ -5,10 +5,8 @@ use super::{Op, ROUTES};
 use crate::fhir::params::{Kind, Spec};
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaFormat, KnownFormat, Type};
-use utoipa::openapi::{
-    ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Schema,
-};
+use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Schema};
 
 const MEDIA: &str = "application/fhir+json";
 const TAG: &str = "FHIR terminology";
@@ -39,7 +37,10 @@ fn outcome_schema() -> Schema {
         .schema_type(Type::Object)
         .property("severity", ObjectBuilder::new().schema_type(Type::String))
         .property("code", ObjectBuilder::new().schema_type(Type::String))
-        .property("diagnostics", ObjectBuilder::new().schema_type(Type::String))
+        .property(
+            "diagnostics",
+            ObjectBuilder::new().schema_type(Type::String),
+        )
         .property(
             "expression",
             ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)),
@@ -48,7 +49,9 @@ fn outcome_schema() -> Schema {
         .required("code");
     ObjectBuilder::new()
         .schema_type(Type::Object)
-        .description(Some("A FHIR R4 OperationOutcome: why the request was not answered"))
+        .description(Some(
+            "A FHIR R4 OperationOutcome: why the request was not answered",
+        ))
         .property(
             "resourceType",
             ObjectBuilder::new()
@@ -192,12 +195,17 @@ fn operation(route: &super::Route) -> utoipa::openapi::path::Operation {
     if op == Op::Expand {
         builder = builder.response(
             "422",
-            error("The expansion is too large for one answer; page it (OperationOutcome too-costly)"),
+            error(
+                "The expansion is too large for one answer; page it (OperationOutcome too-costly)",
+            ),
         );
     }
     builder
         .response("500", error("Internal error (OperationOutcome exception)"))
-        .response("503", error("The store is unavailable for a moment (OperationOutcome transient)"))
+        .response(
+            "503",
+            error("The store is unavailable for a moment (OperationOutcome transient)"),
+        )
         .build()
 }
 
