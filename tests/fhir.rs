@@ -245,12 +245,15 @@ async fn expand_answers_what_the_code_list_api_answers(backend: Backend) {
         .iter()
         .any(|d| d["value"] == "Hald." && d["use"]["code"] == "900000000000013009"));
     // A pinned version, by valueSetVersion or url|version.
+    let pinned_url = |extra: &str| {
+        app.url(&format!(
+            "/fhir/ValueSet/$expand?url={}{extra}",
+            enc(&format!("{KOMMUNE}|1"))
+        ))
+    };
     let pinned = app
         .client
-        .get(app.url(&format!(
-            "/fhir/ValueSet/$expand?url={}",
-            enc(&format!("{KOMMUNE}|1"))
-        )))
+        .get(pinned_url("&date=2024-01-01"))
         .send()
         .await
         .unwrap();
@@ -258,6 +261,12 @@ async fn expand_answers_what_the_code_list_api_answers(backend: Backend) {
     assert_eq!(
         pinned.headers()["cache-control"],
         "public, max-age=31536000, immutable"
+    );
+    // As of today, a pinned version of a dated list still changes with the day.
+    let today_pinned = app.client.get(pinned_url("")).send().await.unwrap();
+    assert_eq!(
+        today_pinned.headers()["cache-control"],
+        "public, max-age=60, must-revalidate"
     );
     let (status, missing) = fhir(
         &app,
@@ -895,6 +904,8 @@ async fn answers(app: &TestApp) -> Vec<Value> {
         format!("/ValueSet/$expand?url={OMSORG}&displayLanguage=en&includeDesignations=true"),
         format!("/ValueSet/$expand?url={FREQUENCY}&filter=annual"),
         format!("/CodeSystem/$lookup?system={KOMMUNE}&code=0101"),
+        "/CodeSystem/fhir-kommuner/$lookup?code=0301".to_owned(),
+        "/ValueSet/fhir-kommuner/$expand?activeOnly=true".to_owned(),
         format!("/CodeSystem/$lookup?system={OMSORG}&code=1"),
         format!("/CodeSystem/$validate-code?url={KOMMUNE}&code=0101"),
         format!("/ValueSet/$validate-code?url={KLASS131}&code=0301&display=Oslo"),

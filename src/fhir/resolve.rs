@@ -104,10 +104,23 @@ pub async fn code_system(
     url: &str,
     version: Option<&str>,
 ) -> Result<Resolved, FhirError> {
+    canonical(cache, db, url, version, "code system", "CodeSystem", |u| u).await
+}
+
+/// A list version by a canonical URL (`url|version`), which `iri_of` turns into the list's IRI.
+async fn canonical(
+    cache: &CodeListCache,
+    db: &impl ConnectionTrait,
+    url: &str,
+    version: Option<&str>,
+    what: &str,
+    resource_type: &str,
+    iri_of: fn(&str) -> &str,
+) -> Result<Resolved, FhirError> {
     let (url, pinned) = split_canonical(url);
-    let latest = list_by_iri(cache, url).ok_or_else(|| {
+    let latest = list_by_iri(cache, iri_of(url)).ok_or_else(|| {
         FhirError::NotFound(format!(
-            "no code system {url:?} here; GET /fhir/CodeSystem lists them"
+            "no {what} {url:?} here; GET /fhir/{resource_type} lists them"
         ))
     })?;
     version_of(cache, db, latest, version.or(pinned)).await
@@ -120,14 +133,16 @@ pub async fn value_set(
     url: &str,
     version: Option<&str>,
 ) -> Result<Resolved, FhirError> {
-    let (url, pinned) = split_canonical(url);
-    let iri = list_iri_of_value_set(url);
-    let latest = list_by_iri(cache, iri).ok_or_else(|| {
-        FhirError::NotFound(format!(
-            "no value set {url:?} here; GET /fhir/ValueSet lists them"
-        ))
-    })?;
-    version_of(cache, db, latest, version.or(pinned)).await
+    canonical(
+        cache,
+        db,
+        url,
+        version,
+        "value set",
+        "ValueSet",
+        list_iri_of_value_set,
+    )
+    .await
 }
 
 /// A list by id or alias (instance-level interactions).

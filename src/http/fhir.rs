@@ -551,6 +551,7 @@ async fn serve(
     request: Request,
 ) -> Response<Body> {
     let started = std::time::Instant::now();
+    let instance = path.iter().any(|(name, _)| name == "id");
     let (parts, body) = request.into_parts();
     let raw = parts.uri.query().unwrap_or_default().to_owned();
     let post = parts.method == Method::POST;
@@ -592,33 +593,34 @@ async fn serve(
                 read(&app, kind, id, ids("vid"), summary).await?
             }
             Op::Expand => {
-                let url = params.text("url").ok_or_else(|| {
-                    FhirError::invalid("url", "$expand needs url: the value set's canonical URL (a code list's IRI, with or without ?fhir_vs)")
-                })?;
-                let resolved = resolve::value_set(
-                    &app.code_lists,
-                    &app.db,
-                    url,
+                let resolved = list_for(
+                    &app,
+                    ids("id"),
+                    ResourceType::ValueSet,
+                    params.text("url"),
                     params.text("valueSetVersion"),
+                    ("url", "$expand needs url: the value set's canonical URL (a code list's IRI, with or without ?fhir_vs)"),
                 )
                 .await?;
                 let request = value_set::Expand::from_params(&params)?;
+                // An answer as of today changes with the day, even for a pinned version.
+                let dated = resolved.list.index().is_dated();
+                let pinned = resolved.pinned && (request.date.is_some() || !dated);
                 if !post {
-                    let key = expand_memo_key(&raw, resolved.list.index().is_dated(), request.date.is_some());
+                    let key = expand_memo_key(&raw, dated, request.date.is_some());
                     if let Some(hit) = app.code_lists.list_memo(&resolved.list, MemoKind::FhirExpand, &key) {
-                        return Ok(respond(&hit, &parts.headers, resolved.pinned, None));
+                        return Ok(respond(&hit, &parts.headers, pinned, None));
                     }
                     memo = Some((resolved.list.clone(), key.into_owned()));
                 }
-                (value_set::expand(&resolved, &request, today)?, resolved.pinned)
+                (value_set::expand(&resolved, &request, today)?, pinned)
             }
             Op::Lookup => {
                 let coding = params.coding("coding").cloned();
                 let system = params
                     .text("system")
                     .map(str::to_owned)
-                    .or_else(|| coding.as_ref().and_then(|c| c.system.clone()))
-                    .ok_or_else(|| FhirError::invalid("system", "$lookup needs system (or coding with a system): the code system's URL"))?;
+                    .or_else(|| coding.as_ref().and_then(|c| c.system.clone()));
                 let code = params
                     .text("code")
                     .map(str::to_owned)
@@ -628,9 +630,15 @@ async fn serve(
                     .text("version")
                     .map(str::to_owned)
                     .or_else(|| coding.as_ref().and_then(|c| c.version.clone()));
-                let resolved =
-                    resolve::code_system(&app.code_lists, &app.db, &system, version.as_deref())
-                        .await?;
+                let resolved = list_for(
+                    &app,
+                    ids("id"),
+                    ResourceType::CodeSystem,
+                    system.as_deref(),
+                    version.as_deref(),
+                    ("system", "$lookup needs system (or coding with a system): the code system's URL"),
+                )
+                .await?;
                 (
                     codes::lookup(&resolved, &code, &params, params.date("date"))?,
                     resolved.pinned,
@@ -640,25 +648,27 @@ async fn serve(
                 let value_set = op == Op::ValidateValueSet;
                 let codings = codes::codings(&params, "system")?;
                 let (resolved, container) = if value_set {
-                    let url = params.text("url").ok_or_else(|| {
-                        FhirError::invalid("url", "ValueSet/$validate-code needs url: the value set's canonical URL")
-                    })?;
-                    let resolved = resolve::value_set(&app.code_lists, &app.db, url, params.text("valueSetVersion")).await?;
+                    let resolved = list_for(&app, ids("id"), ResourceType::ValueSet, params.text("url"), params.text("valueSetVersion"), ("url", "ValueSet/$validate-code needs url: the value set's canonical URL")).await?;
+                    let url = resolve::value_set_url(&resolved.list.list.iri);
                     (resolved, format!("the value set {url}"))
                 } else {
                     let url = params
                         .text("url")
                         .or_else(|| params.text("system"))
                         .map(str::to_owned)
-                        .or_else(|| codings.iter().find_map(|c| c.system.clone()))
-                        .ok_or_else(|| FhirError::invalid("url", "CodeSystem/$validate-code needs url: the code system's URL"))?;
+                        .or_else(|| codings.iter().find_map(|c| c.system.clone()));
                     let version = params.text("version").map(str::to_owned).or_else(|| codings.iter().find_map(|c| c.version.clone()));
-                    let resolved = resolve::code_system(&app.code_lists, &app.db, &url, version.as_deref()).await?;
+                    let resolved = list_for(&app, ids("id"), ResourceType::CodeSystem, url.as_deref(), version.as_deref(), ("url", "CodeSystem/$validate-code needs url: the code system's URL")).await?;
+                    let url = resolved.list.list.iri.clone();
                     (resolved, format!("the code system {url}"))
                 };
                 let lang = codes::display_language(&params, &resolved)?;
                 let day = params.date("date").unwrap_or(today);
-                (codes::validate(&resolved, &codings, day, &lang, &container), resolved.pinned)
+                let fixed = params.has("date") || !resolved.list.index().is_dated();
+                (
+                    codes::validate(&resolved, &codings, day, &lang, &container),
+                    resolved.pinned && fixed,
+                )
             }
             Op::Subsumes => {
                 let coding_a = params.coding("codingA");
@@ -666,8 +676,7 @@ async fn serve(
                 let system = params
                     .text("system")
                     .map(str::to_owned)
-                    .or_else(|| coding_a.and_then(|c| c.system.clone()))
-                    .ok_or_else(|| FhirError::invalid("system", "$subsumes needs system (or codings with a system)"))?;
+                    .or_else(|| coding_a.and_then(|c| c.system.clone()));
                 let code = |name: &str, coding: Option<&crate::fhir::params::Coding>| {
                     params
                         .text(name)
@@ -676,10 +685,10 @@ async fn serve(
                         .ok_or_else(|| FhirError::invalid(name, format!("$subsumes needs {name} (or its coding)")))
                 };
                 let (a, b) = (code("codeA", coding_a)?, code("codeB", coding_b)?);
-                let resolved = resolve::code_system(&app.code_lists, &app.db, &system, params.text("version")).await?;
+                let resolved = list_for(&app, ids("id"), ResourceType::CodeSystem, system.as_deref(), params.text("version"), ("system", "$subsumes needs system (or codings with a system)")).await?;
                 (codes::subsumes(&resolved, &a, &b)?, resolved.pinned)
             }
-            Op::Translate => translate(&app, &params).await?,
+            Op::Translate => translate(&app, ids("id"), &params).await?,
         };
         let pretty = params.flag("_pretty").unwrap_or(false);
         let body = if pretty {
@@ -701,7 +710,7 @@ async fn serve(
     .await;
     let metric_path = ROUTES
         .iter()
-        .find(|r| r.op == op && r.post == post)
+        .find(|r| r.op == op && r.post == post && r.path.contains("{id}") == instance)
         .map_or("/fhir", |r| r.path);
     app.metrics
         .observe(parts.method.as_str(), metric_path, &result, started);
@@ -746,7 +755,33 @@ async fn read(
     }
 }
 
-async fn translate(app: &AppState, params: &Params) -> Result<(Value, bool), FhirError> {
+/// The list version an operation is about: by id (instance-level) or by canonical URL;
+/// `missing` is the parameter that names it and what to say when it is absent.
+async fn list_for(
+    app: &AppState,
+    id: Option<&str>,
+    kind: ResourceType,
+    url: Option<&str>,
+    version: Option<&str>,
+    missing: (&str, &str),
+) -> Result<resolve::Resolved, FhirError> {
+    if let Some(id) = id {
+        let latest = resolve::by_id(&app.code_lists, id, kind.name())?;
+        return resolve::version_of(&app.code_lists, &app.db, latest, version).await;
+    }
+    let url = url.ok_or_else(|| FhirError::invalid(missing.0, missing.1))?;
+    if kind == ResourceType::ValueSet {
+        resolve::value_set(&app.code_lists, &app.db, url, version).await
+    } else {
+        resolve::code_system(&app.code_lists, &app.db, url, version).await
+    }
+}
+
+async fn translate(
+    app: &AppState,
+    id: Option<&str>,
+    params: &Params,
+) -> Result<(Value, bool), FhirError> {
     let mut codings = codes::codings(params, "system")?;
     if let Some(version) = params.text("version") {
         for c in &mut codings {
@@ -759,8 +794,21 @@ async fn translate(app: &AppState, params: &Params) -> Result<(Value, bool), Fhi
     let target = params
         .text("targetsystem")
         .or_else(|| params.text("target").map(resolve::list_iri_of_value_set));
-    let (maps, pinned) = match params.text("url") {
-        Some(url) => {
+    let by_id =
+        match id {
+            Some(id) => Some(app.code_lists.correspondence(id).ok_or_else(|| {
+                FhirError::NotFound(format!("no ConceptMap with id {id:?} here"))
+            })?),
+            None => None,
+        };
+    let (maps, pinned) = match (by_id, params.text("url")) {
+        (Some(current), _) => {
+            let (corr, pinned) =
+                resolve::correspondence_version(&app.db, current, params.text("conceptMapVersion"))
+                    .await?;
+            (vec![corr], pinned)
+        }
+        (None, Some(url)) => {
             let (corr, pinned) = resolve::concept_map(
                 &app.code_lists,
                 &app.db,
@@ -770,7 +818,7 @@ async fn translate(app: &AppState, params: &Params) -> Result<(Value, bool), Fhi
             .await?;
             (vec![corr], pinned)
         }
-        None => {
+        (None, None) => {
             let system = codings
                 .iter()
                 .find_map(|c| c.system.as_deref())
@@ -887,11 +935,7 @@ pub async fn ensure_operation_outcome(
     let body = serde_json::to_vec(&outcome::operation_outcome(issue, diagnostics.trim(), None))
         .unwrap_or_default();
     let mut fixed = fhir_json(status, body);
-    for (name, value) in parts.headers.iter() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            fixed.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
+    super::problem::keep_headers(&parts.headers, &mut fixed);
     fixed
 }
 

@@ -290,12 +290,18 @@ pub async fn ensure_problem_json(
         ErrorPlace::Page => html_error_response(status, detail.as_deref()),
         _ => problem_response(status, detail),
     };
-    for (name, value) in parts.headers.iter() {
+    keep_headers(&parts.headers, &mut fixed);
+    fixed
+}
+
+/// Copies the headers of a replaced error response onto its replacement, but for those that
+/// describe the old body.
+pub fn keep_headers(from: &axum::http::HeaderMap, to: &mut Response<Body>) {
+    for (name, value) in from.iter() {
         if !is_body_header(name) {
-            fixed.headers_mut().insert(name.clone(), value.clone());
+            to.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    fixed
 }
 
 /// The answer to a panic in a handler: a 500 problem JSON, the panic logged once here (the
