@@ -535,6 +535,45 @@ async fn lookup_validate_subsume_and_translate(backend: Backend) {
         resource["group"][0]["element"][0]["target"][0]["code"],
         "3001"
     );
+
+    // Instance-level: the resource by id (or a list's alias) instead of url / system.
+    let id = resource["id"].as_str().unwrap();
+    let by_id = ok(&app, &format!("/ConceptMap/{id}/$translate?code=0101")).await;
+    assert_eq!(
+        param(&by_id, "match")["part"][1]["valueCoding"]["code"],
+        "3001"
+    );
+    let expanded = ok(
+        &app,
+        "/ValueSet/fhir-kommuner/$expand?date=2024-01-01&excludeNested=true",
+    )
+    .await;
+    assert_eq!(codes(&expanded), ["03", "0301", "3001", "1103"]);
+    let valid = ok(&app, "/CodeSystem/fhir-kommuner/$validate-code?code=0301").await;
+    assert_eq!(param(&valid, "result")["valueBoolean"], true);
+    let in_vs = ok(&app, "/ValueSet/fhir-kommuner/$validate-code?code=0302").await;
+    assert_eq!(param(&in_vs, "result")["valueBoolean"], false);
+    let looked = ok(
+        &app,
+        "/CodeSystem/fhir-kommuner/$lookup?code=3001&property=designation",
+    )
+    .await;
+    assert_eq!(param(&looked, "designation")["part"][0]["valueCode"], "nb");
+    let relation = ok(
+        &app,
+        "/CodeSystem/fhir-kommuner/$subsumes?codeA=03&codeB=0301",
+    )
+    .await;
+    assert_eq!(param(&relation, "outcome")["valueCode"], "subsumes");
+    let (status, posted) = post(
+        &app,
+        "/ValueSet/fhir-kommuner/$expand",
+        json!({"resourceType": "Parameters"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{posted}");
+    let (status, body) = fhir(&app, "/ValueSet/no-such-list/$expand").await;
+    assert_eq!((status, outcome_code(&body)), (404, "not-found"));
 }
 both!(lookup_validate_subsume_and_translate);
 
@@ -923,6 +962,9 @@ async fn answers(app: &TestApp) -> Vec<Value> {
             .send()
             .await
             .unwrap();
+        // The last three are errors on purpose; every other answer is a success.
+        let error = path.contains("colour") || path.contains("/none") || path == "/Patient";
+        assert_eq!(response.status().is_success(), !error, "GET {path}");
         add(format!("GET {path}"), response.json().await.unwrap());
     }
     let put = app

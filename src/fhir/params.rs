@@ -200,7 +200,7 @@ fn coding_of(json: &Json, name: &str) -> Result<Coding, FhirError> {
     };
     let part = |key: &str| -> Result<Option<String>, FhirError> {
         match object.get(key) {
-            None | Some(Json::Null) => Ok(None),
+            None => Ok(None),
             Some(Json::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(FhirError::invalid(
                 name,
@@ -208,10 +208,13 @@ fn coding_of(json: &Json, name: &str) -> Result<Coding, FhirError> {
             )),
         }
     };
+    let code = part("code")?.filter(|c| !c.is_empty()).ok_or_else(|| {
+        FhirError::invalid(name, format!("{name}: a Coding needs a non-empty code"))
+    })?;
     Ok(Coding {
         system: part("system")?,
         version: part("version")?,
-        code: part("code")?,
+        code: Some(code),
         display: part("display")?,
     })
 }
@@ -225,7 +228,13 @@ fn primitive_text(parameter: &serde_json::Map<String, Json>) -> Option<String> {
         match value {
             Json::String(s) => Some(s.clone()),
             Json::Bool(b) => Some(b.to_string()),
-            Json::Number(n) => Some(n.to_string()),
+            // 8964.0 is a whole number too (JSON does not tell them apart).
+            Json::Number(n) => Some(match n.as_f64() {
+                Some(f) if n.as_u64().is_none() && f.fract() == 0.0 && (0.0..1e15).contains(&f) => {
+                    format!("{f:.0}")
+                }
+                _ => n.to_string(),
+            }),
             _ => None,
         }
     })

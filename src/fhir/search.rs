@@ -186,6 +186,15 @@ pub fn search(
     links: &Links<'_>,
 ) -> Result<Value, FhirError> {
     let summary = summary(params)?;
+    if let Some(total) = params
+        .text("_total")
+        .filter(|t| !["none", "estimate", "accurate"].contains(t))
+    {
+        return Err(FhirError::invalid(
+            "_total",
+            format!("invalid _total {total:?}: expected none, estimate or accurate (the total is always accurate here)"),
+        ));
+    }
     let count = params.int("_count").unwrap_or(DEFAULT_COUNT);
     let offset = params.int("_offset").unwrap_or(0);
     let mut hits: Vec<(String, Render<'_>)> = Vec::new();

@@ -252,6 +252,78 @@ pub const ROUTES: &[Route] = &[
         Op::VRead(CM),
         "One version of a ConceptMap",
     ),
+    route(
+        "/fhir/CodeSystem/{id}/$lookup",
+        false,
+        Op::Lookup,
+        "$lookup in the CodeSystem with this id",
+    ),
+    route(
+        "/fhir/CodeSystem/{id}/$lookup",
+        true,
+        Op::Lookup,
+        "$lookup in the CodeSystem with this id, with a Parameters body",
+    ),
+    route(
+        "/fhir/CodeSystem/{id}/$validate-code",
+        false,
+        Op::ValidateCodeSystem,
+        "$validate-code in the CodeSystem with this id",
+    ),
+    route(
+        "/fhir/CodeSystem/{id}/$validate-code",
+        true,
+        Op::ValidateCodeSystem,
+        "$validate-code in the CodeSystem with this id, with a Parameters body",
+    ),
+    route(
+        "/fhir/CodeSystem/{id}/$subsumes",
+        false,
+        Op::Subsumes,
+        "$subsumes in the CodeSystem with this id",
+    ),
+    route(
+        "/fhir/CodeSystem/{id}/$subsumes",
+        true,
+        Op::Subsumes,
+        "$subsumes in the CodeSystem with this id, with a Parameters body",
+    ),
+    route(
+        "/fhir/ValueSet/{id}/$expand",
+        false,
+        Op::Expand,
+        "$expand of the ValueSet with this id",
+    ),
+    route(
+        "/fhir/ValueSet/{id}/$expand",
+        true,
+        Op::Expand,
+        "$expand of the ValueSet with this id, with a Parameters body",
+    ),
+    route(
+        "/fhir/ValueSet/{id}/$validate-code",
+        false,
+        Op::ValidateValueSet,
+        "$validate-code in the ValueSet with this id",
+    ),
+    route(
+        "/fhir/ValueSet/{id}/$validate-code",
+        true,
+        Op::ValidateValueSet,
+        "$validate-code in the ValueSet with this id, with a Parameters body",
+    ),
+    route(
+        "/fhir/ConceptMap/{id}/$translate",
+        false,
+        Op::Translate,
+        "$translate through the ConceptMap with this id",
+    ),
+    route(
+        "/fhir/ConceptMap/{id}/$translate",
+        true,
+        Op::Translate,
+        "$translate through the ConceptMap with this id, with a Parameters body",
+    ),
 ];
 
 /// The path the hot `$expand` is memoized under (and its metrics route).

@@ -11,25 +11,160 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBui
 const MEDIA: &str = "application/fhir+json";
 const TAG: &str = "FHIR terminology";
 
+fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
 fn schema_of(kind: Kind) -> Option<Schema> {
     Some(match kind {
-        Kind::Text => ObjectBuilder::new().schema_type(Type::String).into(),
+        Kind::Text => string().into(),
         Kind::Boolean => ObjectBuilder::new().schema_type(Type::Boolean).into(),
         Kind::Integer { max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .minimum(Some(0))
             .maximum(Some(max))
             .into(),
-        Kind::Date => ObjectBuilder::new()
-            .schema_type(Type::String)
+        Kind::Date => string()
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
             .into(),
-        Kind::Coding => ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some("a Coding as system|code"))
+        Kind::Coding => string()
+            .description(Some("a Coding as system|code (or a code alone)"))
+            .pattern(Some("^.*[^|]$"))
             .into(),
         Kind::CodeableConcept | Kind::Unsupported(_) => return None,
     })
+}
+
+/// The schema of a query parameter: its kind's, narrowed to what the handler takes where a
+/// string parameter takes only some strings.
+fn parameter_schema(op: Op, spec: &Spec) -> Option<Schema> {
+    let one_of = |values: &[&str]| -> Schema { string().enum_values(Some(values.to_vec())).into() };
+    let narrowed = match spec.name {
+        "_format" => Some(one_of(&["json", "application/json", "application/fhir+json", "application/json+fhir"])),
+        "_summary" if matches!(op, Op::Search(_)) => Some(one_of(&["true", "false", "text", "data", "count"])),
+        "_summary" => Some(one_of(&["true", "false", "text", "data"])),
+        "_total" => Some(one_of(&["none", "estimate", "accurate"])),
+        "mode" => Some(one_of(&["full", "normative", "terminology"])),
+        "displayLanguage" => Some(
+            string()
+                .pattern(Some("^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$"))
+                .max_length(Some(35))
+                .into(),
+        ),
+        "property" => Some(
+            string()
+                .pattern(Some(
+                    "^(\\*|name|version|display|definition|designation|parent|child|status|inactive|validFrom|validTo|replacedBy|lang\\.[A-Za-z0-9-]+)$",
+                ))
+                .into(),
+        ),
+        _ => None,
+    };
+    let schema = match narrowed {
+        Some(schema) => schema,
+        None => schema_of(spec.kind)?,
+    };
+    Some(if spec.repeats {
+        ArrayBuilder::new().items(RefOr::T(schema)).into()
+    } else {
+        schema
+    })
+}
+
+/// Whether a type-level operation needs a parameter whatever else is given.
+fn required(op: Op, instance: bool, name: &str) -> bool {
+    !instance && name == "url" && matches!(op, Op::Expand | Op::ValidateValueSet)
+}
+
+/// A `Parameters` resource with the operation's parameters, each typed by its name.
+fn parameters_schema(op: Op) -> Schema {
+    let items: Vec<RefOr<Schema>> = op
+        .specs()
+        .iter()
+        .filter_map(|spec| {
+            let (key, value): (&str, Schema) = match spec.kind {
+                Kind::Text => ("valueString", string().into()),
+                Kind::Boolean => (
+                    "valueBoolean",
+                    ObjectBuilder::new().schema_type(Type::Boolean).into(),
+                ),
+                Kind::Integer { .. } => ("valueInteger", schema_of(spec.kind)?),
+                Kind::Date => ("valueDate", schema_of(spec.kind)?),
+                Kind::Coding => ("valueCoding", coding_schema().into()),
+                Kind::CodeableConcept => (
+                    "valueCodeableConcept",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .property(
+                            "coding",
+                            ArrayBuilder::new()
+                                .items(coding_schema())
+                                .min_items(Some(1)),
+                        )
+                        .required("coding")
+                        .into(),
+                ),
+                Kind::Unsupported(_) => return None,
+            };
+            let value = if spec.kind == Kind::Text {
+                parameter_schema(op, &Spec::one(spec.name, Kind::Text)).unwrap_or(value)
+            } else {
+                value
+            };
+            Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property("name", string().enum_values(Some([spec.name])))
+                    .property(key, value)
+                    .required("name")
+                    .required(key)
+                    .additional_properties(Some(
+                        utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                    ))
+                    .into(),
+            )
+        })
+        .collect();
+    let mut one_of = utoipa::openapi::schema::OneOfBuilder::new();
+    for item in items {
+        one_of = one_of.item(item);
+    }
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "A FHIR R4 Parameters resource with the operation's parameters",
+        ))
+        .property("resourceType", string().enum_values(Some(["Parameters"])))
+        .property("parameter", ArrayBuilder::new().items(one_of))
+        .required("resourceType")
+        .into()
+}
+
+/// The operation's parameters as a form: one field per parameter, nothing else.
+fn form_schema(op: Op) -> Schema {
+    let mut form = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ));
+    // A form field is one value (a repeated one is the same field again, which a schema of
+    // the form's object cannot tell from an array).
+    for spec in op.specs() {
+        if let Some(schema) = parameter_schema(op, &Spec::one(spec.name, spec.kind)) {
+            form = form.property(spec.name, schema);
+        }
+    }
+    form.into()
+}
+
+fn coding_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("system", string())
+        .property("version", string())
+        .property("code", string().min_length(Some(1)))
+        .property("display", string())
+        .required("code")
 }
 
 fn outcome_schema() -> Schema {
@@ -122,24 +257,31 @@ fn operation(route: &super::Route) -> utoipa::openapi::path::Operation {
         .iter()
         .chain(crate::fhir::params::COMMON.iter())
         .collect();
-    let query_specs: Vec<&Spec> = if route.post && !matches!(op, Op::Search(_)) {
+    // A POST takes its parameters in the body; only the format ones in the query string.
+    let query_specs: Vec<&Spec> = if route.post {
         specs
             .iter()
             .copied()
-            .filter(|s| s.name.starts_with('_'))
+            .filter(|s| crate::fhir::params::COMMON.iter().any(|c| c.name == s.name))
             .collect()
     } else {
         specs.clone()
     };
+    let instance = route.path.contains("{id}");
     for spec in query_specs {
-        let Some(schema) = schema_of(spec.kind) else {
+        let Some(schema) = parameter_schema(op, spec) else {
             continue;
         };
+        let needed = !route.post && required(op, instance, spec.name);
         builder = builder.parameter(
             ParameterBuilder::new()
                 .name(spec.name)
                 .parameter_in(ParameterIn::Query)
-                .required(Required::False)
+                .required(if needed {
+                    Required::True
+                } else {
+                    Required::False
+                })
                 .schema(Some(schema)),
         );
     }
@@ -149,21 +291,22 @@ fn operation(route: &super::Route) -> utoipa::openapi::path::Operation {
                 .description(Some("the search parameters as a form"))
                 .content(
                     "application/x-www-form-urlencoded",
-                    ContentBuilder::new()
-                        .schema(Some(ObjectBuilder::new().schema_type(Type::Object)))
-                        .build(),
+                    ContentBuilder::new().schema(Some(form_schema(op))).build(),
                 )
         } else {
             RequestBodyBuilder::new()
                 .description(Some(
                     "a FHIR Parameters resource with the operation's parameters (or the same as a form)",
                 ))
-                .content(MEDIA, content("FhirResource"))
+                .content(
+                    MEDIA,
+                    ContentBuilder::new()
+                        .schema(Some(parameters_schema(op)))
+                        .build(),
+                )
                 .content(
                     "application/x-www-form-urlencoded",
-                    ContentBuilder::new()
-                        .schema(Some(ObjectBuilder::new().schema_type(Type::Object)))
-                        .build(),
+                    ContentBuilder::new().schema(Some(form_schema(op))).build(),
                 )
         };
         builder = builder.request_body(Some(body.build()));
