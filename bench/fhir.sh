@@ -7,6 +7,7 @@
 # while others build are not comparable).
 #
 #   bash bench/fhir.sh            # installs wrk if missing
+#   SEMREG_BIN=target/debug/semreg DURATION=3s bash bench/fhir.sh   # a dry run of the script
 #
 # Everything it starts is stopped on exit; its temp dir is removed.
 set -euo pipefail
@@ -19,8 +20,14 @@ command -v wrk >/dev/null 2>&1 || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
 }
 
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/semreg"
+# SEMREG_BIN=path runs another build (e.g. a debug one, to dry-run this script): its numbers
+# say nothing about the targets.
+if [[ -n "${SEMREG_BIN:-}" ]]; then
+  BIN="$SEMREG_BIN"
+else
+  cargo build --release --quiet
+  BIN="$CARGO_TARGET_DIR/release/semreg"
+fi
 WORK=$(mktemp -d /tmp/semreg-fhir-bench.XXXXXX)
 SEMREG_PID=""
 cleanup() {

@@ -5,11 +5,13 @@ use prometheus::{
 };
 
 /// The routes whose common answers are counted through pre-resolved handles.
-pub const HOT_ROUTES: [&str; 4] = [
+pub const HOT_ROUTES: [&str; 6] = [
     "/api/v1/code-lists/{id}/codes",
     "/api/v1/code-lists/{id}/altinn-options",
     "/altinn/{org}/code_lists/{code_list_id}/{file}",
     "/fhir/ValueSet/$expand",
+    "/fhir/CodeSystem/$validate-code",
+    "/fhir/ValueSet/$validate-code",
 ];
 
 /// The metrics of one semreg process.

@@ -336,6 +336,35 @@ async fn expand_has_strong_etags_304_and_cache_control(backend: Backend) {
         .unwrap();
     assert_eq!(read_again.status(), 304);
 
+    // $validate-code too: memoized (before routing the second time), 304 on its ETag.
+    let validate = app.url(&format!(
+        "/fhir/ValueSet/$validate-code?url={KOMMUNE}&code=1103&display=Stavanger"
+    ));
+    let first = app.client.get(&validate).send().await.unwrap();
+    let validate_etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(param(&first, "result")["valueBoolean"], true, "{first}");
+    let again = app.client.get(&validate).send().await.unwrap();
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), validate_etag);
+    let not_modified = app
+        .client
+        .get(&validate)
+        .header("if-none-match", &validate_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_modified.status(), 304);
+    // The same query against the code system is another answer (its message names it).
+    let of_system = ok(
+        &app,
+        &format!("/CodeSystem/$validate-code?url={KOMMUNE}&code=0302"),
+    )
+    .await;
+    assert!(param(&of_system, "message")["valueString"]
+        .as_str()
+        .unwrap()
+        .contains("code system"));
+
     // A new version of the list changes the answer and its ETag.
     let token = app.token(PUBLISHER).await;
     let changed = String::from_utf8(fixture("reform.ttl"))
@@ -354,6 +383,20 @@ async fn expand_has_strong_etags_304_and_cache_control(backend: Backend) {
         "Stavanger kommune"
     );
     assert_eq!(after["version"], "2");
+    let renamed: Value = app
+        .client
+        .get(&validate)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        param(&renamed, "result")["valueBoolean"],
+        false,
+        "{renamed}"
+    );
     let old = ok(
         &app,
         &format!("/ValueSet/$expand?url={KOMMUNE}&filter=stav&valueSetVersion=1"),

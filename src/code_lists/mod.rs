@@ -72,10 +72,12 @@ pub enum MemoKind {
     AltinnOptions = 4,
     /// A FHIR `ValueSet/$expand` of the list's implicit value set.
     FhirExpand = 5,
+    /// A FHIR `$validate-code` answer about the list.
+    FhirValidate = 6,
 }
 
 impl MemoKind {
-    const COUNT: usize = 6;
+    const COUNT: usize = 7;
 }
 
 impl CachedList {

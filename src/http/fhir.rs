@@ -562,22 +562,89 @@ async fn read_params(
     Ok((params, pairs))
 }
 
-/// The raw query string a memoized `$expand` answer is kept under: the request's own, and for
-/// a list whose codes have validity dates, today's date (the expansion is as of today).
-fn expand_memo_key(raw: &str, dated: bool, date_given: bool) -> std::borrow::Cow<'_, str> {
-    if dated && !date_given {
-        std::borrow::Cow::Owned(format!("{raw}#{}", chrono::Utc::now().date_naive()))
-    } else {
-        std::borrow::Cow::Borrowed(raw)
+/// The GET answers memoized per list version: `$expand` and the two `$validate-code`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Memoized {
+    Expand,
+    ValidateCodeSystem,
+    ValidateValueSet,
+}
+
+impl Memoized {
+    fn of_path(path: &str) -> Option<Memoized> {
+        match path {
+            EXPAND_PATH => Some(Memoized::Expand),
+            VALIDATE_CODE_SYSTEM_PATH => Some(Memoized::ValidateCodeSystem),
+            VALIDATE_VALUE_SET_PATH => Some(Memoized::ValidateValueSet),
+            _ => None,
+        }
+    }
+
+    fn of_op(op: Op) -> Option<Memoized> {
+        match op {
+            Op::Expand => Some(Memoized::Expand),
+            Op::ValidateCodeSystem => Some(Memoized::ValidateCodeSystem),
+            Op::ValidateValueSet => Some(Memoized::ValidateValueSet),
+            _ => None,
+        }
+    }
+
+    fn kind(self) -> MemoKind {
+        match self {
+            Memoized::Expand => MemoKind::FhirExpand,
+            _ => MemoKind::FhirValidate,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Memoized::Expand => EXPAND_PATH,
+            Memoized::ValidateCodeSystem => VALIDATE_CODE_SYSTEM_PATH,
+            Memoized::ValidateValueSet => VALIDATE_VALUE_SET_PATH,
+        }
+    }
+
+    /// The parameter that pins a version (such a request is answered by the router).
+    fn version_param(self) -> &'static str {
+        match self {
+            Memoized::ValidateCodeSystem => "version",
+            _ => "valueSetVersion",
+        }
+    }
+
+    /// The key an answer is kept under in its list version's memo: the raw query string (the
+    /// two validations apart), and for a list whose codes have validity dates, today's date
+    /// (without `date`, the answer is as of today).
+    fn key(self, raw: &str, dated: bool, date_given: bool) -> std::borrow::Cow<'_, str> {
+        let today = (dated && !date_given).then(|| chrono::Utc::now().date_naive());
+        match (self, today) {
+            (Memoized::Expand, None) => std::borrow::Cow::Borrowed(raw),
+            (Memoized::Expand, Some(day)) => std::borrow::Cow::Owned(format!("{raw}#{day}")),
+            (other, day) => std::borrow::Cow::Owned(format!(
+                "{}?{raw}#{}",
+                if other == Memoized::ValidateValueSet {
+                    "vs"
+                } else {
+                    "cs"
+                },
+                day.map(|d| d.to_string()).unwrap_or_default()
+            )),
+        }
     }
 }
 
-/// A GET of `$expand` answered from the memo before routing, when the same request (for the
-/// current version of a list) was answered before.
+/// The path of `CodeSystem/$validate-code`, memoized like `$expand`.
+pub const VALIDATE_CODE_SYSTEM_PATH: &str = "/fhir/CodeSystem/$validate-code";
+/// The path of `ValueSet/$validate-code`, memoized like `$expand`.
+pub const VALIDATE_VALUE_SET_PATH: &str = "/fhir/ValueSet/$validate-code";
+
+/// A GET of `$expand` or `$validate-code` (by `url`, for the current version of a list)
+/// answered from the memo before routing, when the same request was answered before.
 pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Response<Body>> {
-    if request.method() != Method::GET || request.uri().path() != EXPAND_PATH {
+    if request.method() != Method::GET {
         return None;
     }
+    let memoized = Memoized::of_path(request.uri().path())?;
     let started = std::time::Instant::now();
     let raw = request.uri().query()?;
     if negotiate(request.headers(), None).is_err() {
@@ -588,8 +655,8 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
     for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
         match &*name {
             "url" => url = Some(value),
-            "valueSetVersion" => return None,
             "date" => date_given = true,
+            n if n == memoized.version_param() => return None,
             _ => {}
         }
     }
@@ -598,14 +665,18 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
     if version.is_some() {
         return None;
     }
-    let list = resolve::list_by_iri(&app.code_lists, resolve::list_iri_of_value_set(url))?;
-    let key = expand_memo_key(raw, list.index().is_dated(), date_given);
-    let hit = app
-        .code_lists
-        .list_memo(&list, MemoKind::FhirExpand, &key)?;
+    let iri = if memoized == Memoized::ValidateCodeSystem {
+        url
+    } else {
+        resolve::list_iri_of_value_set(url)
+    };
+    let list = resolve::list_by_iri(&app.code_lists, iri)?;
+    let key = memoized.key(raw, list.index().is_dated(), date_given);
+    let hit = app.code_lists.list_memo(&list, memoized.kind(), &key)?;
     let response = respond(&hit, request.headers(), false, None);
     let result: Result<Response<Body>, FhirError> = Ok(response);
-    app.metrics.observe("GET", EXPAND_PATH, &result, started);
+    app.metrics
+        .observe("GET", memoized.path(), &result, started);
     result.ok()
 }
 
@@ -633,7 +704,7 @@ async fn serve(
         let ids = |name: &str| path.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
         let base = base_url(&parts.headers);
         let today = chrono::Utc::now().date_naive();
-        // Memoized $expand answers of a GET, per list version.
+        // Memoized answers of a GET ($expand, $validate-code), per list version.
         let mut memo: Option<(std::sync::Arc<crate::code_lists::CachedList>, String)> = None;
         let (value, pinned) = match op {
             Op::Metadata => match params.text("mode") {
@@ -679,7 +750,7 @@ async fn serve(
                 let dated = resolved.list.index().is_dated();
                 let pinned = resolved.pinned && (request.date.is_some() || !dated);
                 if !post {
-                    let key = expand_memo_key(&raw, dated, request.date.is_some());
+                    let key = Memoized::Expand.key(&raw, dated, request.date.is_some());
                     if let Some(hit) = app.code_lists.list_memo(&resolved.list, MemoKind::FhirExpand, &key) {
                         return Ok(respond(&hit, &parts.headers, pinned, None));
                     }
@@ -736,11 +807,16 @@ async fn serve(
                 };
                 let lang = codes::display_language(&params, &resolved)?;
                 let day = params.date("date").unwrap_or(today);
-                let fixed = params.has("date") || !resolved.list.index().is_dated();
-                (
-                    codes::validate(&resolved, &codings, day, &lang, &container),
-                    resolved.pinned && fixed,
-                )
+                let dated = resolved.list.index().is_dated();
+                let pinned = resolved.pinned && (params.has("date") || !dated);
+                if let Some(memoized) = Memoized::of_op(op).filter(|_| !post) {
+                    let key = memoized.key(&raw, dated, params.has("date"));
+                    if let Some(hit) = app.code_lists.list_memo(&resolved.list, MemoKind::FhirValidate, &key) {
+                        return Ok(respond(&hit, &parts.headers, pinned, None));
+                    }
+                    memo = Some((resolved.list.clone(), key.into_owned()));
+                }
+                (codes::validate(&resolved, &codings, day, &lang, &container), pinned)
             }
             Op::Subsumes => {
                 let coding_a = params.coding("codingA");
@@ -774,7 +850,10 @@ async fn serve(
         }
         let rendered = Rendered::new(body, FHIR_JSON);
         let rendered = match memo {
-            Some((list, key)) => app.code_lists.remember_for_list(&list, MemoKind::FhirExpand, &key, rendered),
+            Some((list, key)) => {
+                let kind = Memoized::of_op(op).map_or(MemoKind::FhirExpand, Memoized::kind);
+                app.code_lists.remember_for_list(&list, kind, &key, rendered)
+            }
             None => std::sync::Arc::new(rendered),
         };
         Ok(respond(&rendered, &parts.headers, pinned, None))
