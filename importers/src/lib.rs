@@ -11,6 +11,7 @@
 pub mod altinn;
 pub mod canonical;
 pub mod codelist;
+pub mod concept_code;
 pub mod correspondence;
 pub mod csv;
 pub mod fhir;

@@ -47,6 +47,7 @@ pub fn finish(
     }
     let split = split::split(skolemized.triples);
     warnings.extend(split.warnings);
+    warnings.extend(crate::concept_code::check_collections(&split.resources));
     if split.resources.is_empty() {
         return Err(ImportError::NoResources {
             triples: triples_read,
