@@ -394,35 +394,64 @@ pub fn list_members(list_iri: &str, triples: &[Triple]) -> (Vec<String>, Option<
     (members, facts.iris(list_iri, SEMREG_CONCEPT_CODE).into_iter().next())
 }
 
-/// Gives each concept of one list a code no other has: the first (by IRI) keeps its code; a
-/// later one takes its IRI's last segment, then that with `-2`, `-3`... Returns the
-/// (kept concept, renamed concept, old code, new code) of each collision.
-pub fn resolve_collisions(codes: &mut [ConceptCode]) -> Vec<(String, String, String, String)> {
-    let mut order: Vec<usize> = (0..codes.len()).collect();
-    order.sort_by(|a, b| codes[*a].iri.cmp(&codes[*b].iri));
-    // Every code a concept has by itself is reserved first, so a renamed one never takes it.
+/// Something with an IRI and a code in a list (a concept, or a code of a list).
+pub trait Coded {
+    /// Its IRI.
+    fn iri(&self) -> &str;
+    /// Its code.
+    fn code(&self) -> &str;
+    /// Gives it another code.
+    fn set_code(&mut self, code: String);
+}
+
+impl Coded for ConceptCode {
+    fn iri(&self) -> &str {
+        &self.iri
+    }
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn set_code(&mut self, code: String) {
+        self.code = code;
+        self.code_source = CodeSource::Iri;
+    }
+}
+
+/// Gives each member of one list a code no other has: the first (by IRI) keeps its code; a
+/// later one takes its IRI's last segment, then that with `-2`, `-3`... (never a code another
+/// member has by itself). Returns the (kept IRI, renamed IRI, old code, new code) of each
+/// collision.
+pub fn resolve_collisions<T: Coded>(items: &mut [T]) -> Vec<(String, String, String, String)> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|a, b| items[*a].iri().cmp(items[*b].iri()));
+    // Every code a member has by itself is reserved first, so a renamed one never takes it.
     let mut taken: FastMap<String, usize> = FastMap::default();
     let mut losers = Vec::new();
     for at in order {
-        match taken.get(&codes[at].code) {
+        match taken.get(items[at].code()) {
             Some(&holder) => losers.push((holder, at)),
             None => {
-                taken.insert(codes[at].code.clone(), at);
+                taken.insert(items[at].code().to_owned(), at);
             }
         }
     }
     let mut collisions = Vec::new();
     for (holder, at) in losers {
-        let base = last_segment(&codes[at].iri).to_owned();
+        let base = last_segment(items[at].iri()).to_owned();
         let mut candidate = base.clone();
         let mut n = 2;
         while candidate.is_empty() || taken.contains_key(&candidate) {
             candidate = format!("{base}-{n}");
             n += 1;
         }
-        let old = std::mem::replace(&mut codes[at].code, candidate.clone());
-        collisions.push((codes[holder].iri.clone(), codes[at].iri.clone(), old, candidate.clone()));
-        codes[at].code_source = CodeSource::Iri;
+        let old = items[at].code().to_owned();
+        items[at].set_code(candidate.clone());
+        collisions.push((
+            items[holder].iri().to_owned(),
+            items[at].iri().to_owned(),
+            old,
+            candidate.clone(),
+        ));
         taken.insert(candidate, at);
     }
     collisions

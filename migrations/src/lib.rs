@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_initial;
+mod m20261201_000015_concepts;
 
 /// Runs semreg's migrations in order.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_initial::Migration)]
+        vec![
+            Box::new(m20261128_000001_initial::Migration),
+            Box::new(m20261201_000015_concepts::Migration),
+        ]
     }
 }

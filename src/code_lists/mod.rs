@@ -3,6 +3,7 @@
 //! (JSON, CSV, Altinn formats) are memoized with their strong ETags, so a repeated request is a
 //! map lookup and a copy of pre-built bytes.
 
+pub mod concept_lists;
 pub mod correspondence;
 pub mod index;
 pub mod model;
@@ -35,8 +36,13 @@ pub struct CachedList {
     pub alias: Option<String>,
     /// Owning publisher.
     pub publisher: Option<String>,
-    /// Version number.
+    /// The list's version: the resource's version number for a list of its own codes; for a
+    /// list made of concepts the seq of the newest change it reflects (see
+    /// [`concept_lists`], "The version of a list made of concepts").
     pub version: i32,
+    /// The version number of the list resource itself (its RDF), which for a list made of
+    /// concepts may be older than the list's `version`.
+    pub resource_version: i32,
     /// Whether this is the current version.
     pub latest: bool,
     /// SHA-256 of the version's canonical N-Triples.
@@ -256,6 +262,8 @@ pub struct CodeListCache {
     memo_bytes: AtomicUsize,
     seq: AtomicI64,
     catch_up_lock: tokio::sync::Mutex<()>,
+    /// Concepts and the lists made of them.
+    concepts: Mutex<concept_lists::ConceptLists>,
 }
 
 impl CodeListCache {
@@ -406,23 +414,37 @@ impl CodeListCache {
         if let Some(found) = self.pinned.lock().ok().and_then(|p| p.get(&key).cloned()) {
             return Ok(Some(found));
         }
-        let Some(row) = store::get_version(db, &latest.id, number).await? else {
-            return Ok(None);
+        let parsed = if latest.list.made_of_concepts {
+            if number > latest.version {
+                return Ok(None);
+            }
+            let current = self.latest.load();
+            match concept_lists::as_of(db, &self.concepts, &current, latest, i64::from(number))
+                .await?
+            {
+                Some(list) => Arc::new(list),
+                None => return Ok(None),
+            }
+        } else {
+            let Some(row) = store::get_version(db, &latest.id, number).await? else {
+                return Ok(None);
+            };
+            Arc::new(CachedList {
+                id: latest.id.clone(),
+                alias: latest.alias.clone(),
+                publisher: latest.publisher.clone(),
+                version: number,
+                resource_version: number,
+                latest: false,
+                content_hash: row.content_hash,
+                list: CodeList::from_ntriples(&latest.list.iri, &row.ntriples),
+                status: latest.status.clone(),
+                updated_at: row.created_at,
+                index: Default::default(),
+                memo: empty_memo(),
+                plain: empty_plain(),
+            })
         };
-        let parsed = Arc::new(CachedList {
-            id: latest.id.clone(),
-            alias: latest.alias.clone(),
-            publisher: latest.publisher.clone(),
-            version: number,
-            latest: false,
-            content_hash: row.content_hash,
-            list: CodeList::from_ntriples(&latest.list.iri, &row.ntriples),
-            status: latest.status.clone(),
-            updated_at: row.created_at,
-            index: Default::default(),
-            memo: empty_memo(),
-            plain: empty_plain(),
-        });
         if let Ok(mut pinned) = self.pinned.lock() {
             if pinned.len() >= PINNED_LISTS {
                 pinned.clear();
@@ -447,8 +469,9 @@ impl CodeListCache {
     }
 
     /// Brings the cache up to date with the change log up to `last` (the newest seq, which the
-    /// caller has read): (re)loads every code list changed since the last call (all of them the
-    /// first time). Returns how many lists were loaded.
+    /// caller has read): (re)loads every code list, collection and concept changed since the
+    /// last call (all of them the first time), and composes each list made of concepts that a
+    /// change touched once. Returns how many lists were loaded or composed.
     pub async fn catch_up(
         &self,
         db: &impl ConnectionTrait,
@@ -459,53 +482,23 @@ impl CodeListCache {
         if last <= since {
             return Ok(0);
         }
-        let ids: Vec<String> = if since == 0 {
-            resource::Entity::find()
-                .filter(resource::Column::Kind.is_in([KIND, CORRESPONDENCE_KIND]))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|r| r.id)
-                .collect()
-        } else {
-            let mut ids = Vec::new();
-            let mut from = since;
-            loop {
-                let changes = store::changes_since(db, from, 1000).await?;
-                let Some(end) = changes.last().map(|c| c.seq) else {
-                    break;
-                };
-                ids.extend(
-                    changes
-                        .into_iter()
-                        .filter(|c| {
-                            c.seq <= last && (c.kind == KIND || c.kind == CORRESPONDENCE_KIND)
-                        })
-                        .map(|c| c.resource_id),
-                );
-                if end >= last {
-                    break;
-                }
-                from = end;
-            }
-            ids.sort();
-            ids.dedup();
-            ids
-        };
+        let changed = changed_since(db, since, last).await?;
+        let ids: Vec<String> = changed.keys().cloned().collect();
+        let rows = store::resources_by_ids(db, &ids).await?;
+        let seq_of = |id: &str| changed.get(id).copied().unwrap_or(0);
+        let (lists, rest): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .partition(|r| r.kind == KIND || r.kind == CORRESPONDENCE_KIND);
+        let (collections, concepts): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|r| r.kind == concept_lists::COLLECTION_KIND);
+        let mut touched = std::collections::BTreeSet::new();
         // A few lists at a time: a code list's graph can be megabytes of N-Triples, and only
         // the parsed codes need to stay.
-        let mut parsed: Vec<Arc<CachedList>> = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(16) {
-            let mut loaded = Vec::with_capacity(chunk.len());
-            for row in store::resources_by_ids(db, chunk).await? {
-                let Some(v) = version::Entity::find_by_id((row.id.clone(), row.current_version))
-                    .one(db)
-                    .await?
-                else {
-                    continue;
-                };
-                loaded.push((row, v));
-            }
+        let mut parsed: Vec<Arc<CachedList>> = Vec::with_capacity(lists.len());
+        let mut sources = Vec::new();
+        for chunk in lists.chunks(16) {
+            let loaded = with_versions(db, chunk.to_vec()).await?;
             let (correspondences, lists): (Vec<_>, Vec<_>) = loaded
                 .into_iter()
                 .partition(|(row, _)| row.kind == CORRESPONDENCE_KIND);
@@ -521,16 +514,34 @@ impl CodeListCache {
                     }
                 }
             }
-            let chunk_parsed: Vec<Arc<CachedList>> = tokio::task::spawn_blocking(move || {
+            let seqs: Vec<i64> = lists.iter().map(|(row, _)| seq_of(&row.id)).collect();
+            let chunk_parsed = blocking(move || {
                 lists
                     .into_iter()
-                    .map(|(row, v)| {
-                        Arc::new(CachedList {
+                    .zip(seqs)
+                    .map(|((row, v), seq)| {
+                        // Only a scheme that names members or sets a code property needs its
+                        // graph read again for them.
+                        let mut source = if v.ntriples.contains("#hasTopConcept>")
+                            || v.ntriples.contains("#conceptCode>")
+                        {
+                            concept_lists::ListSource::read(
+                                &row,
+                                seq,
+                                v.version,
+                                &v.content_hash,
+                                &v.ntriples,
+                            )
+                        } else {
+                            concept_lists::ListSource::read(&row, seq, v.version, &v.content_hash, "")
+                        };
+                        let list = Arc::new(CachedList {
                             list: CodeList::from_ntriples(&row.iri, &v.ntriples),
                             id: row.id,
                             alias: row.alias,
                             publisher: row.publisher,
                             version: row.current_version,
+                            resource_version: row.current_version,
                             latest: true,
                             content_hash: row.content_hash,
                             status: row.status,
@@ -538,24 +549,114 @@ impl CodeListCache {
                             index: Default::default(),
                             memo: empty_memo(),
                             plain: empty_plain(),
-                        })
+                        });
+                        source.own = Some(list.clone());
+                        (list, source)
                     })
-                    .collect()
+                    .collect::<Vec<_>>()
+            })
+            .await?;
+            for (list, source) in chunk_parsed {
+                parsed.push(list);
+                sources.push(source);
+            }
+        }
+        for chunk in collections.chunks(256) {
+            let loaded = with_versions(db, chunk.to_vec()).await?;
+            let seqs: Vec<i64> = loaded.iter().map(|(row, _)| seq_of(&row.id)).collect();
+            sources.extend(
+                blocking(move || {
+                    loaded
+                        .iter()
+                        .zip(seqs)
+                        .map(|((row, v), seq)| {
+                            concept_lists::ListSource::read(
+                                row,
+                                seq,
+                                v.version,
+                                &v.content_hash,
+                                &v.ntriples,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await?,
+            );
+        }
+        let mut held = Vec::with_capacity(concepts.len());
+        for chunk in concepts.chunks(1000) {
+            let loaded = with_versions(db, chunk.to_vec()).await?;
+            let seqs: Vec<i64> = loaded.iter().map(|(row, _)| seq_of(&row.id)).collect();
+            held.extend(
+                blocking(move || {
+                    loaded
+                        .iter()
+                        .zip(seqs)
+                        .map(|((row, v), seq)| {
+                            (
+                                row.iri.clone(),
+                                concept_lists::HeldConcept::from_ntriples(
+                                    &row.id,
+                                    &row.iri,
+                                    seq,
+                                    &row.status,
+                                    &v.ntriples,
+                                ),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await?,
+            );
+        }
+        // One writer (the catch-up lock is held): copy, change, swap.
+        let mut latest = HashMap::clone(&self.latest.load());
+        let mut count = parsed.len();
+        for list in parsed {
+            insert_list(&mut latest, list);
+        }
+        let had_concepts = !held.is_empty() || !sources.is_empty();
+        if had_concepts {
+            // The index is taken out while the blocking pool works on it; a failure leaves it
+            // empty and the next catch-up starts from scratch.
+            let mut index = self
+                .concepts
+                .lock()
+                .map(|mut i| std::mem::take(&mut *i))
+                .unwrap_or_default();
+            let snapshot = Arc::new(latest);
+            let shared = snapshot.clone();
+            let started = std::time::Instant::now();
+            let failed = || self.seq.store(0, Ordering::Release);
+            let (index, composed) = blocking(move || {
+                for source in sources {
+                    index.put_list(source, &mut touched);
+                }
+                for (iri, concept) in held {
+                    index.put_concept(&iri, concept, &mut touched);
+                }
+                let composed = index.compose(&touched, &shared);
+                (index, composed)
             })
             .await
-            .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
-            parsed.extend(chunk_parsed);
-        }
-        let count = parsed.len();
-        if count > 0 {
-            // One writer (the catch-up lock is held): copy, change, swap.
-            let mut latest = HashMap::clone(&self.latest.load());
-            for list in parsed {
-                if let Some(alias) = &list.alias {
-                    latest.insert(alias.clone(), list.clone());
-                }
-                latest.insert(list.id.clone(), list);
+            .inspect_err(|_| failed())?;
+            latest = Arc::try_unwrap(snapshot).unwrap_or_else(|arc| HashMap::clone(&arc));
+            if let Ok(mut slot) = self.concepts.lock() {
+                *slot = index;
             }
+            count += composed.lists.len();
+            if !composed.lists.is_empty() {
+                tracing::debug!(
+                    lists = composed.lists.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "lists made of concepts composed"
+                );
+            }
+            for list in composed.lists.into_iter().chain(composed.plain_again) {
+                insert_list(&mut latest, list);
+            }
+        }
+        if count > 0 {
             self.latest.store(Arc::new(latest));
             // Renderings of "latest" carry the version in their key, so old ones are simply
             // never asked for again; drop them to free the memory.
@@ -567,4 +668,93 @@ impl CodeListCache {
         self.seq.store(last, Ordering::Release);
         Ok(count)
     }
+}
+
+/// The kinds the code-list projection follows.
+const FOLLOWED_KINDS: [&str; 4] = [
+    KIND,
+    CORRESPONDENCE_KIND,
+    concept_lists::COLLECTION_KIND,
+    concept_lists::CONCEPT_KIND,
+];
+
+/// The resources of the followed kinds changed after `since` (every one when `since` is 0),
+/// each with the seq of its newest change up to `last`.
+async fn changed_since(
+    db: &impl ConnectionTrait,
+    since: i64,
+    last: i64,
+) -> Result<HashMap<String, i64>, StoreError> {
+    if since == 0 {
+        let mut seqs = store::members::latest_seqs_of_kinds(db, &FOLLOWED_KINDS).await?;
+        // A resource whose change rows were written under another kind keeps its seq 0.
+        for row in resource::Entity::find()
+            .filter(resource::Column::Kind.is_in(FOLLOWED_KINDS))
+            .all(db)
+            .await?
+        {
+            seqs.entry(row.id).or_insert(0);
+        }
+        seqs.retain(|_, seq| *seq <= last);
+        return Ok(seqs);
+    }
+    let mut changed = HashMap::new();
+    let mut from = since;
+    loop {
+        let changes = store::changes_since(db, from, 1000).await?;
+        let Some(end) = changes.last().map(|c| c.seq) else {
+            break;
+        };
+        for c in changes {
+            if c.seq <= last && FOLLOWED_KINDS.contains(&c.kind.as_str()) {
+                let seq = changed.entry(c.resource_id).or_insert(c.seq);
+                *seq = (*seq).max(c.seq);
+            }
+        }
+        if end >= last {
+            break;
+        }
+        from = end;
+    }
+    Ok(changed)
+}
+
+/// Resource rows with their current versions (rows whose version is missing are left out).
+async fn with_versions(
+    db: &impl ConnectionTrait,
+    rows: Vec<resource::Model>,
+) -> Result<Vec<(resource::Model, version::Model)>, StoreError> {
+    let pairs: Vec<(String, i32)> = rows
+        .iter()
+        .map(|r| (r.id.clone(), r.current_version))
+        .collect();
+    let mut versions: HashMap<String, version::Model> = store::members::versions(db, &pairs)
+        .await?
+        .into_iter()
+        .map(|v| (v.resource_id.clone(), v))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let v = versions.remove(&r.id)?;
+            Some((r, v))
+        })
+        .collect())
+}
+
+/// Runs CPU work on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))
+}
+
+/// Makes a list current by id and by alias.
+fn insert_list(latest: &mut HashMap<String, Arc<CachedList>>, list: Arc<CachedList>) {
+    if let Some(alias) = &list.alias {
+        latest.insert(alias.clone(), list.clone());
+    }
+    latest.insert(list.id.clone(), list);
 }

@@ -162,7 +162,7 @@ pub struct CodeExtra {
 
 impl CodeExtra {
     /// `None` when there is nothing in it.
-    fn boxed(self) -> Option<Box<CodeExtra>> {
+    pub(super) fn boxed(self) -> Option<Box<CodeExtra>> {
         (self != CodeExtra::default()).then(|| Box::new(self))
     }
 }
@@ -241,6 +241,9 @@ pub struct CodeList {
     pub identifier: Option<String>,
     /// The source's own version of the list (`owl:versionInfo`), e.g. `0.1.0`.
     pub version_info: Option<String>,
+    /// Whether the codes are concepts of their own (a collection, or a scheme whose concepts
+    /// are resources): then deprecated and retired codes are left out unless asked for.
+    pub made_of_concepts: bool,
 }
 
 #[derive(Default)]
@@ -429,6 +432,41 @@ impl CodeList {
                 code.level = depth;
             }
         }
+        let list = nodes.get(list_iri);
+        // A scheme named otherwise than by skos:prefLabel (EU tables: rdfs:label, dct:title).
+        let first_texts = |predicates: &[&str]| {
+            list.and_then(|n| {
+                predicates
+                    .iter()
+                    .map(|p| texts(n, p))
+                    .find(|t| !t.is_empty())
+            })
+            .unwrap_or_default()
+        };
+        let mut assembled = CodeList::assemble(
+            list_iri,
+            first_texts(&[terms::PREF_LABEL, DCT_TITLE, RDFS_LABEL]),
+            list.and_then(|n| first_literal(n, terms::ALTINN_TAG_NAMES))
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default(),
+            codes,
+        );
+        assembled.descriptions = first_texts(&[terms::DESCRIPTION, terms::DEFINITION]);
+        assembled.identifier = list.and_then(|n| {
+            first_literal(n, terms::IDENTIFIER).or_else(|| first_literal(n, DC_IDENTIFIER))
+        });
+        assembled.version_info = list.and_then(|n| first_literal(n, terms::VERSION_INFO));
+        assembled
+    }
+
+    /// A list of these codes: sorted by source order then code, IRIs that the list's pattern
+    /// gives dropped, languages collected.
+    pub fn assemble(
+        list_iri: &str,
+        labels: Texts,
+        tag_names: Vec<String>,
+        mut codes: Vec<Code>,
+    ) -> CodeList {
         codes.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.code.cmp(&b.code)));
         codes.shrink_to_fit();
         let iri_pattern = IriPattern::of(&codes);
@@ -449,32 +487,17 @@ impl CodeList {
             .collect();
         languages.sort();
         languages.dedup();
-        let list = nodes.get(list_iri);
-        // A scheme named otherwise than by skos:prefLabel (EU tables: rdfs:label, dct:title).
-        let first_texts = |predicates: &[&str]| {
-            list.and_then(|n| {
-                predicates
-                    .iter()
-                    .map(|p| texts(n, p))
-                    .find(|t| !t.is_empty())
-            })
-            .unwrap_or_default()
-        };
         CodeList {
             iri: list_iri.to_owned(),
-            labels: first_texts(&[terms::PREF_LABEL, DCT_TITLE, RDFS_LABEL]),
-            descriptions: first_texts(&[terms::DESCRIPTION, terms::DEFINITION]),
-            identifier: list.and_then(|n| {
-                first_literal(n, terms::IDENTIFIER).or_else(|| first_literal(n, DC_IDENTIFIER))
-            }),
-            version_info: list.and_then(|n| first_literal(n, terms::VERSION_INFO)),
-            tag_names: list
-                .and_then(|n| first_literal(n, terms::ALTINN_TAG_NAMES))
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default(),
+            labels,
+            descriptions: Texts::default(),
+            identifier: None,
+            version_info: None,
+            tag_names,
             codes,
             languages,
             iri_pattern,
+            made_of_concepts: false,
         }
     }
 
@@ -512,6 +535,7 @@ impl IriPattern {
         })
     }
 
+    /// Whether the pattern makes this IRI from this code.
     fn gives(&self, iri: &str, code: &str) -> bool {
         iri.len() == self.prefix.len() + code.len() + self.suffix.len()
             && iri.starts_with(&self.prefix)

@@ -33,6 +33,61 @@ pub enum QueryError {
     /// A level that is not a positive number.
     #[error("invalid level {0:?}: expected a positive whole number")]
     BadLevel(String),
+    /// A status that is not one codes have.
+    #[error("invalid status {0:?}: expected all, or statuses to include besides valid codes (deprecated, retired, superseded, draft), separated by commas")]
+    BadStatus(String),
+}
+
+/// The statuses a code may have besides valid (none).
+pub const STATUSES: [&str; 4] = ["deprecated", "retired", "superseded", "draft"];
+
+/// Which codes a request keeps by status.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum StatusFilter {
+    /// Every code (the default of a list with its own codes).
+    #[default]
+    All,
+    /// Codes with no status or one of these (a list made of concepts leaves deprecated and
+    /// retired ones out unless asked).
+    Only(Vec<String>),
+}
+
+impl StatusFilter {
+    /// The default for a list: lists made of concepts leave deprecated and retired codes out.
+    pub fn default_for(list: &CodeList) -> Self {
+        if list.made_of_concepts {
+            StatusFilter::Only(vec!["superseded".to_owned(), "draft".to_owned()])
+        } else {
+            StatusFilter::All
+        }
+    }
+
+    /// Parses `status=all` or `status=deprecated,retired` (statuses kept besides valid codes).
+    pub fn parse(text: &str) -> Result<Self, QueryError> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(StatusFilter::All);
+        }
+        let mut keep = Vec::new();
+        for word in text.split(',').map(|w| w.trim().to_ascii_lowercase()) {
+            if word == "valid" {
+                continue;
+            }
+            if !STATUSES.contains(&word.as_str()) {
+                return Err(QueryError::BadStatus(text.to_owned()));
+            }
+            keep.push(word);
+        }
+        Ok(StatusFilter::Only(keep))
+    }
+
+    /// Whether a code with this status is kept.
+    pub fn keeps(&self, status: Option<&str>) -> bool {
+        match (self, status) {
+            (StatusFilter::All, _) | (_, None) => true,
+            (StatusFilter::Only(keep), Some(s)) => keep.iter().any(|k| k == s),
+        }
+    }
 }
 
 /// The request's parameters, parsed.
@@ -55,6 +110,8 @@ pub struct CodeQuery {
     /// Whether `filter` matches every label and short label of a code (FHIR's designations),
     /// not only its label in `lang`.
     pub filter_all_texts: bool,
+    /// Which statuses are kept.
+    pub status: StatusFilter,
 }
 
 /// One `select` pattern.
@@ -87,6 +144,8 @@ pub struct RawCodeQuery<'a> {
     pub filter: Option<&'a str>,
     /// `select`
     pub select: Option<&'a str>,
+    /// `status`
+    pub status: Option<&'a str>,
 }
 
 /// Parses `YYYY-MM-DD` exactly (chrono alone would also take `2024-1-1` or `+2024-01-01`).
@@ -179,7 +238,7 @@ impl CodeQuery {
     ///
     /// A language the list has no labels in is not an error: labels fall back (nb → nn → en →
     /// the first), as an Altinn app asking in its user's language expects.
-    pub fn parse(raw: &RawCodeQuery<'_>, _list: &CodeList) -> Result<Self, QueryError> {
+    pub fn parse(raw: &RawCodeQuery<'_>, list: &CodeList) -> Result<Self, QueryError> {
         let lang = match raw.lang {
             None => "nb".to_owned(),
             Some(lang) if is_language_tag(lang) => lang.to_ascii_lowercase(),
@@ -229,11 +288,18 @@ impl CodeQuery {
                 .transpose()?
                 .unwrap_or_default(),
             filter_all_texts: false,
+            status: match raw.status {
+                Some(text) => StatusFilter::parse(text)?,
+                None => StatusFilter::default_for(list),
+            },
         })
     }
 
     /// Whether a code is selected.
     pub fn selects(&self, code: &Code) -> bool {
+        if !self.status.keeps(code.status()) {
+            return false;
+        }
         if let Some(day) = self.date {
             if !code.valid_on(day) {
                 return false;
@@ -368,6 +434,20 @@ mod tests {
         for bad in ["", "3004-", "-3", "1*1", "1-2-3", "*", "a,,b"] {
             assert!(parse_select(bad).is_err(), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn status_filters_keep_valid_codes_and_the_statuses_asked_for() {
+        let only = StatusFilter::parse("deprecated, valid").unwrap();
+        assert!(only.keeps(None) && only.keeps(Some("deprecated")) && !only.keeps(Some("retired")));
+        assert!(StatusFilter::parse("ALL").unwrap().keeps(Some("retired")));
+        assert!(StatusFilter::parse("gone").is_err());
+        let concepts = CodeList {
+            made_of_concepts: true,
+            ..CodeList::default()
+        };
+        assert!(!StatusFilter::default_for(&concepts).keeps(Some("retired")));
+        assert!(StatusFilter::default_for(&CodeList::default()).keeps(Some("retired")));
     }
 
     #[test]

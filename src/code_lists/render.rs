@@ -100,10 +100,12 @@ fn texts_object(texts: &Texts) -> Value {
 /// Altinn 3's code-list library payload:
 /// `{"codes":[{"value","label":{lang:text},"description"?,"helpText"?,"tags"?}],"version","source","tagNames"?}`.
 pub fn altinn_library(list: &CachedList, org: &str, code_list_id: &str) -> Rendered {
+    let statuses = super::query::StatusFilter::default_for(&list.list);
     let codes: Vec<Value> = list
         .list
         .codes
         .iter()
+        .filter(|c| statuses.keeps(c.status()))
         .map(|c| {
             let mut code = Map::new();
             code.insert("value".into(), c.value());

@@ -50,7 +50,13 @@ pub struct CodesQuery {
         pattern = "^ *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *(?:, *(?:[^-,* ]+\\*|[^-,* ]+-[^-,* ]+|[^-,* ]+) *)*$"
     )]
     pub select: Option<String>,
-    /// A pinned version of the list.
+    /// Statuses kept besides valid codes: `all`, or e.g. `deprecated,retired` (a list made of
+    /// concepts leaves deprecated and retired ones out by default; other lists keep all).
+    #[param(
+        pattern = "^ *(?:all|(?:valid|deprecated|retired|superseded|draft)(?: *, *(?:valid|deprecated|retired|superseded|draft))*) *$"
+    )]
+    pub status: Option<String>,
+    /// A pinned version of the list (for a list made of concepts: a change-log seq).
     #[param(value_type = Option<i32>, minimum = 1)]
     pub version: Option<String>,
 }
@@ -248,6 +254,7 @@ fn query_of<'a>(params: &'a CodesQuery, lang: Option<&'a str>) -> RawCodeQuery<'
         parent: params.parent.as_deref(),
         filter: params.filter.as_deref(),
         select: params.select.as_deref(),
+        status: params.status.as_deref(),
     }
 }
 
@@ -357,7 +364,7 @@ pub async fn get_codes(
         }
         let rendered = match repr {
             Representation::Rdf(format) => {
-                let version = store::get_version(&app.db, &list.id, list.version)
+                let version = store::get_version(&app.db, &list.id, list.resource_version)
                     .await?
                     .ok_or_else(|| {
                         ApiError::internal(&format!("version missing for {}", list.id))

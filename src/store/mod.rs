@@ -3,6 +3,7 @@
 //! functions take `&impl ConnectionTrait` so they run on the pool or inside a transaction.
 
 pub mod entities;
+pub mod members;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
