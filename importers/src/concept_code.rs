@@ -155,7 +155,11 @@ impl<'t> Facts<'t> {
         Self { by_subject }
     }
 
-    fn objects<'a>(&'a self, subject: &str, predicate: &'a str) -> impl Iterator<Item = &'t Term> + 'a {
+    fn objects<'a>(
+        &'a self,
+        subject: &str,
+        predicate: &'a str,
+    ) -> impl Iterator<Item = &'t Term> + 'a {
         self.by_subject
             .get(subject)
             .into_iter()
@@ -222,7 +226,9 @@ pub fn last_segment(text: &str) -> &str {
 
 /// A status IRI as a word, when it means something other than current.
 fn status_word(iri: &str) -> Option<String> {
-    let tail = last_segment(iri).to_ascii_lowercase().replace(['_', '-'], "");
+    let tail = last_segment(iri)
+        .to_ascii_lowercase()
+        .replace(['_', '-'], "");
     [
         ("deprecated", "deprecated"),
         ("retired", "retired"),
@@ -348,12 +354,18 @@ fn read_facts(iri: &str, facts: &Facts<'_>, code_property: Option<&str>) -> Conc
     broader.extend(facts.iris(iri, &format!("{XKOS}specializes")));
     broader.extend(facts.iris(iri, &format!("{XKOS}isPartOf")));
     broader.extend(relation("hasGenericConceptRelation", "hasGenericConcept"));
-    broader.extend(relation("hasPartitiveConceptRelation", "hasComprehensiveConcept"));
+    broader.extend(relation(
+        "hasPartitiveConceptRelation",
+        "hasComprehensiveConcept",
+    ));
     let mut narrower = facts.iris(iri, &format!("{SKOS}narrower"));
     narrower.extend(facts.iris(iri, &format!("{XKOS}generalizes")));
     narrower.extend(facts.iris(iri, &format!("{XKOS}hasPart")));
     narrower.extend(relation("hasGenericConceptRelation", "hasSpecificConcept"));
-    narrower.extend(relation("hasPartitiveConceptRelation", "hasPartitiveConcept"));
+    narrower.extend(relation(
+        "hasPartitiveConceptRelation",
+        "hasPartitiveConcept",
+    ));
     for list in [&mut broader, &mut narrower] {
         let mut seen = std::collections::HashSet::new();
         list.retain(|i| i != iri && seen.insert(i.clone()));
@@ -391,7 +403,10 @@ pub fn list_members(list_iri: &str, triples: &[Triple]) -> (Vec<String>, Option<
     members.extend(facts.iris(list_iri, vocab::SKOS_HAS_TOP_CONCEPT));
     let mut seen = std::collections::HashSet::new();
     members.retain(|m| seen.insert(m.clone()));
-    (members, facts.iris(list_iri, SEMREG_CONCEPT_CODE).into_iter().next())
+    (
+        members,
+        facts.iris(list_iri, SEMREG_CONCEPT_CODE).into_iter().next(),
+    )
 }
 
 /// Something with an IRI and a code in a list (a concept, or a code of a list).
@@ -537,13 +552,19 @@ mod tests {
         ));
         assert_eq!(read("https://e.org/a", &g, None).code, "A1");
         let b = read("https://e.org/b", &g, None);
-        assert_eq!((b.code.as_str(), b.code_source), ("id3", CodeSource::Identifier));
+        assert_eq!(
+            (b.code.as_str(), b.code_source),
+            ("id3", CodeSource::Identifier)
+        );
         let c = read("https://e.org/c", &g, None);
         assert_eq!((c.code.as_str(), c.code_source), ("c", CodeSource::Iri));
         let setting = read("https://e.org/a", &g, Some(DCT_IDENTIFIER));
         assert_eq!(setting.code, "a", "the publisher's setting comes first");
         let unknown = read("https://e.org/a", &g, Some("https://e.org/nothing"));
-        assert_eq!(unknown.code, "A1", "an unknown setting falls back to the default order");
+        assert_eq!(
+            unknown.code, "A1",
+            "an unknown setting falls back to the default order"
+        );
     }
 
     #[test]
@@ -559,7 +580,10 @@ mod tests {
         let skolemized = crate::skolem::skolemize(g).triples;
         let a = read("https://e.org/a", &skolemized, None);
         assert_eq!(a.labels.get("nb").map(String::as_str), Some("Aa"));
-        assert_eq!(a.descriptions.get("nb").map(String::as_str), Some("for everyone"));
+        assert_eq!(
+            a.descriptions.get("nb").map(String::as_str),
+            Some("for everyone")
+        );
         assert_eq!(a.start_date.as_deref(), Some("2020-10-10"));
         assert_eq!(a.end_date.as_deref(), Some("2030-10-10"));
         assert_eq!(a.status.as_deref(), Some("deprecated"));

@@ -239,7 +239,12 @@ impl ConceptLists {
     }
 
     /// Holds a concept's new version; marks the lists it was and is in.
-    pub fn put_concept(&mut self, iri: &str, concept: HeldConcept, touched: &mut BTreeSet<Box<str>>) {
+    pub fn put_concept(
+        &mut self,
+        iri: &str,
+        concept: HeldConcept,
+        touched: &mut BTreeSet<Box<str>>,
+    ) {
         let key: Box<str> = iri.into();
         if let Some(old) = self.concepts.remove(&key) {
             for list in old.lists.iter() {
@@ -364,7 +369,12 @@ fn resolve_missing(
     let own_iris: HashSet<String> = source
         .own
         .iter()
-        .flat_map(|own| own.list.codes.iter().map(|c| own.list.code_iri(c).into_owned()))
+        .flat_map(|own| {
+            own.list
+                .codes
+                .iter()
+                .map(|c| own.list.code_iri(c).into_owned())
+        })
         .collect();
     let mut borrowed = Vec::new();
     let mut bare = Vec::new();
@@ -501,6 +511,18 @@ fn compose_list(
         }
     }
     link_parents(&mut members, own.len());
+    // Successors are IRIs in the concepts' graphs; the API speaks codes (of members).
+    let code_of: HashMap<Box<str>, Box<str>> = members
+        .iter()
+        .map(|m| (m.iri.clone(), m.code.code.clone()))
+        .collect();
+    for m in &mut members {
+        if let Some(extra) = &mut m.code.extra {
+            if let Some(code) = extra.replaced_by.as_ref().and_then(|r| code_of.get(r)) {
+                extra.replaced_by = Some(code.clone());
+            }
+        }
+    }
     let codes: Vec<Code> = members.into_iter().map(|m| m.code).collect();
     let mut list = CodeList::assemble(&source.iri, source.labels.clone(), Vec::new(), codes);
     list.made_of_concepts = true;
@@ -604,14 +626,21 @@ pub async fn as_of(
     let Some(row) = store::find_resource(db, &latest.id).await? else {
         return Ok(None);
     };
-    let own_version = store::members::versions_as_of(db, std::slice::from_ref(&row.id), seq).await?;
+    let own_version =
+        store::members::versions_as_of(db, std::slice::from_ref(&row.id), seq).await?;
     let Some(&(list_seq, list_version)) = own_version.get(&row.id) else {
         return Ok(None);
     };
     let Some(version) = store::get_version(db, &row.id, list_version).await? else {
         return Ok(None);
     };
-    let mut source = ListSource::read(&row, list_seq, list_version, &version.content_hash, &version.ntriples);
+    let mut source = ListSource::read(
+        &row,
+        list_seq,
+        list_version,
+        &version.content_hash,
+        &version.ntriples,
+    );
     if row.kind != COLLECTION_KIND {
         source.own = Some(Arc::new(CachedList {
             id: row.id.clone(),
@@ -629,7 +658,10 @@ pub async fn as_of(
             plain: super::empty_plain(),
         }));
     }
-    let declared = index.lock().map(|i| i.declared_ids(&row.iri)).unwrap_or_default();
+    let declared = index
+        .lock()
+        .map(|i| i.declared_ids(&row.iri))
+        .unwrap_or_default();
     let mut ids: Vec<String> = source
         .members
         .iter()
@@ -660,7 +692,10 @@ pub async fn as_of(
         }
     }
     let refs: Vec<&HeldConcept> = concepts.iter().collect();
-    let found: HashSet<&str> = concepts.iter().filter_map(|c| c.code.iri.as_deref()).collect();
+    let found: HashSet<&str> = concepts
+        .iter()
+        .filter_map(|c| c.code.iri.as_deref())
+        .collect();
     let lists = index.lock().map(|i| i.lists.clone()).unwrap_or_default();
     let (borrowed, bare, _) = resolve_missing(&source, &found, &index_codes(current), &lists);
     let mut list = compose_list(&source, &refs, borrowed, &bare);

@@ -533,7 +533,13 @@ impl CodeListCache {
                                 &v.ntriples,
                             )
                         } else {
-                            concept_lists::ListSource::read(&row, seq, v.version, &v.content_hash, "")
+                            concept_lists::ListSource::read(
+                                &row,
+                                seq,
+                                v.version,
+                                &v.content_hash,
+                                "",
+                            )
                         };
                         let list = Arc::new(CachedList {
                             list: CodeList::from_ntriples(&row.iri, &v.ntriples),

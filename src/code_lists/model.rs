@@ -338,15 +338,23 @@ impl CodeList {
                 .or_default()
                 .push(quad.object);
         }
-        let member_of = |node: &Node| {
+        let named_member = |node: &Node| {
             [terms::IN_SCHEME, terms::TOP_CONCEPT_OF]
                 .iter()
                 .any(|p| first_iri(node, p).as_deref() == Some(list_iri))
         };
+        // A list no code names (an EU authority table as a SPARQL result, imported as a list
+        // of the subjects beneath its IRI) has those subjects as its codes.
+        let beneath = format!("{}/", list_iri.trim_end_matches('/'));
+        let by_position = !nodes.values().any(named_member);
+        let member_of = |iri: &str, node: &Node| {
+            named_member(node)
+                || (by_position && iri.starts_with(&beneath) && iri.len() > beneath.len())
+        };
         let mut codes: Vec<Code> = Vec::new();
         let mut code_of_iri: HashMap<String, Box<str>> = HashMap::new();
         for (iri, node) in &nodes {
-            if iri == list_iri || !member_of(node) {
+            if iri == list_iri || !member_of(iri, node) {
                 continue;
             }
             let value = node

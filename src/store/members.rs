@@ -38,7 +38,10 @@ pub async fn latest_seqs_of_kinds(
     let rows: Vec<(String, Option<i64>)> = change::Entity::find()
         .select_only()
         .column(change::Column::ResourceId)
-        .column_as(Expr::from(Func::max(Expr::col(change::Column::Seq))), "max_seq")
+        .column_as(
+            Expr::from(Func::max(Expr::col(change::Column::Seq))),
+            "max_seq",
+        )
         .filter(change::Column::Kind.is_in(kinds.iter().copied()))
         .group_by(change::Column::ResourceId)
         .into_tuple()
@@ -62,7 +65,10 @@ pub async fn versions_as_of(
         let newest: Vec<(String, Option<i64>)> = change::Entity::find()
             .select_only()
             .column(change::Column::ResourceId)
-            .column_as(Expr::from(Func::max(Expr::col(change::Column::Seq))), "max_seq")
+            .column_as(
+                Expr::from(Func::max(Expr::col(change::Column::Seq))),
+                "max_seq",
+            )
             .filter(change::Column::ResourceId.is_in(chunk.iter().cloned()))
             .filter(change::Column::Seq.lte(seq))
             .group_by(change::Column::ResourceId)

@@ -228,11 +228,21 @@ pub async fn code_list_json_schema(
     let row = store::find_resource(&app.db, id_or_alias)
         .await?
         .ok_or_else(|| TypesError::NotFound(id_or_alias.to_owned()))?;
+    // A list made of concepts has its codes in other resources' graphs: it is read from the
+    // code-list projection, which composed it.
+    if let Some(cached) = app
+        .code_lists
+        .get(&row.id)
+        .filter(|c| c.list.made_of_concepts)
+    {
+        let list = code_list_of_projection(&cached, &row.label, &options.lang);
+        return Ok(json_schema::code_list_document(&list, &row.id, options));
+    }
     if row.kind != crate::code_lists::KIND {
         return Err(TypesError::WrongKind {
             id: id_or_alias.to_owned(),
             actual: row.kind,
-            expected: "code-list",
+            expected: "code-list or collection",
         });
     }
     let projections = app.projections.clone();
@@ -248,6 +258,41 @@ pub async fn code_list_json_schema(
     .await
     .map_err(|e| TypesError::Task(e.to_string()))??;
     Ok(json_schema::code_list_document(&list, &row.id, options))
+}
+
+/// An export code list of a list the code-list projection holds: its codes as served by
+/// default (a list made of concepts leaves deprecated and retired codes out).
+pub fn code_list_of_projection(
+    cached: &crate::code_lists::CachedList,
+    label: &str,
+    lang: &str,
+) -> model::CodeList {
+    use crate::code_lists::model::{pick, ValueType};
+    let statuses = crate::code_lists::query::StatusFilter::default_for(&cached.list);
+    model::CodeList {
+        iri: cached.list.iri.clone(),
+        name: model::safe_name(label),
+        title: pick(&cached.list.labels, lang).map(str::to_owned),
+        external: true,
+        codes: cached
+            .list
+            .codes
+            .iter()
+            .filter(|c| statuses.keeps(c.status()))
+            .map(|c| model::Code {
+                value: c.code.to_string(),
+                datatype: match c.value_type {
+                    ValueType::Number => "decimal",
+                    ValueType::Bool => "boolean",
+                    _ => "string",
+                }
+                .to_owned(),
+                label: pick(&c.labels, lang)
+                    .filter(|l| *l != &*c.code)
+                    .map(str::to_owned),
+            })
+            .collect(),
+    }
 }
 
 /// The registry path of a resource's JSON Schema (`/api/v1/types/ID/json-schema`).
