@@ -208,3 +208,72 @@ async fn a_search_index_of_an_older_schema_is_rebuilt_on_start(backend: Backend)
     );
 }
 both!(a_search_index_of_an_older_schema_is_rebuilt_on_start);
+
+async fn collections_of_concepts_are_flagged_and_found_as_usable_code_lists(backend: Backend) {
+    let Some(app) = app_with_models_and_lists(backend, "search_api_usable").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    let body = std::fs::read(shared_data(
+        "fdk/concepts_v2_concept-catalog_all_collections.ttl",
+    ))
+    .unwrap();
+    assert_eq!(
+        app.import(Some(&token), "format=turtle", body)
+            .await
+            .status(),
+        200
+    );
+    let usable = app
+        .get_json("/api/v1/search?usableAsCodeList=true&limit=200")
+        .await;
+    let hits = usable["hits"].as_array().unwrap();
+    let mut kinds: Vec<&str> = hits.iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(kinds, ["code-list", "collection"], "{usable}");
+    assert!(hits.iter().all(|h| h["usableAsCodeList"] == true));
+    assert_eq!(
+        hits.iter().filter(|h| h["kind"] == "collection").count(),
+        2,
+        "both collections of the concept catalog"
+    );
+    // Every hit of any search carries the flag, and each flagged hit is served as a list.
+    let all = app.get_json("/api/v1/search?limit=200").await;
+    for hit in all["hits"].as_array().unwrap() {
+        let flagged = hit["usableAsCodeList"]
+            .as_bool()
+            .expect("flag on every hit");
+        let id = hit["id"].as_str().unwrap();
+        let status = app
+            .client
+            .get(app.url(&format!("/api/v1/code-lists/{id}/codes")))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status == 200, flagged, "{hit}");
+    }
+    let concepts = app
+        .get_json("/api/v1/search?kind=concept&usableAsCodeList=true")
+        .await;
+    assert_eq!(concepts["total"], 0, "a concept alone is no code list");
+    let not = app
+        .get_json("/api/v1/search?usableAsCodeList=false&limit=200")
+        .await;
+    assert!(not["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["usableAsCodeList"] == false));
+    let bad = app
+        .client
+        .get(app.url("/api/v1/search?usableAsCodeList=maybe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(bad.headers()["content-type"], "application/problem+json");
+    app.stop().await;
+}
+both!(collections_of_concepts_are_flagged_and_found_as_usable_code_lists);

@@ -27,6 +27,15 @@ pub const CORRESPONDENCE_KIND: &str = "correspondence";
 
 use correspondence::Correspondence;
 
+/// The kinds the code-list runtime serves as code lists: lists with their own codes (code
+/// lists, concept schemes) and collections of concepts.
+pub const USABLE_AS_CODE_LIST: [&str; 2] = [KIND, concept_lists::COLLECTION_KIND];
+
+/// Whether resources of a kind are served as code lists.
+pub fn usable_as_code_list(kind: &str) -> bool {
+    USABLE_AS_CODE_LIST.contains(&kind)
+}
+
 /// One version of a list, parsed.
 #[derive(Debug)]
 pub struct CachedList {

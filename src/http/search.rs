@@ -33,6 +33,10 @@ pub struct SearchQuery {
     /// and descriptions are shown in it.
     #[param(pattern = "^[A-Za-z]{2,3}$")]
     pub lang: Option<String>,
+    /// `true`: only what is served as a code list (code lists, concept schemes and collections
+    /// of concepts, within `kind` if given); `false`: only what is not.
+    #[serde(rename = "usableAsCodeList")]
+    pub usable_as_code_list: Option<bool>,
     /// Page size (default 20, at most 200).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<Bounded<1, 200>>,
@@ -64,6 +68,31 @@ pub struct SuggestResponse {
 }
 
 const MAX_QUERY_CHARS: usize = 500;
+
+/// The kinds filter with `usableAsCodeList` applied: the kinds served as code lists (or the
+/// others), within those asked for. When nothing is left, a kind no resource has, so the
+/// search finds nothing rather than everything.
+fn code_list_kinds(kinds: Vec<String>, usable: Option<bool>) -> Vec<String> {
+    let Some(usable) = usable else {
+        return kinds;
+    };
+    let asked: Vec<String> = if kinds.is_empty() {
+        semreg_importers::ResourceKind::ALL
+            .map(|k| k.as_str().to_owned())
+            .to_vec()
+    } else {
+        kinds
+    };
+    let kept: Vec<String> = asked
+        .into_iter()
+        .filter(|k| crate::code_lists::usable_as_code_list(k) == usable)
+        .collect();
+    if kept.is_empty() {
+        vec!["-".to_owned()]
+    } else {
+        kept
+    }
+}
 
 /// Most words of a query answered on the async worker itself. A query of a few words takes
 /// well under a millisecond (about 0.2–1 ms at 110,000 documents), less than handing it to the
@@ -125,7 +154,10 @@ pub async fn search_resources(
     };
     let request = SearchRequest {
         q,
-        kinds: query.kind.unwrap_or_default().names(),
+        kinds: code_list_kinds(
+            query.kind.unwrap_or_default().names(),
+            query.usable_as_code_list,
+        ),
         publisher: query.publisher.map(String::from),
         status: query.status.map(|s| s.as_str().to_owned()),
         lang,

@@ -239,6 +239,9 @@ pub struct SearchHit {
     pub status: String,
     /// Relevance score.
     pub score: f32,
+    /// Whether `/api/v1/code-lists/{id}/...` serves it (a code list, scheme or collection).
+    #[serde(rename = "usableAsCodeList")]
+    pub usable_as_code_list: bool,
     /// Matched words in context, as HTML with `<b>` around them: `label`, `description`,
     /// `members` (codes of a list, properties of a type). Absent from suggestions.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]

@@ -508,10 +508,12 @@ impl SearchProjection {
                 highlight("members", &members.join("; "));
             }
         }
+        let kind = get(f.kind);
         Ok(SearchHit {
+            usable_as_code_list: crate::code_lists::usable_as_code_list(&kind),
             id: get(f.id),
             iri: get(f.iri),
-            kind: get(f.kind),
+            kind,
             label,
             description,
             publisher: (!publisher.is_empty()).then_some(publisher),
