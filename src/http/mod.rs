@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod code_lists;
+pub mod concepts;
 pub mod extract;
 pub mod fhir;
 pub mod import;
@@ -61,6 +62,7 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(service_models::compose_service_model))
         .routes(routes!(service_models::get_service_model))
         .routes(routes!(service_models::get_type_used_by))
+        .routes(routes!(concepts::get_concept_field))
         .routes(routes!(types::get_code_list_json_schema))
         .routes(routes!(types::get_type_xsd))
         .routes(routes!(types::get_model_xsd))

@@ -24,6 +24,9 @@ const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
 const EUVOC_XL_DEFINITION: &str = "http://publications.europa.eu/ontology/euvoc#xlDefinition";
 const SKOSNO_DEFINISJON_V1: &str = "http://difi.no/skosno#definisjon";
 const SKOSNO_DEFINISJON: &str = "https://data.norge.no/vocabulary/skosno#definisjon";
+const SKOSNO_BETYDNINGSBESKRIVELSE_V1: &str = "http://difi.no/skosno#betydningsbeskrivelse";
+const SKOSXL_PREF_LABEL: &str = "http://www.w3.org/2008/05/skos-xl#prefLabel";
+const SKOSXL_LITERAL_FORM: &str = "http://www.w3.org/2008/05/skos-xl#literalForm";
 
 /// How deep object types nest before the walk stops (recursive types).
 const MAX_DEPTH: usize = 12;
@@ -178,12 +181,18 @@ impl Graphs {
         concept: &str,
     ) -> Result<(Texts, Texts), MappingError> {
         self.ensure(app, concept).await?;
-        let labels = self.texts(concept, &format!("{SKOS}prefLabel"));
+        let mut labels = self.texts(concept, &format!("{SKOS}prefLabel"));
+        for node in self.nodes(concept, SKOSXL_PREF_LABEL) {
+            for (lang, text) in self.texts(&node, SKOSXL_LITERAL_FORM) {
+                labels.entry(lang).or_insert(text);
+            }
+        }
         let mut help = self.texts(concept, &format!("{SKOS}definition"));
         for (predicate, text_predicate) in [
             (EUVOC_XL_DEFINITION, RDF_VALUE),
             (SKOSNO_DEFINISJON, RDF_VALUE),
             (SKOSNO_DEFINISJON_V1, RDFS_LABEL),
+            (SKOSNO_BETYDNINGSBESKRIVELSE_V1, RDFS_LABEL),
         ] {
             for node in self.nodes(concept, predicate) {
                 for (lang, text) in self.texts(&node, text_predicate) {

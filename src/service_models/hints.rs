@@ -19,6 +19,13 @@ pub(super) async fn build(
     let mut hints = Vec::new();
     let mut requires: Vec<String> = Vec::new();
     for part in parts {
+        if let Some(field) = &part.concept {
+            hints.push(field.ui_hint.clone());
+            if !requires.contains(&field.iri) {
+                requires.push(field.iri.clone());
+            }
+            continue;
+        }
         let (found, reached) = fields::walk(
             app,
             &mut graphs,
@@ -43,7 +50,7 @@ pub(super) async fn build(
     Ok((hints, requires))
 }
 
-async fn hint_for(
+pub(super) async fn hint_for(
     app: &App,
     graphs: &mut Graphs,
     field: &fields::Field,

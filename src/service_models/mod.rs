@@ -13,6 +13,7 @@
 //! [`source_mappings`] builds the mapping sets, [`save`] stores it all; [`read`] reads a stored
 //! service model back.
 
+pub mod concept_field;
 pub mod fields;
 mod hints;
 mod parts;
@@ -67,14 +68,19 @@ pub struct ComposeRequest {
     pub parts: Vec<PartRequest>,
 }
 
-/// One part of a service model.
+/// One part of a service model: a registry type, or a concept as one field.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartRequest {
-    /// The registry type (id, alias or IRI).
-    #[serde(rename = "type")]
+    /// The registry type (id, alias or IRI); with `concept`, instead an XSD built-in or a code
+    /// list (id, alias or IRI) that overrides the concept's value range.
+    #[serde(rename = "type", default)]
     #[schema(min_length = 1)]
-    pub type_ref: String,
+    pub type_ref: Option<String>,
+    /// A concept (id, alias or IRI) whose labels, definition and value range make the field.
+    #[serde(default)]
+    #[schema(min_length = 1)]
+    pub concept: Option<String>,
     /// The field name in the service model: not blank, without `/` or `~`.
     #[schema(pattern = "^[^/~]*[^/~\\s][^/~]*$")]
     pub field: String,
@@ -82,7 +88,8 @@ pub struct PartRequest {
     #[serde(default)]
     #[schema(pattern = "^ *(\\*|[0-9]+|[0-9]+ *\\.\\. *([0-9]+|\\*|n)) *$")]
     pub cardinality: Option<String>,
-    /// A mapping set (id, alias or IRI) from a source API's fields to the type's fields.
+    /// A mapping set (id, alias or IRI) from a source API's fields to the type's fields (for a
+    /// concept part: with a row whose object is the concept, e.g. by `skos:exactMatch`).
     #[serde(default)]
     pub source: Option<String>,
 }
@@ -93,10 +100,13 @@ pub struct PartRequest {
 pub struct Part {
     /// Field name.
     pub field: String,
-    /// The type's registry id.
+    /// The type's registry id (a concept part: the concept's).
     pub type_id: String,
-    /// The type's IRI.
+    /// The type's IRI (a concept part: the concept's).
     pub type_iri: String,
+    /// The concept a concept part is made of.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub concept: Option<String>,
     /// Least occurrences.
     pub min: u64,
     /// Most occurrences (`null`: unbounded).
@@ -193,7 +203,7 @@ pub async fn compose(
 ) -> Result<Bundle, ServiceModelError> {
     let iri = parts::model_iri(&request, &actor)?;
     let lang = request.lang.clone().unwrap_or_else(|| "nb".to_owned());
-    let resolved = parts::resolve_parts(app, &request).await?;
+    let resolved = parts::resolve_parts(app, &request, &lang).await?;
     let schema = schema::build(app, &request, &resolved, &lang).await?;
     let (hints, requires) = hints::build(app, &resolved).await?;
     let (sets, part_mapping) = source_mappings::build(&iri, &request, &resolved);
@@ -207,6 +217,7 @@ pub async fn compose(
             min: p.min,
             max: p.max,
             mapping: mapping.as_ref().map(|m| resource_id_for_iri(m)),
+            concept: p.concept.as_ref().map(|c| c.iri.clone()),
         })
         .collect();
     let composed = save::Composed {

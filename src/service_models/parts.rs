@@ -2,6 +2,8 @@
 //! the registry types they name and the mapping sets that fill them — and the service model's
 //! IRI.
 
+use super::concept_field::{self, ConceptField, FieldRequest};
+use super::fields::Graphs;
 use super::{invalid, ComposeRequest, PartRequest, ServiceModelError};
 use crate::app::App;
 use crate::ids::{resource_id_for_iri, OrgNr};
@@ -50,6 +52,8 @@ pub(super) struct Resolved {
     pub(super) min: u64,
     pub(super) max: Option<u64>,
     pub(super) source: Option<MappingSet>,
+    /// A concept part's field (its `type_row` is the concept's row).
+    pub(super) concept: Option<ConceptField>,
 }
 
 impl Resolved {
@@ -103,8 +107,10 @@ pub(super) fn model_iri(
 pub(super) async fn resolve_parts(
     app: &App,
     request: &ComposeRequest,
+    lang: &str,
 ) -> Result<Vec<Resolved>, ServiceModelError> {
     let mut resolved = Vec::new();
+    let mut graphs = Graphs::default();
     for (i, part) in request.parts.iter().enumerate() {
         let at = |f: &str| format!("parts[{i}].{f}");
         let field = part.field.trim();
@@ -123,10 +129,47 @@ pub(super) async fn resolve_parts(
             })?,
             None => (1, Some(1)),
         };
-        let key = if part.type_ref.contains(':') {
-            resource_id_for_iri(&part.type_ref)
+        if let Some(concept) = &part.concept {
+            let type_row = concept_field::concept_row(app, concept, &at("concept"))
+                .await
+                .map_err(|e| match e {
+                    ServiceModelError::NotFound(message) => invalid(at("concept"), message),
+                    other => other,
+                })?;
+            let field_request = FieldRequest {
+                field: Some(field.to_owned()),
+                min,
+                max,
+                value_type: part.type_ref.clone(),
+                lang: lang.to_owned(),
+                bundle: true,
+                at: at("type"),
+            };
+            let built = concept_field::build(app, &mut graphs, &type_row, &field_request).await?;
+            let source = match &part.source {
+                Some(source) => Some(concept_source(app, source, &type_row, &at("source")).await?),
+                None => None,
+            };
+            resolved.push(Resolved {
+                request: PartRequest {
+                    field: field.to_owned(),
+                    ..part.clone()
+                },
+                type_row,
+                min,
+                max,
+                source,
+                concept: Some(built),
+            });
+            continue;
+        }
+        let Some(type_ref) = &part.type_ref else {
+            return Err(invalid(at("type"), "a part names a type or a concept"));
+        };
+        let key = if type_ref.contains(':') {
+            resource_id_for_iri(type_ref)
         } else {
-            part.type_ref.clone()
+            type_ref.clone()
         };
         let type_row = crate::store::find_resource(&app.db, &key)
             .await
@@ -134,13 +177,13 @@ pub(super) async fn resolve_parts(
             .ok_or_else(|| {
                 invalid(
                     at("type"),
-                    format!("no type with id, alias or IRI {:?}", part.type_ref),
+                    format!("no type with id, alias or IRI {type_ref:?}"),
                 )
             })?;
         if type_row.kind != crate::types::TYPE_KIND {
             return Err(invalid(
                 at("type"),
-                format!("{:?} is a {}, not a type", part.type_ref, type_row.kind),
+                format!("{type_ref:?} is a {}, not a type", type_row.kind),
             ));
         }
         let source = match &part.source {
@@ -156,9 +199,42 @@ pub(super) async fn resolve_parts(
             min,
             max,
             source,
+            concept: None,
         });
     }
     Ok(resolved)
+}
+
+/// The mapping set a concept part names as its source: rows from a source API to the concept.
+async fn concept_source(
+    app: &App,
+    source: &str,
+    concept: &crate::store::resource::Model,
+    at: &str,
+) -> Result<MappingSet, ServiceModelError> {
+    let (_, set) = stored::load(app, source).await.map_err(|e| match e {
+        MappingError::NotFound(_) | MappingError::NotAMappingSet(_) => invalid(at, e.to_string()),
+        other => other.into(),
+    })?;
+    if set.subject_source.is_none() {
+        return Err(invalid(
+            at,
+            format!(
+                "mapping set {} names no subject_source (the source API)",
+                set.iri
+            ),
+        ));
+    }
+    if !set.mappings.iter().any(|m| m.object_id == concept.iri) {
+        return Err(invalid(
+            at,
+            format!(
+                "mapping set {} maps no field to concept {}",
+                set.iri, concept.iri
+            ),
+        ));
+    }
+    Ok(set)
 }
 
 /// The mapping set a part names as its source: it must map a source API to the part's type.

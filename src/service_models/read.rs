@@ -1,7 +1,7 @@
 //! Reading stored service models back: the bundle of one ([`load`]), its schema (for apply) and
 //! the service models that use a type ([`used_by`]).
 
-use super::fields::Graphs;
+use super::fields::{Graphs, DCT_SUBJECT};
 use super::source_mappings::bundle_mapping;
 use super::ui::UiHint;
 use super::{invalid, Bundle, Part, ServiceModelError};
@@ -65,10 +65,12 @@ pub async fn load(app: &App, id_or_alias: &str) -> Result<Bundle, ServiceModelEr
         .collect();
     props.sort();
     for (_, prop) in props {
+        let concept = graphs.nodes(&prop, DCT_SUBJECT).into_iter().next();
         let type_iri = graphs
             .nodes(&prop, &format!("{M}hasObjectType"))
             .into_iter()
             .next()
+            .or_else(|| concept.clone())
             .unwrap_or_default();
         let mapping = graphs
             .nodes(&prop, &format!("{SEMREG}sourceMapping"))
@@ -92,6 +94,7 @@ pub async fn load(app: &App, id_or_alias: &str) -> Result<Bundle, ServiceModelEr
                 Some(n) => n.parse().ok(),
             },
             mapping: mapping.as_ref().map(|m| resource_id_for_iri(m)),
+            concept,
         });
     }
     let mut mappings = Vec::new();

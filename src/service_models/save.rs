@@ -3,6 +3,7 @@
 //! composed schema and hints as literals) and its mapping sets, stored as the publisher's
 //! through the registry's write path.
 
+use super::fields::DCT_SUBJECT;
 use super::ui::UiHint;
 use super::{invalid, ComposeRequest, Part, ServiceModelError};
 use super::{DCT_DESCRIPTION, DCT_REQUIRES, DCT_TITLE, M, SEMREG};
@@ -127,9 +128,15 @@ fn model_triples(
             p(DCT_TITLE),
             Literal::new_simple_literal(&part.field),
         ));
+        // A concept part stands for its concept; a type part holds objects of its type.
+        let link = if part.concept.is_some() {
+            DCT_SUBJECT.to_owned()
+        } else {
+            format!("{M}hasObjectType")
+        };
         out.push(Triple::new(
             prop.clone(),
-            p(&format!("{M}hasObjectType")),
+            p(&link),
             node(&part.type_iri, "parts")?,
         ));
         out.push(Triple::new(

@@ -23,13 +23,30 @@ pub(super) async fn build(
     };
     let mut exports = Vec::new();
     for part in parts {
-        exports.push(crate::types::json_schema(app, &part.type_row.id, &options).await?);
+        exports.push(match &part.concept {
+            Some(field) => concept_item(part, &field.schema),
+            None => crate::types::json_schema(app, &part.type_row.id, &options).await?,
+        });
     }
     compose_schema(request, parts, exports)
 }
 
 /// The service model's JSON Schema: an object with a property per part referring to the
 /// part's type, and every type's bundled definitions in `$defs`.
+/// A concept part's value schema (one item of it, for a list: composing makes the array).
+fn concept_item(part: &Resolved, schema: &Value) -> Value {
+    if !part.is_array() {
+        return schema.clone();
+    }
+    let mut item = schema.get("items").cloned().unwrap_or_else(|| json!({}));
+    for key in ["title", "description", "x-concept"] {
+        if let Some(v) = schema.get(key) {
+            item[key] = v.clone();
+        }
+    }
+    item
+}
+
 fn compose_schema(
     request: &ComposeRequest,
     parts: &[Resolved],

@@ -46,7 +46,13 @@ pub(super) fn build(
         };
         let prefix = part.prefix();
         for m in &source.mappings {
-            let Some(inside) = field_path(&m.object_id, &part.type_row.iri) else {
+            // A concept part is filled by the rows mapped to the concept itself.
+            let inside = if part.concept.is_some() {
+                (m.object_id == part.type_row.iri).then(String::new)
+            } else {
+                field_path(&m.object_id, &part.type_row.iri)
+            };
+            let Some(inside) = inside else {
                 continue;
             };
             if field_path(&m.subject_id, &api).is_none() {
