@@ -306,3 +306,29 @@ async fn a_service_model_of_concepts_only_validates_and_points_at_served_lists(b
     app.stop().await;
 }
 both!(a_service_model_of_concepts_only_validates_and_points_at_served_lists);
+
+async fn the_concept_field_endpoint_is_described_in_openapi(backend: Backend) {
+    let Some(app) = spawn_app(backend, "concept_field_openapi").await else {
+        return;
+    };
+    let openapi = app.get_json("/openapi.json").await;
+    let operation = &openapi["paths"]["/api/v1/concepts/{id}/field"]["get"];
+    for status in ["200", "400", "404"] {
+        let response = &operation["responses"][status];
+        assert!(response["description"].is_string(), "{status} has a description");
+        let media = if status == "200" { "application/json" } else { "application/problem+json" };
+        assert!(response["content"][media].is_object(), "{status} as {media}: {operation:#}");
+    }
+    let names: Vec<&str> = operation["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["id", "lang", "field", "cardinality", "type"]);
+    let search = &openapi["paths"]["/api/v1/search"]["get"]["parameters"];
+    assert!(search.as_array().unwrap().iter().any(|p| p["name"] == "usableAsCodeList"));
+    assert!(openapi["components"]["schemas"]["ConceptField"].is_object());
+    app.stop().await;
+}
+both!(the_concept_field_endpoint_is_described_in_openapi);

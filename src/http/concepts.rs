@@ -38,8 +38,10 @@ pub struct ConceptFieldQuery {
 #[utoipa::path(get, path = "/api/v1/concepts/{id}/field",
     params(("id" = String, Path, description = "Concept id, alias or IRI"), ConceptFieldQuery),
     responses((status = 200, description = "The field", body = ConceptField),
-              (status = 400, description = "A parameter is malformed; `detail` names it", body = super::problem::Problem),
-              (status = 404, description = "No concept with that id, alias or IRI", body = super::problem::Problem)))]
+              (status = 400, description = "A parameter is malformed; `detail` names it",
+               body = super::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No concept with that id, alias or IRI",
+               body = super::problem::Problem, content_type = "application/problem+json")))]
 pub async fn get_concept_field(
     State(app): State<AppState>,
     Path(id): Path<String>,
