@@ -36,7 +36,11 @@ fn catalog(n: usize) -> String {
     let mut ttl = String::from(PREFIXES);
     ttl.push_str("<https://bench.example/samling> a skos:Collection ; skos:prefLabel \"Benk\"@nb ;\n  skos:member ");
     for i in 0..n {
-        let _ = write!(ttl, "{}<https://bench.example/begrep/{i}>", if i == 0 { "" } else { ", " });
+        let _ = write!(
+            ttl,
+            "{}<https://bench.example/begrep/{i}>",
+            if i == 0 { "" } else { ", " }
+        );
     }
     ttl.push_str(" .\n");
     for i in 0..n {
@@ -72,11 +76,17 @@ async fn import(app: &App, name: &str, ttl: String) -> usize {
 async fn timed_catch_up(app: &App, what: &str, n: usize) -> f64 {
     let last = semreg::store::last_seq(&app.db).await.expect("seq");
     let started = Instant::now();
-    let lists = app.code_lists.catch_up(&app.db, last).await.expect("catch-up");
+    let lists = app
+        .code_lists
+        .catch_up(&app.db, last)
+        .await
+        .expect("catch-up");
     let seconds = started.elapsed().as_secs_f64();
     let list = app
         .code_lists
-        .get(&semreg::ids::resource_id_for_iri("https://bench.example/samling"))
+        .get(&semreg::ids::resource_id_for_iri(
+            "https://bench.example/samling",
+        ))
         .expect("the collection is a list");
     assert_eq!(list.list.codes.len(), n);
     println!(
@@ -107,7 +117,10 @@ fn main() {
         let app = App::open(config.clone()).await.expect("app");
         let started = Instant::now();
         assert_eq!(import(&app, "bench.ttl", catalog(n)).await, n + 1);
-        println!("import of {n} concepts and their collection: {:.2} s", started.elapsed().as_secs_f64());
+        println!(
+            "import of {n} concepts and their collection: {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
         let first = timed_catch_up(&app, "first catch-up (every concept, composed once)", n).await;
         let mut one = String::from(PREFIXES);
         concept(&mut one, 7, "endret");
@@ -128,16 +141,26 @@ fn main() {
             import(&app, &format!("each-{f}.ttl"), file).await;
             let last = semreg::store::last_seq(&app.db).await.expect("seq");
             let started = Instant::now();
-            app.code_lists.catch_up(&app.db, last).await.expect("catch-up");
+            app.code_lists
+                .catch_up(&app.db, last)
+                .await
+                .expect("catch-up");
             each += started.elapsed().as_secs_f64();
         }
-        println!("{:<58} {:8.3} s", "mean catch-up after a one-concept file (10 files)", each / 10.0);
+        println!(
+            "{:<58} {:8.3} s",
+            "mean catch-up after a one-concept file (10 files)",
+            each / 10.0
+        );
         let cold = semreg::code_lists::CodeListCache::default();
         let last = semreg::store::last_seq(&app.db).await.expect("seq");
         let started = Instant::now();
         cold.catch_up(&app.db, last).await.expect("cold catch-up");
         let seconds = started.elapsed().as_secs_f64();
-        println!("{:<58} {seconds:8.3} s", "cold start of the code-list projection");
+        println!(
+            "{:<58} {seconds:8.3} s",
+            "cold start of the code-list projection"
+        );
         println!(
             "per concept: first catch-up {:.1} µs, cold start {:.1} µs",
             first * 1e6 / n as f64,

@@ -315,9 +315,19 @@ async fn the_concept_field_endpoint_is_described_in_openapi(backend: Backend) {
     let operation = &openapi["paths"]["/api/v1/concepts/{id}/field"]["get"];
     for status in ["200", "400", "404"] {
         let response = &operation["responses"][status];
-        assert!(response["description"].is_string(), "{status} has a description");
-        let media = if status == "200" { "application/json" } else { "application/problem+json" };
-        assert!(response["content"][media].is_object(), "{status} as {media}: {operation:#}");
+        assert!(
+            response["description"].is_string(),
+            "{status} has a description"
+        );
+        let media = if status == "200" {
+            "application/json"
+        } else {
+            "application/problem+json"
+        };
+        assert!(
+            response["content"][media].is_object(),
+            "{status} as {media}: {operation:#}"
+        );
     }
     let names: Vec<&str> = operation["parameters"]
         .as_array()
@@ -327,7 +337,11 @@ async fn the_concept_field_endpoint_is_described_in_openapi(backend: Backend) {
         .collect();
     assert_eq!(names, ["id", "lang", "field", "cardinality", "type"]);
     let search = &openapi["paths"]["/api/v1/search"]["get"]["parameters"];
-    assert!(search.as_array().unwrap().iter().any(|p| p["name"] == "usableAsCodeList"));
+    assert!(search
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "usableAsCodeList"));
     assert!(openapi["components"]["schemas"]["ConceptField"].is_object());
     app.stop().await;
 }

@@ -239,37 +239,23 @@ async fn a_concept_catalog_collection_answers_altinn_options_field_by_field(back
 }
 both!(a_concept_catalog_collection_answers_altinn_options_field_by_field);
 
-/// A collection of concepts written for these tests: validity per concept (SKOS-AP-NO dates
-/// are inclusive), one deprecated concept, a hierarchy by skos:broader, and a scheme whose
-/// concepts arrive in another file.
-const COLLECTION: &str = r#"
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix euvoc: <http://publications.europa.eu/ontology/euvoc#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix semreg: <https://w3id.org/semreg/ns#> .
-@prefix b: <https://example.org/begrep/> .
-
-<https://example.org/samling/sivilstand> a skos:Collection ;
-    dct:title "Sivilstand"@nb, "Marital status"@en ; semreg:alias "test-sivilstand" ;
-    skos:member b:gift, b:ugift, b:partner, b:separert, b:registrert .
-b:gift a skos:Concept ; skos:notation "GIFT" ; skos:prefLabel "gift"@nb, "gift"@nn, "married"@en ;
-    skos:definition "person som har inngått ekteskap"@nb .
-b:ugift a skos:Concept ; skos:notation "UGIF" ; skos:prefLabel "ugift"@nb, "unmarried"@en .
-b:separert a skos:Concept ; skos:notation "SEPR" ; skos:prefLabel "separert"@nb ; skos:broader b:gift .
-b:partner a skos:Concept ; skos:notation "REPA" ; skos:prefLabel "registrert partner"@nb ;
-    euvoc:startDate "1993-08-01"^^xsd:date ; euvoc:endDate "2008-12-31"^^xsd:date .
-b:registrert a skos:Concept ; skos:notation "REGI" ; skos:prefLabel "registrert (gammel)"@nb ;
-    euvoc:status <http://publications.europa.eu/resource/authority/concept-status/DEPRECATED> .
-"#;
+/// The collection of `tests/fixtures/concepts/sivilstand.ttl`: validity per concept
+/// (SKOS-AP-NO dates are inclusive), one deprecated concept, a hierarchy by skos:broader.
+fn collection() -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/concepts/sivilstand.ttl",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture")
+}
 
 async fn dates_status_and_hierarchy_of_a_collection_of_concepts(backend: Backend) {
     let Some(app) = spawn_app(backend, "concept_lists_dates").await else {
         return;
     };
     let token = app.token(PUBLISHER).await;
-    import(&app, &token, "format=turtle", COLLECTION.into()).await;
-    let base = "/api/v1/code-lists/test-sivilstand/codes";
+    import(&app, &token, "format=turtle", collection().into()).await;
+    let base = "/api/v1/code-lists/demo-sivilstand/codes";
     let all = app.get_json(base).await;
     assert_eq!(
         codes(&all),
@@ -316,7 +302,7 @@ async fn dates_status_and_hierarchy_of_a_collection_of_concepts(backend: Backend
     );
     // The library payload and the JSON Schema carry the same codes.
     let library = app
-        .get_json("/altinn/ttd/code_lists/test-sivilstand/_latest.json")
+        .get_json("/altinn/ttd/code_lists/demo-sivilstand/_latest.json")
         .await;
     assert_eq!(library["codes"].as_array().unwrap().len(), 4);
     assert_eq!(
@@ -324,7 +310,7 @@ async fn dates_status_and_hierarchy_of_a_collection_of_concepts(backend: Backend
         serde_json::json!({"en": "married", "nb": "gift", "nn": "gift"})
     );
     let schema = app
-        .get_json("/api/v1/code-lists/test-sivilstand/json-schema")
+        .get_json("/api/v1/code-lists/demo-sivilstand/json-schema")
         .await;
     assert_eq!(
         schema["enum"],
@@ -340,8 +326,8 @@ async fn a_new_concept_version_changes_the_lists_version_etag_and_changes(backen
         return;
     };
     let token = app.token(PUBLISHER).await;
-    import(&app, &token, "format=turtle", COLLECTION.into()).await;
-    let base = "/api/v1/code-lists/test-sivilstand/codes";
+    import(&app, &token, "format=turtle", collection().into()).await;
+    let base = "/api/v1/code-lists/demo-sivilstand/codes";
     let get = |path: String| {
         let client = app.client.clone();
         let url = app.url(&path);
@@ -352,7 +338,7 @@ async fn a_new_concept_version_changes_the_lists_version_etag_and_changes(backen
     let before: Value = first.json().await.unwrap();
     let v1 = before["version"].as_i64().unwrap();
     // One member concept changes in a file of its own.
-    let renamed = COLLECTION
+    let renamed = collection()
         .split("\nb:gift")
         .next()
         .unwrap()
@@ -386,7 +372,7 @@ async fn a_new_concept_version_changes_the_lists_version_etag_and_changes(backen
     assert_eq!(pinned["codes"][3]["label"], "ugift");
     let changes = app
         .get_json(&format!(
-            "/api/v1/code-lists/test-sivilstand/changes?from={v1}&to={v2}"
+            "/api/v1/code-lists/demo-sivilstand/changes?from={v1}&to={v2}"
         ))
         .await;
     assert_eq!(
@@ -524,3 +510,47 @@ async fn the_nav_catalogue_and_an_eu_authority_table_are_lists(backend: Backend)
     app.stop().await;
 }
 both!(the_nav_catalogue_and_an_eu_authority_table_are_lists);
+
+async fn a_collection_chooses_its_codes_and_colliding_codes_are_reported(backend: Backend) {
+    let Some(app) = spawn_app(backend, "concept_lists_codes").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    let file = r#"
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix skosno: <https://data.norge.no/vocabulary/skosno#> .
+@prefix semreg: <https://w3id.org/semreg/ns#> .
+<https://example.org/samling/felt> a skos:Collection ; semreg:alias "test-felt" ;
+    semreg:conceptCode skosno:dataStructureLabel ;
+    skos:member <https://example.org/b/a>, <https://example.org/b/b>, <https://example.org/b/c> .
+<https://example.org/b/a> a skos:Concept ; skosno:dataStructureLabel "fornavn" ; skos:notation "1" ;
+    skos:prefLabel "fornavn"@nb .
+<https://example.org/b/b> a skos:Concept ; skosno:dataStructureLabel "fornavn" ; skos:prefLabel "første navn"@nb .
+<https://example.org/b/c> a skos:Concept ; skos:notation "3" .
+"#;
+    let report = import(&app, &token, "format=turtle", file.into()).await;
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("https://example.org/b/a")
+            && warnings.contains("https://example.org/b/b"),
+        "the collision names both concepts: {warnings}"
+    );
+    assert!(
+        warnings.contains("no skos:prefLabel"),
+        "the unlabelled member: {warnings}"
+    );
+    let list = app.get_json("/api/v1/code-lists/test-felt/codes").await;
+    assert_eq!(codes(&list), ["3", "b", "fornavn"], "{list}");
+    let c = list["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "3")
+        .unwrap();
+    assert_eq!(
+        c["label"], "3",
+        "a member without a label has its code as label"
+    );
+    app.stop().await;
+}
+both!(a_collection_chooses_its_codes_and_colliding_codes_are_reported);
