@@ -224,8 +224,9 @@ pub fn last_segment(text: &str) -> &str {
     trimmed.rsplit(['/', '#']).next().unwrap_or(trimmed)
 }
 
-/// A status IRI as a word, when it means something other than current.
-fn status_word(iri: &str) -> Option<String> {
+/// A status IRI (EU concept status, ADMS status) as a word — deprecated, retired,
+/// superseded, draft — when it means something other than current.
+pub fn status_word(iri: &str) -> Option<String> {
     let tail = last_segment(iri)
         .to_ascii_lowercase()
         .replace(['_', '-'], "");
@@ -350,22 +351,31 @@ fn read_facts(iri: &str, facts: &Facts<'_>, code_property: Option<&str>) -> Conc
             .flat_map(|node| facts.iris(&node, &format!("{}{end}", vocab::SKOSNO)))
             .collect()
     };
-    let mut broader = facts.iris(iri, &format!("{SKOS}broader"));
-    broader.extend(facts.iris(iri, &format!("{XKOS}specializes")));
-    broader.extend(facts.iris(iri, &format!("{XKOS}isPartOf")));
-    broader.extend(relation("hasGenericConceptRelation", "hasGenericConcept"));
-    broader.extend(relation(
-        "hasPartitiveConceptRelation",
+    // Direct links, then the generic and partitive relation nodes, per direction.
+    let linked = |direct: [String; 3], generic: &str, partitive: &str| -> Vec<String> {
+        let mut out: Vec<String> = direct.iter().flat_map(|p| facts.iris(iri, p)).collect();
+        out.extend(relation("hasGenericConceptRelation", generic));
+        out.extend(relation("hasPartitiveConceptRelation", partitive));
+        out
+    };
+    let mut broader = linked(
+        [
+            format!("{SKOS}broader"),
+            format!("{XKOS}specializes"),
+            format!("{XKOS}isPartOf"),
+        ],
+        "hasGenericConcept",
         "hasComprehensiveConcept",
-    ));
-    let mut narrower = facts.iris(iri, &format!("{SKOS}narrower"));
-    narrower.extend(facts.iris(iri, &format!("{XKOS}generalizes")));
-    narrower.extend(facts.iris(iri, &format!("{XKOS}hasPart")));
-    narrower.extend(relation("hasGenericConceptRelation", "hasSpecificConcept"));
-    narrower.extend(relation(
-        "hasPartitiveConceptRelation",
+    );
+    let mut narrower = linked(
+        [
+            format!("{SKOS}narrower"),
+            format!("{XKOS}generalizes"),
+            format!("{XKOS}hasPart"),
+        ],
+        "hasSpecificConcept",
         "hasPartitiveConcept",
-    ));
+    );
     for list in [&mut broader, &mut narrower] {
         let mut seen = std::collections::HashSet::new();
         list.retain(|i| i != iri && seen.insert(i.clone()));

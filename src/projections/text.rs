@@ -49,17 +49,6 @@ const CODES: &[&str] = &[
     "https://w3id.org/semreg/ns#alias",
 ];
 
-/// Status IRIs (EU concept status, ADMS status) and what they mean for ranking.
-const STATUS_WORDS: &[(&str, &str)] = &[
-    ("deprecated", "deprecated"),
-    ("retired", "retired"),
-    ("withdrawn", "retired"),
-    ("superseded", "superseded"),
-    ("candidate", "draft"),
-    ("draft", "draft"),
-    ("underdevelopment", "draft"),
-];
-
 const STATUS_PREDICATES: &[&str] = &[
     "http://www.w3.org/ns/adms#status",
     "http://publications.europa.eu/ontology/euvoc#status",
@@ -292,18 +281,7 @@ pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
     let graph_status = STATUS_PREDICATES
         .iter()
         .flat_map(|p| graph.objects(root, p))
-        .find_map(|iri| {
-            let tail = iri
-                .rsplit(['/', '#'])
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase()
-                .replace(['_', '-'], "");
-            STATUS_WORDS
-                .iter()
-                .find(|(word, _)| tail.contains(word))
-                .map(|(_, status)| (*status).to_owned())
-        });
+        .find_map(|iri| semreg_importers::concept_code::status_word(iri));
 
     SearchDoc {
         id: row.id.clone(),

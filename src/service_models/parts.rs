@@ -205,6 +205,28 @@ pub(super) async fn resolve_parts(
     Ok(resolved)
 }
 
+/// The mapping set a part names as its source: it must map a source API to the part's type.
+async fn source_set(
+    app: &App,
+    source: &str,
+    type_row: &crate::store::resource::Model,
+    at: &str,
+) -> Result<MappingSet, ServiceModelError> {
+    let set = load_source(app, source, at).await?;
+    if set.object_source.as_deref() != Some(type_row.iri.as_str()) {
+        return Err(invalid(
+            at,
+            format!(
+                "mapping set {} maps to {}, not to type {}",
+                set.iri,
+                set.object_source.as_deref().unwrap_or("no object_source"),
+                type_row.iri
+            ),
+        ));
+    }
+    Ok(set)
+}
+
 /// The mapping set a concept part names as its source: rows from a source API to the concept.
 async fn concept_source(
     app: &App,
@@ -212,19 +234,7 @@ async fn concept_source(
     concept: &crate::store::resource::Model,
     at: &str,
 ) -> Result<MappingSet, ServiceModelError> {
-    let (_, set) = stored::load(app, source).await.map_err(|e| match e {
-        MappingError::NotFound(_) | MappingError::NotAMappingSet(_) => invalid(at, e.to_string()),
-        other => other.into(),
-    })?;
-    if set.subject_source.is_none() {
-        return Err(invalid(
-            at,
-            format!(
-                "mapping set {} names no subject_source (the source API)",
-                set.iri
-            ),
-        ));
-    }
+    let set = load_source(app, source, at).await?;
     if !set.mappings.iter().any(|m| m.object_id == concept.iri) {
         return Err(invalid(
             at,
@@ -237,28 +247,12 @@ async fn concept_source(
     Ok(set)
 }
 
-/// The mapping set a part names as its source: it must map a source API to the part's type.
-async fn source_set(
-    app: &App,
-    source: &str,
-    type_row: &crate::store::resource::Model,
-    at: &str,
-) -> Result<MappingSet, ServiceModelError> {
+/// A part's source mapping set, which must name its source API (`subject_source`).
+async fn load_source(app: &App, source: &str, at: &str) -> Result<MappingSet, ServiceModelError> {
     let (_, set) = stored::load(app, source).await.map_err(|e| match e {
         MappingError::NotFound(_) | MappingError::NotAMappingSet(_) => invalid(at, e.to_string()),
         other => other.into(),
     })?;
-    if set.object_source.as_deref() != Some(type_row.iri.as_str()) {
-        return Err(invalid(
-            at,
-            format!(
-                "mapping set {} maps to {}, not to type {}",
-                set.iri,
-                set.object_source.as_deref().unwrap_or("no object_source"),
-                type_row.iri
-            ),
-        ));
-    }
     if set.subject_source.is_none() {
         return Err(invalid(
             at,
