@@ -281,7 +281,7 @@ pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
     let graph_status = STATUS_PREDICATES
         .iter()
         .flat_map(|p| graph.objects(root, p))
-        .find_map(|iri| semreg_importers::concept_code::status_word(iri));
+        .find_map(semreg_importers::concept_code::status_word);
 
     SearchDoc {
         id: row.id.clone(),
