@@ -20,13 +20,15 @@ pub struct ConceptFieldQuery {
     #[param(pattern = "^[a-z]{2,3}$")]
     pub lang: Option<String>,
     /// The field name (default: the concept's `skosno:dataStructureLabel`, else its label in
-    /// lower camel case).
-    #[param(max_length = 200)]
+    /// lower camel case): not blank, without `/` or `~`, at most 200 characters.
+    #[param(max_length = 200, pattern = "^[^/~]*[^/~\\s][^/~]*$")]
     pub field: Option<String>,
-    /// `1` (default), `0..1`, `0..*`, `1..*` or `N..M`.
+    /// `1` (default), `0..1`, `0..*` (an array) or `1..*`.
+    #[param(pattern = "^(?:1|0\\.\\.1|0\\.\\.\\*|1\\.\\.\\*)$")]
     pub cardinality: Option<String>,
     /// Instead of the concept's value range: an XSD built-in (`string`, `boolean`, `integer`,
-    /// `decimal`, `date`, `dateTime`, `time`, `anyURI`) or a code list (id, alias or IRI).
+    /// `decimal`, `date`, `dateTime`, `time`, `anyURI`) or a code list (id, alias or IRI; one
+    /// not served here is a 404).
     #[serde(rename = "type")]
     #[param(rename = "type")]
     pub value_type: Option<String>,
@@ -40,7 +42,7 @@ pub struct ConceptFieldQuery {
     responses((status = 200, description = "The field", body = ConceptField),
               (status = 400, description = "A parameter is malformed; `detail` names it",
                body = super::problem::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "No concept with that id, alias or IRI",
+              (status = 404, description = "No concept with that id, alias or IRI, or no code list named by `type`",
                body = super::problem::Problem, content_type = "application/problem+json")))]
 pub async fn get_concept_field(
     State(app): State<AppState>,
@@ -60,9 +62,9 @@ pub async fn get_concept_field(
     };
     if let Some(field) = &query.field {
         let field = field.trim();
-        if field.is_empty() || field.len() > 200 || field.contains(['/', '~']) {
+        if field.is_empty() || field.chars().count() > 200 || field.contains(['/', '~']) {
             return Err(ApiError::bad_request(
-                "field: a non-empty name of at most 200 bytes without `/` or `~`",
+                "field: a non-blank name of at most 200 characters without `/` or `~`",
             ));
         }
     }
@@ -75,8 +77,9 @@ pub async fn get_concept_field(
         None => (1, Some(1)),
     };
     let to_api = |e: ServiceModelError| match e {
-        ServiceModelError::Invalid { field, message } if field == "id" => {
-            ApiError::not_found(message)
+        // Not a concept, or a `type` that names no code list served here: nothing found.
+        ServiceModelError::Invalid { field, message } if field == "id" || field == "type" => {
+            ApiError::not_found(format!("{field}: {message}"))
         }
         ServiceModelError::Invalid { field, message } => {
             ApiError::bad_request(format!("{field}: {message}"))
