@@ -154,7 +154,7 @@ async fn a_concept_is_a_field_with_its_texts_and_value_range(backend: Backend) {
         ),
         (
             format!("/api/v1/concepts/{sivilstand}/field?type=widget"),
-            400,
+            404,
             "type",
         ),
         (
