@@ -113,6 +113,17 @@ impl Metrics {
         metrics
     }
 
+    /// [`Metrics::observe`] for an answer known only by its status (the fast lane's).
+    pub fn observe_status(
+        &self,
+        method: &str,
+        route: &str,
+        status: axum::http::StatusCode,
+        started: std::time::Instant,
+    ) {
+        self.observe::<Status, Status>(method, route, &Ok(Status(status)), started);
+    }
+
     /// Counts a request answered by a handler that records its own metrics (the hot code-list
     /// paths, which skip the metrics middleware).
     pub fn observe<T, E: HasStatus>(
@@ -186,5 +197,14 @@ pub trait HasStatus {
 impl<B> HasStatus for axum::http::Response<B> {
     fn status_code(&self) -> axum::http::StatusCode {
         self.status()
+    }
+}
+
+/// A bare status, for [`Metrics::observe_status`].
+struct Status(axum::http::StatusCode);
+
+impl HasStatus for Status {
+    fn status_code(&self) -> axum::http::StatusCode {
+        self.0
     }
 }

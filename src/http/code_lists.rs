@@ -99,7 +99,11 @@ impl Representation {
 }
 
 fn representation(headers: &HeaderMap) -> Result<Representation, ApiError> {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+    representation_for(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()))
+}
+
+fn representation_for(accept: Option<&str>) -> Result<Representation, ApiError> {
+    let Some(accept) = accept else {
         return Ok(Representation::Json);
     };
     for item in accept.split(',') {
@@ -173,21 +177,22 @@ async fn resolve(
     Ok((found, true))
 }
 
-/// The answer of a rendering: 304 on a matching `If-None-Match`, else the body in the best
-/// coding the client accepts; strong ETag, `Cache-Control` (a year for a pinned version) and
-/// `Vary` either way.
-pub(super) fn respond(
-    rendered: &Rendered,
-    headers: &HeaderMap,
-    pinned: bool,
-    extra: Option<(&'static str, String)>,
-) -> Response<Body> {
+/// The representation of a rendering a request gets: its bytes, ETag and content coding (by
+/// `Accept-Encoding`), and whether `If-None-Match` matched it.
+struct Chosen<'a> {
+    body: &'a axum::body::Bytes,
+    etag_header: &'a HeaderValue,
+    coding: Option<&'static str>,
+    not_modified: bool,
+}
+
+fn choose<'a>(
+    rendered: &'a Rendered,
+    accept_encoding: Option<&str>,
+    if_none_match: Option<&str>,
+) -> Chosen<'a> {
     // Compressed forms are made once per rendering and kept, like the rendering itself.
-    let encoding = Encoding::negotiate(
-        headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let encoding = Encoding::negotiate(accept_encoding);
     let (body, etag, etag_header, coding) = match rendered.encoded(encoding) {
         Some(e) => (
             &e.body,
@@ -206,10 +211,36 @@ pub(super) fn respond(
             None,
         ),
     };
-    let not_modified = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
+    let not_modified = if_none_match
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    Chosen {
+        body,
+        etag_header,
+        coding,
+        not_modified,
+    }
+}
+
+/// The answer of a rendering: 304 on a matching `If-None-Match`, else the body in the best
+/// coding the client accepts; strong ETag, `Cache-Control` (a year for a pinned version) and
+/// `Vary` either way.
+pub(super) fn respond(
+    rendered: &Rendered,
+    headers: &HeaderMap,
+    pinned: bool,
+    extra: Option<(&'static str, String)>,
+) -> Response<Body> {
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let Chosen {
+        body,
+        etag_header,
+        coding,
+        not_modified,
+    } = choose(
+        rendered,
+        text(header::ACCEPT_ENCODING),
+        text(header::IF_NONE_MATCH),
+    );
     let mut response = if not_modified {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
@@ -306,13 +337,9 @@ fn memo_answer(
     }
 }
 
-/// A memoized answer to a plain GET of a list's codes or Altinn options, made before routing
-/// (see [`crate::http::Service`]); `None` sends the request through the router.
-pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Response<Body>> {
-    if request.method() != axum::http::Method::GET {
-        return None;
-    }
-    let rest = request.uri().path().strip_prefix("/api/v1/code-lists/")?;
+/// The list id and route of a path answered from the memo, if it is one of the two.
+fn hot_route(path: &str) -> Option<(&str, Route)> {
+    let rest = path.strip_prefix("/api/v1/code-lists/")?;
     let (id, tail) = rest.split_once('/')?;
     if id.is_empty() || id.contains('%') {
         return None;
@@ -322,6 +349,16 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
         "altinn-options" => Route::AltinnOptions,
         _ => return None,
     };
+    Some((id, route))
+}
+
+/// A memoized answer to a plain GET of a list's codes or Altinn options, made before routing
+/// (see [`crate::http::Service`]); `None` sends the request through the router.
+pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Response<Body>> {
+    if request.method() != axum::http::Method::GET {
+        return None;
+    }
+    let (id, route) = hot_route(request.uri().path())?;
     let started = std::time::Instant::now();
     let raw = request.uri().query().unwrap_or_default();
     // Errors (a bad Accept or date) are the handler's to answer, with the same problem.
@@ -329,6 +366,110 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
     let result: Result<Response<Body>, ApiError> = Ok(response);
     app.metrics.observe("GET", route.path(), &result, started);
     result.ok()
+}
+
+/// What a memoized answer depends on, as the fast lane reads it off the wire: the target
+/// split at `?`, and the first `Accept`, `Accept-Encoding` and `If-None-Match` values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HotRequest<'a> {
+    /// The path.
+    pub path: &'a str,
+    /// The query string ("" without one).
+    pub query: &'a str,
+    /// `Accept`.
+    pub accept: Option<&'a str>,
+    /// `Accept-Encoding`.
+    pub accept_encoding: Option<&'a str>,
+    /// `If-None-Match`.
+    pub if_none_match: Option<&'a str>,
+}
+
+/// The time as the fast lane's answers need it, refreshed once a second.
+pub trait HotClock {
+    /// The HTTP `Date` value (`Tue, 01 Dec 2026 21:00:00 GMT`).
+    fn http_date(&self) -> &[u8];
+    /// Today (UTC) as `YYYY-MM-DD`.
+    fn today(&self) -> &str;
+}
+
+/// The fast lane's answer to a request from the memo: the response head written into `head`
+/// (status line, every header the router's answer has, the blank line) and the body to send
+/// after it (`None` for a 304). `None` when the request is not a plain GET of a memoized
+/// rendering: the router answers it, exactly as before. Allocates nothing once `head` has grown
+/// to a head's size (tests/hot_alloc.rs counts).
+pub fn write_memoized(
+    app: &AppState,
+    request: &HotRequest<'_>,
+    clock: &impl HotClock,
+    head: &mut bytes::BytesMut,
+) -> Option<Option<axum::body::Bytes>> {
+    let started = std::time::Instant::now();
+    let (id, route) = hot_route(request.path)?;
+    // A query the router would percent-decode may differ from its raw form (`d%61te=`).
+    if request.query.contains(['%', '+']) {
+        return None;
+    }
+    let write = |list: &CachedList, hit: &Rendered, altinn: bool, head: &mut bytes::BytesMut| {
+        let chosen = choose(hit, request.accept_encoding, request.if_none_match);
+        let mut put = |parts: &[&[u8]]| parts.iter().for_each(|p| head.extend_from_slice(p));
+        if chosen.not_modified {
+            put(&[b"HTTP/1.1 304 Not Modified\r\n"]);
+        } else {
+            put(&[b"HTTP/1.1 200 OK\r\ncontent-type: ", hit.media_type.as_bytes(), b"\r\n"]);
+            if let Some(coding) = chosen.coding {
+                put(&[b"content-encoding: ", coding.as_bytes(), b"\r\n"]);
+            }
+        }
+        put(&[
+            b"etag: ",
+            chosen.etag_header.as_bytes(),
+            b"\r\ncache-control: ",
+            LATEST_CACHE.as_bytes(),
+            b"\r\nvary: Accept, Accept-Encoding\r\n",
+        ]);
+        if altinn {
+            let mut version = itoa::Buffer::new();
+            let date = date_param(request.query).unwrap_or(clock.today());
+            put(&[
+                b"altinn-downstreamparameters: version=",
+                version.format(list.version).as_bytes(),
+                b",date=",
+                date.as_bytes(),
+                b"\r\n",
+            ]);
+        }
+        if !chosen.not_modified {
+            let mut length = itoa::Buffer::new();
+            put(&[b"content-length: ", length.format(chosen.body.len()).as_bytes(), b"\r\n"]);
+        }
+        put(&[b"date: ", clock.http_date(), b"\r\n\r\n"]);
+        (!chosen.not_modified).then(|| chosen.body.clone())
+    };
+    let answer = match route {
+        Route::Codes => {
+            let kind = representation_for(request.accept).ok()?.memo_kind();
+            app.code_lists
+                .with_latest_memo(id, kind, request.query, |list, hit| write(list, hit, false, head))
+        }
+        Route::AltinnOptions => app.code_lists.with_latest_memo(
+            id,
+            MemoKind::AltinnOptions,
+            request.query,
+            |list, hit| write(list, hit, true, head),
+        ),
+    }?;
+    let status = if answer.is_some() { StatusCode::OK } else { StatusCode::NOT_MODIFIED };
+    app.metrics.observe_status("GET", route.path(), status, started);
+    Some(answer)
+}
+
+/// The `date` parameter of a query string that rendered once (so it is a valid date, which
+/// never needs percent-decoding).
+fn date_param(query: &str) -> Option<&str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("date="))
+        .next()
 }
 
 /// The codes of a list, by `Accept`: JSON (default), CSV, Turtle or JSON-LD.

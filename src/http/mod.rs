@@ -5,6 +5,7 @@ pub mod changes;
 pub mod code_lists;
 pub mod concepts;
 pub mod extract;
+pub mod fast;
 pub mod fhir;
 pub mod import;
 pub mod mappings;
@@ -234,20 +235,54 @@ impl tower::Service<axum::extract::Request> for Service {
     }
 }
 
-/// Serves the router on a bound listener until ctrl-c or SIGTERM.
+/// Serves on a bound listener until ctrl-c or SIGTERM (see [`serve_until`]).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    use axum::ServiceExt;
-    // Answers are written whole, so Nagle's algorithm would only delay small ones (a 304).
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(
-        listener,
-        ServiceExt::<axum::extract::Request>::into_make_service(service(state)),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    serve_until(state, listener, shutdown_signal()).await
+}
+
+/// Serves on a bound listener until `shutdown` resolves: every connection starts in the fast
+/// lane ([`fast`]) and moves to hyper and the router at its first request that is not a
+/// memoized code-list answer. On shutdown no connection is accepted any more, idle ones close,
+/// and the router finishes what it is answering (up to 10 s). Dropping the future drops every
+/// connection with it.
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let router = service(state.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut shutdown => break,
+        };
+        while connections.try_join_next().is_some() {}
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                // Out of file descriptors and the like: wait a moment instead of spinning.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Answers are written whole, so Nagle's algorithm would only delay small ones (a 304).
+        let _ = stream.set_nodelay(true);
+        connections.spawn(fast::serve_connection(
+            stream,
+            state.clone(),
+            router.clone(),
+            stopped.clone(),
+        ));
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drained).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

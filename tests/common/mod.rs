@@ -123,15 +123,11 @@ pub async fn spawn_on(
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let state = AppState(app.clone());
+    // The server `semreg serve` runs: the fast lane, then hyper and the router.
     let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service(semreg::http::service(
-                state,
-            )),
-        )
-        .await
-        .expect("server runs");
+        semreg::http::serve_until(state, listener, std::future::pending())
+            .await
+            .expect("server runs");
     });
     TestApp {
         base,
