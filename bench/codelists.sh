@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Code-list runtime benchmark: semreg (release) against nginx serving the very same JSON bytes
 # as a static file, both on loopback, driven by wrk (2 threads, 64 connections, 10 s), in one
-# run. Then the server's RSS with 1,000 code lists of 500 codes each.
+# run; then both at 1,000 connections. nginx runs with Debian's own /etc/nginx/nginx.conf
+# (sendfile, tcp_nopush, access log, default keep-alive), changed only where it must be to run
+# beside the checkout (pid and log paths, the server block); the script prints that diff.
+# Then the server's RSS with 1,000 code lists of 500 codes each.
 #
 #   bash bench/codelists.sh            # prints a table; installs nginx and wrk if missing
 #
@@ -13,7 +16,7 @@ DURATION="${DURATION:-10s}"
 KLASS="../shared/data/codelists/ssb-klass-131-kommuner-codesAt-2024.json"
 
 need=()
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 if ((${#need[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -54,37 +57,40 @@ mkdir -p "$WORK/www"
 cp "$WORK/codes.json" "$WORK/www/codes.json"
 chmod 755 "$WORK" "$WORK/www" && chmod 644 "$WORK/www/codes.json"  # nginx workers are not root
 NPORT=$(free_port)
-cat >"$WORK/nginx.conf" <<CONF
-worker_processes auto;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  server {
-    listen 127.0.0.1:$NPORT;
-    root $WORK/www;
-  }
+# Debian's default nginx.conf, with only the paths changed and our server block included.
+cat >"$WORK/server.conf" <<CONF
+server {
+  listen 127.0.0.1:$NPORT;
+  root $WORK/www;
 }
 CONF
+sed -e "s|^pid .*|pid $WORK/nginx.pid;|" \
+    -e "s|error_log /var/log/nginx/error.log|error_log $WORK/nginx-error.log|" \
+    -e "s|access_log /var/log/nginx/access.log|access_log $WORK/nginx-access.log|" \
+    -e "s|include /etc/nginx/sites-enabled/\*;|include $WORK/server.conf;|" \
+    /etc/nginx/nginx.conf >"$WORK/nginx.conf"
+echo "nginx: Debian's /etc/nginx/nginx.conf, changed only in:"
+diff /etc/nginx/nginx.conf "$WORK/nginx.conf" | sed 's/^/  /' || true
 "$NGINX" -c "$WORK/nginx.conf"
 wait_http "http://127.0.0.1:$NPORT/codes.json"
 
-run() { # name url [header]
+CONNECTIONS=64
+run() { # name url [header] key
   local out
   if [[ -n "${3:-}" ]]; then
-    out=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$3" "$2")
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$3" "$2")
   else
-    out=$(wrk -t2 -c64 -d"$DURATION" --latency "$2")
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$2")
   fi
-  local rps p99 non2xx
+  local rps p99 non2xx errors
   rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/{print $5}' <<<"$out")
-  printf '%-34s %12s req/s   p99 %8s   %s\n' "$1" "$rps" "$p99" "${non2xx:+non-2xx/3xx: $non2xx}"
+  errors=$(awk '/Socket errors/{print $0}' <<<"$out")
+  printf '%-34s %12s req/s   p99 %8s   %s %s\n' "$1" "$rps" "$p99" "${non2xx:+non-2xx/3xx: $non2xx}" "$errors"
   echo "$rps" >"$WORK/rps-$4"
 }
+ulimit -n 65536 2>/dev/null || true
 
 echo "code list: ssb-klass-131 ($CODE_COUNT codes, $(wc -c <"$WORK/codes.json") bytes); wrk -t2 -c64 -d$DURATION; $(nproc) cores"
 run "nginx static (same bytes)" "http://127.0.0.1:$NPORT/codes.json" "" nginx
@@ -108,6 +114,12 @@ print(f"semreg 200 / nginx = {c / n:.2f}x   304 / 200 = {m / c:.2f}x")
 print(f"bare axum 200 / nginx = {b2 / n:.2f}x   bare 304 / bare 200 = {b3 / b2:.2f}x   "
       f"semreg 200 / bare 200 = {c / b2:.2f}x   semreg 304 / bare 304 = {m / b3:.2f}x")
 PY
+echo "at 1,000 connections (wrk -t2 -c1000 -d$DURATION):"
+CONNECTIONS=1000
+run "nginx static (same bytes)" "http://127.0.0.1:$NPORT/codes.json" "" nginx1000
+run "semreg codes (200)" "$CODES" "" codes1000
+run "semreg codes If-None-Match (304)" "$CODES" "If-None-Match: $ETAG" notmodified1000
+CONNECTIONS=64
 echo "semreg RSS after the load: $(($(ps -o rss= -p "$SEMREG_PID") / 1024)) MiB"
 kill "$SEMREG_PID"; wait "$SEMREG_PID" 2>/dev/null || true
 

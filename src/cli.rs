@@ -66,6 +66,10 @@ pub enum Command {
         /// Most SPARQL queries evaluated at once (more get 503).
         #[arg(long, env = "SEMREG_SPARQL_CONCURRENCY", default_value_t = 4)]
         sparql_concurrency: usize,
+        /// Fast-lane threads for memoized code-list answers, each with its own SO_REUSEPORT
+        /// listener (0: everything on one runtime).
+        #[arg(long, env = "SEMREG_SERVE_THREADS", default_value_t = 0)]
+        serve_threads: usize,
         /// Load a small example catalog first (concepts, a code list, a model), for a first look.
         #[arg(long)]
         demo: bool,
@@ -133,6 +137,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sparql_timeout_ms,
             sparql_result_limit,
             sparql_concurrency,
+            serve_threads,
             demo,
         } => {
             let mut config = store.config();
@@ -141,6 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.sparql_timeout = Duration::from_millis(sparql_timeout_ms);
             config.sparql_result_limit = sparql_result_limit;
             config.sparql_concurrency = sparql_concurrency;
+            config.serve_threads = serve_threads;
             serve(config, demo).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -237,6 +243,16 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         );
     }
     app.spawn_change_poller();
+    let threads = app.config.serve_threads;
+    if threads > 0 {
+        let (local, done) =
+            crate::http::serve_per_core(AppState(app), listen, threads, std::future::pending())
+                .with_context(|| format!("cannot listen on {listen}"))?;
+        tracing::info!(address = %local, threads, "semreg serving");
+        eprintln!("semreg serving on http://{local}/ ({threads} fast-lane threads)");
+        done.await;
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

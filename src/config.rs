@@ -23,6 +23,9 @@ pub struct Config {
     pub sparql_concurrency: usize,
     /// How often the server looks for changes written by other processes.
     pub poll_interval: Duration,
+    /// Fast-lane threads (each its own runtime and `SO_REUSEPORT` listener); 0 serves
+    /// everything on the main runtime.
+    pub serve_threads: usize,
 }
 
 impl Config {
@@ -37,6 +40,7 @@ impl Config {
             sparql_result_limit: 10_000,
             sparql_concurrency: 4,
             poll_interval: Duration::from_millis(250),
+            serve_threads: 0,
         }
     }
 

@@ -536,7 +536,10 @@ async fn memoized_answers_equal_the_first_answers(backend: Backend) {
                 "{path}: header {name} from the fast lane"
             );
         }
-        assert!(third.headers().contains_key("date"), "{path}: the fast lane sends Date");
+        assert!(
+            third.headers().contains_key("date"),
+            "{path}: the fast lane sends Date"
+        );
         let gzip = fresh
             .get(&url)
             .header("accept-encoding", "gzip")
@@ -551,11 +554,28 @@ async fn memoized_answers_equal_the_first_answers(backend: Backend) {
             .await
             .unwrap();
         for name in ["etag", "content-encoding", "content-length"] {
-            assert_eq!(gzip.headers().get(name), gzip_router.headers().get(name), "{path}: gzip {name}");
+            assert_eq!(
+                gzip.headers().get(name),
+                gzip_router.headers().get(name),
+                "{path}: gzip {name}"
+            );
         }
-        assert_eq!(gzip.bytes().await.unwrap(), gzip_router.bytes().await.unwrap());
+        assert_eq!(
+            gzip.bytes().await.unwrap(),
+            gzip_router.bytes().await.unwrap()
+        );
         let third_etag = third.headers()["etag"].to_str().unwrap().to_owned();
-        assert_eq!(third.bytes().await.unwrap(), app.client.get(&url).send().await.unwrap().bytes().await.unwrap());
+        assert_eq!(
+            third.bytes().await.unwrap(),
+            app.client
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+        );
         let not_modified = fresh
             .get(&url)
             .header("if-none-match", &third_etag)
@@ -563,7 +583,10 @@ async fn memoized_answers_equal_the_first_answers(backend: Backend) {
             .await
             .unwrap();
         assert_eq!(not_modified.status(), 304, "{path}: the fast lane's 304");
-        assert_eq!(not_modified.headers().get("etag").unwrap(), third_etag.as_str());
+        assert_eq!(
+            not_modified.headers().get("etag").unwrap(),
+            third_etag.as_str()
+        );
         assert_eq!(first.status(), 200, "{path}");
         assert_eq!(second.status(), 200, "{path}");
         for name in headers {

@@ -18,12 +18,22 @@ async fn with_municipalities(backend: Backend, test: &str) -> Option<TestApp> {
     let token = app.token("974760673").await;
     let body = std::fs::read(common::shared_data(KLASS)).unwrap();
     let response = app
-        .import(Some(&token), "format=klass&filename=ssb-klass-131-kommuner-codesAt-2024.json", body)
+        .import(
+            Some(&token),
+            "format=klass&filename=ssb-klass-131-kommuner-codesAt-2024.json",
+            body,
+        )
         .await;
     assert_eq!(response.status(), 200);
     // The first request of each kind renders through the router and fills the memo.
     for accept in ["application/json", "text/csv"] {
-        let r = app.client.get(app.url(CODES)).header("accept", accept).send().await.unwrap();
+        let r = app
+            .client
+            .get(app.url(CODES))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
     }
     Some(app)
@@ -51,12 +61,23 @@ async fn read_answer(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Answer {
 }
 
 /// [`read_answer`]; the answer to a HEAD has no body whatever its Content-Length says.
-async fn read_answer_to(stream: &mut TcpStream, pending: &mut Vec<u8>, head_request: bool) -> Answer {
+async fn read_answer_to(
+    stream: &mut TcpStream,
+    pending: &mut Vec<u8>,
+    head_request: bool,
+) -> Answer {
     loop {
         if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8(pending[..end].to_vec()).unwrap();
             let mut lines = head.split("\r\n");
-            let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+            let status: u16 = lines
+                .next()
+                .unwrap()
+                .split(' ')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap();
             let headers: Vec<(String, String)> = lines
                 .map(|l| {
                     let (n, v) = l.split_once(':').unwrap();
@@ -76,7 +97,11 @@ async fn read_answer_to(stream: &mut TcpStream, pending: &mut Vec<u8>, head_requ
             }
             let body = pending[end + 4..end + 4 + length].to_vec();
             pending.drain(..end + 4 + length);
-            return Answer { status, headers, body };
+            return Answer {
+                status,
+                headers,
+                body,
+            };
         }
         read_more(stream, pending).await;
     }
@@ -93,7 +118,9 @@ async fn read_more(stream: &mut TcpStream, pending: &mut Vec<u8>) {
 }
 
 async fn connect(app: &TestApp) -> TcpStream {
-    TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap()
+    TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap()
 }
 
 fn get(path: &str, extra: &str) -> String {
@@ -127,7 +154,10 @@ async fn pipelined_requests_are_answered_in_order_from_the_memo(backend: Backend
     assert!(second.body.is_empty());
     let third = read_answer(&mut stream, &mut pending).await;
     assert_eq!(third.status, 200);
-    assert!(third.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(third
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/csv"));
     let fourth = read_answer(&mut stream, &mut pending).await;
     assert_eq!(fourth.body, body);
 }
@@ -149,7 +179,11 @@ async fn a_request_split_across_reads_is_answered_once_complete(backend: Backend
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-encoding"), Some("gzip"));
     let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&answer.body[..]), &mut text).unwrap();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&answer.body[..]),
+        &mut text,
+    )
+    .unwrap();
     assert!(text.contains("\"0301\""), "the gzip body is the list");
 }
 both!(a_request_split_across_reads_is_answered_once_complete);
@@ -179,7 +213,10 @@ async fn other_requests_hand_the_connection_to_the_router(backend: Backend) {
             assert_eq!(answer.body, br#"{"status":"ok"}"#);
         }
         if n == 4 {
-            assert_eq!(answer.header("content-type"), Some("application/problem+json"));
+            assert_eq!(
+                answer.header("content-type"),
+                Some("application/problem+json")
+            );
         }
     }
     // HTTP/1.0, HEAD and a body are the router's too.
@@ -217,11 +254,26 @@ async fn connection_close_is_honoured_and_garbage_gets_a_400(backend: Backend) {
     assert_eq!(n, 0, "nothing after the answer, then EOF");
     // Not HTTP at all: hyper answers 400 (or closes), the server lives on.
     let mut stream = connect(&app).await;
-    stream.write_all(b"\x16\x03\x01 not http\r\n\r\n").await.unwrap();
+    stream
+        .write_all(b"\x16\x03\x01 not http\r\n\r\n")
+        .await
+        .unwrap();
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
-    assert!(buf.is_empty() || buf.starts_with(b"HTTP/1.1 400"), "{}", String::from_utf8_lossy(&buf));
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert!(
+        buf.is_empty() || buf.starts_with(b"HTTP/1.1 400"),
+        "{}",
+        String::from_utf8_lossy(&buf)
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 both!(connection_close_is_honoured_and_garbage_gets_a_400);
 
@@ -250,4 +302,68 @@ async fn the_fast_lane_answers_memoized_requests_and_leaves_the_rest() {
     ] {
         assert!(answered(&request).is_none(), "the router's: {request:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_core_lanes_answer_and_hand_over_to_the_main_runtime() {
+    let Some(app) = with_municipalities(Backend::Sqlite, "fast_lane_per_core").await else {
+        return;
+    };
+    let state = semreg::app::AppState(app.app.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (address, done) =
+        semreg::http::serve_per_core(state, "127.0.0.1:0".parse().unwrap(), 2, async move {
+            let _ = stopped.await;
+        })
+        .unwrap();
+    let served = tokio::spawn(done);
+    let base = format!("http://{address}");
+    let fresh = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let reference = app
+        .client
+        .get(app.url(CODES))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    for _ in 0..8 {
+        let answer = fresh.get(format!("{base}{CODES}")).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.bytes().await.unwrap(), reference);
+        // The router's, on a connection moved to the main runtime.
+        let search = fresh
+            .get(format!("{base}/api/v1/search?q=oslo"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(search.status(), 200);
+    }
+    let pooled = reqwest::Client::new();
+    for path in ["/healthz", CODES, "/api/v1/resources?kind=code-list", CODES] {
+        assert_eq!(
+            pooled
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{path}"
+        );
+    }
+    drop(pooled);
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(15), served)
+        .await
+        .expect("shuts down")
+        .unwrap();
+    assert!(
+        fresh.get(format!("{base}/healthz")).send().await.is_err(),
+        "no longer listening"
+    );
 }

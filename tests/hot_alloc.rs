@@ -60,7 +60,11 @@ async fn memoized_answers_allocate_nothing() {
     ))
     .unwrap();
     let response = app
-        .import(Some(&token), "format=klass&filename=ssb-klass-131-kommuner-codesAt-2024.json", body)
+        .import(
+            Some(&token),
+            "format=klass&filename=ssb-klass-131-kommuner-codesAt-2024.json",
+            body,
+        )
         .await;
     assert_eq!(response.status(), 200);
     let codes = "/api/v1/code-lists/ssb-klass-131/codes";
@@ -68,7 +72,10 @@ async fn memoized_answers_allocate_nothing() {
     let first = app.client.get(app.url(codes)).send().await.unwrap();
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     for path in [codes, options] {
-        assert_eq!(app.client.get(app.url(path)).send().await.unwrap().status(), 200);
+        assert_eq!(
+            app.client.get(app.url(path)).send().await.unwrap().status(),
+            200
+        );
     }
     let requests: Vec<Vec<u8>> = [
         format!("GET {codes} HTTP/1.1\r\nhost: t\r\n\r\n"),
@@ -90,7 +97,8 @@ async fn memoized_answers_allocate_nothing() {
     let allocations = allocations_during(|| {
         for _ in 0..250 {
             for request in &requests {
-                answered += usize::from(semreg::http::fast::answer_into(&state, request, &mut head));
+                answered +=
+                    usize::from(semreg::http::fast::answer_into(&state, request, &mut head));
                 head.clear();
             }
         }

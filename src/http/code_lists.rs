@@ -211,8 +211,8 @@ fn choose<'a>(
             None,
         ),
     };
-    let not_modified = if_none_match
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let not_modified =
+        if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     Chosen {
         body,
         etag_header,
@@ -230,7 +230,11 @@ pub(super) fn respond(
     pinned: bool,
     extra: Option<(&'static str, String)>,
 ) -> Response<Body> {
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let Chosen {
         body,
         etag_header,
@@ -415,7 +419,11 @@ pub fn write_memoized(
         if chosen.not_modified {
             put(&[b"HTTP/1.1 304 Not Modified\r\n"]);
         } else {
-            put(&[b"HTTP/1.1 200 OK\r\ncontent-type: ", hit.media_type.as_bytes(), b"\r\n"]);
+            put(&[
+                b"HTTP/1.1 200 OK\r\ncontent-type: ",
+                hit.media_type.as_bytes(),
+                b"\r\n",
+            ]);
             if let Some(coding) = chosen.coding {
                 put(&[b"content-encoding: ", coding.as_bytes(), b"\r\n"]);
             }
@@ -440,7 +448,11 @@ pub fn write_memoized(
         }
         if !chosen.not_modified {
             let mut length = itoa::Buffer::new();
-            put(&[b"content-length: ", length.format(chosen.body.len()).as_bytes(), b"\r\n"]);
+            put(&[
+                b"content-length: ",
+                length.format(chosen.body.len()).as_bytes(),
+                b"\r\n",
+            ]);
         }
         put(&[b"date: ", clock.http_date(), b"\r\n\r\n"]);
         (!chosen.not_modified).then(|| chosen.body.clone())
@@ -449,7 +461,9 @@ pub fn write_memoized(
         Route::Codes => {
             let kind = representation_for(request.accept).ok()?.memo_kind();
             app.code_lists
-                .with_latest_memo(id, kind, request.query, |list, hit| write(list, hit, false, head))
+                .with_latest_memo(id, kind, request.query, |list, hit| {
+                    write(list, hit, false, head)
+                })
         }
         Route::AltinnOptions => app.code_lists.with_latest_memo(
             id,
@@ -458,8 +472,13 @@ pub fn write_memoized(
             |list, hit| write(list, hit, true, head),
         ),
     }?;
-    let status = if answer.is_some() { StatusCode::OK } else { StatusCode::NOT_MODIFIED };
-    app.metrics.observe_status("GET", route.path(), status, started);
+    let status = if answer.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_MODIFIED
+    };
+    app.metrics
+        .observe_status("GET", route.path(), status, started);
     Some(answer)
 }
 

@@ -126,12 +126,7 @@ enum Parsed {
 }
 
 /// Reads the request at the front of `buf` and answers it from the memo if it can.
-fn parse_and_answer(
-    app: &AppState,
-    buf: &[u8],
-    clock: &Clock,
-    head: &mut BytesMut,
-) -> Parsed {
+fn parse_and_answer(app: &AppState, buf: &[u8], clock: &Clock, head: &mut BytesMut) -> Parsed {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut request = httparse::Request::new(&mut headers);
     let len = match request.parse(buf) {
@@ -164,9 +159,15 @@ fn parse_and_answer(
         } else if name.eq_ignore_ascii_case("if-none-match") {
             hot.if_none_match = hot.if_none_match.or(Some(value));
         } else if name.eq_ignore_ascii_case("connection") {
-            if value.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")) {
+            if value
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("close"))
+            {
                 close = true;
-            } else if value.split(',').any(|t| t.trim().eq_ignore_ascii_case("upgrade")) {
+            } else if value
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+            {
                 return Parsed::Router;
             }
         } else if name.eq_ignore_ascii_case("content-length") {
@@ -186,12 +187,33 @@ fn parse_and_answer(
     }
 }
 
+/// Where a connection goes when the router takes it over.
+#[derive(Clone)]
+pub enum HandOver {
+    /// On this runtime.
+    Here,
+    /// On another runtime (the fast lane runs on a thread of its own; the router, the store and
+    /// the projections on the main runtime).
+    To(tokio::runtime::Handle),
+}
+
 /// Serves one accepted connection: the fast lane while it can, then hyper and `router`.
 pub async fn serve_connection(
+    stream: TcpStream,
+    app: AppState,
+    router: super::Service,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    serve_connection_with(stream, app, router, stop, HandOver::Here).await
+}
+
+/// [`serve_connection`], handing over to the router where `hand_over` says.
+pub async fn serve_connection_with(
     mut stream: TcpStream,
     app: AppState,
     router: super::Service,
     mut stop: tokio::sync::watch::Receiver<bool>,
+    hand_over: HandOver,
 ) {
     let mut buf = BytesMut::with_capacity(4096);
     let mut head = BytesMut::with_capacity(1024);
@@ -201,7 +223,7 @@ pub async fn serve_connection(
         // Answer every complete request in the buffer, then write them together.
         clock.tick();
         let mut close = false;
-        let mut hand_over = false;
+        let mut to_router = false;
         loop {
             let head_start = head.len();
             match parse_and_answer(&app, &buf, &clock, &mut head) {
@@ -221,7 +243,7 @@ pub async fn serve_connection(
                     }
                 }
                 Parsed::Router => {
-                    hand_over = true;
+                    to_router = true;
                     break;
                 }
                 Parsed::Partial => break,
@@ -238,8 +260,22 @@ pub async fn serve_connection(
             let _ = stream.shutdown().await;
             return;
         }
-        if hand_over || buf.len() > MAX_HEAD {
-            serve_with_router(stream, buf.freeze(), router, stop).await;
+        if to_router || buf.len() > MAX_HEAD {
+            let read = buf.freeze();
+            match hand_over {
+                HandOver::Here => serve_with_router(stream, read, router, stop).await,
+                HandOver::To(runtime) => {
+                    // Move the socket to the other runtime's reactor.
+                    let Ok(stream) = stream.into_std() else {
+                        return;
+                    };
+                    runtime.spawn(async move {
+                        if let Ok(stream) = TcpStream::from_std(stream) {
+                            serve_with_router(stream, read, router, stop).await;
+                        }
+                    });
+                }
+            }
             return;
         }
         if !buf.is_empty() && buf.capacity() - buf.len() < 1024 {
@@ -310,11 +346,9 @@ async fn serve_with_router(
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use tower::ServiceExt;
-    let service = hyper_util::service::TowerToHyperService::new(
-        router.map_request(|request: axum::http::Request<hyper::body::Incoming>| {
-            request.map(axum::body::Body::new)
-        }),
-    );
+    let service = hyper_util::service::TowerToHyperService::new(router.map_request(
+        |request: axum::http::Request<hyper::body::Incoming>| request.map(axum::body::Body::new),
+    ));
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     let io = TokioIo::new(Replay {
         read,

@@ -285,6 +285,110 @@ pub async fn serve_until(
     Ok(())
 }
 
+/// Serves with `threads` fast-lane threads (one current-thread runtime each, with a listener of
+/// its own on `address` through `SO_REUSEPORT`, so the kernel spreads connections), while the
+/// router, the store and the projections stay on the calling runtime: a connection that needs
+/// the router is moved there. Returns the bound address once every thread listens, and a future
+/// that ends when the server has shut down (on ctrl-c or SIGTERM, or when `shutdown` fires).
+pub fn serve_per_core(
+    state: AppState,
+    address: std::net::SocketAddr,
+    threads: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<(std::net::SocketAddr, impl std::future::Future<Output = ()>)> {
+    let main = tokio::runtime::Handle::current();
+    let router = service(state.clone());
+    let mut listeners = Vec::new();
+    let mut address = address;
+    for _ in 0..threads.max(1) {
+        let listener = reuse_port_listener(address)?;
+        address = listener.local_addr()?;
+        listeners.push(listener);
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut handles = Vec::new();
+    for (n, listener) in listeners.into_iter().enumerate() {
+        let (state, router, stopped, main) =
+            (state.clone(), router.clone(), stopped.clone(), main.clone());
+        let handle = std::thread::Builder::new()
+            .name(format!("semreg-lane-{n}"))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime.block_on(lane(listener, state, router, stopped, main))
+            })?;
+        handles.push(handle);
+    }
+    let done = async move {
+        tokio::pin!(shutdown);
+        tokio::select! {
+            _ = shutdown_signal() => {},
+            _ = &mut shutdown => {},
+        }
+        let _ = stop.send(true);
+        let _ = tokio::task::spawn_blocking(move || {
+            for handle in handles {
+                let _ = handle.join();
+            }
+        })
+        .await;
+        // Connections the router took over finish on this runtime (up to 10 s).
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), stop.closed()).await;
+    };
+    Ok((address, done))
+}
+
+/// A listener with `SO_REUSEPORT`, so several threads can listen on one address.
+fn reuse_port_listener(address: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+/// One fast-lane thread: accepts on its listener until `stop`, serving each connection here.
+async fn lane(
+    listener: std::net::TcpListener,
+    state: AppState,
+    router: Service,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    main: tokio::runtime::Handle,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.changed() => break,
+        };
+        while connections.try_join_next().is_some() {}
+        let Ok((stream, _)) = accepted else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        connections.spawn(fast::serve_connection_with(
+            stream,
+            state.clone(),
+            router.clone(),
+            stop.clone(),
+            fast::HandOver::To(main.clone()),
+        ));
+    }
+    drop(listener);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drained).await;
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
