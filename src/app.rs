@@ -24,6 +24,8 @@ pub struct App {
     pub code_lists: crate::code_lists::CodeListCache,
     /// Slots for concurrently running SPARQL queries.
     pub sparql_slots: Arc<tokio::sync::Semaphore>,
+    /// The outbound HTTP client (harvest sources; SSRF-guarded).
+    pub fetcher: crate::fetch::Fetcher,
 }
 
 /// The axum state: a cheap handle on the [`App`].
@@ -52,7 +54,10 @@ impl App {
         let projections = tokio::task::spawn_blocking(move || Projections::open(&data_dir))
             .await
             .context("projection task failed")??;
+        let fetcher = crate::fetch::Fetcher::new(config.fetch.clone())
+            .context("cannot build the outbound HTTP client")?;
         let app = Arc::new(App {
+            fetcher,
             config,
             db,
             projections: Arc::new(projections),

@@ -36,7 +36,8 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    fn config(&self) -> Config {
+    /// The configuration for this store.
+    pub fn config(&self) -> Config {
         let mut config = Config::with_data_dir(&self.data_dir);
         config.database_url = self.database_url.clone().filter(|u| !u.is_empty());
         config
@@ -73,6 +74,16 @@ pub enum Command {
         /// Load a small example catalog first (concepts, a code list, a model), for a first look.
         #[arg(long)]
         demo: bool,
+        /// Outbound fetches.
+        #[command(flatten)]
+        fetch: FetchArgs,
+        /// The URL this instance is reached at (the IRIs of the catalogs it serves; default:
+        /// from each request's Host).
+        #[arg(long, env = "SEMREG_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Run no harvest scheduler in this process (sources then run only when asked).
+        #[arg(long, env = "SEMREG_NO_HARVEST_SCHEDULER")]
+        no_harvest_scheduler: bool,
     },
     /// Import files; each file is one atomic batch.
     Import {
@@ -111,6 +122,42 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Manage harvest sources (publishers' catalogs semreg follows).
+    Source {
+        /// What to do with sources.
+        #[command(subcommand)]
+        command: crate::sync::cli::SourceCommand,
+    },
+}
+
+/// Outbound fetches (harvest sources).
+#[derive(Debug, Clone, Args)]
+pub struct FetchArgs {
+    /// Internal hosts or networks that may be fetched from, comma-separated (e.g.
+    /// `127.0.0.1,10.0.0.0/8,intranet.example`); loopback, private, link-local and multicast
+    /// addresses are refused otherwise.
+    #[arg(long, env = "SEMREG_FETCH_ALLOW", default_value = "")]
+    pub fetch_allow: String,
+    /// Time limit of one fetch, in seconds.
+    #[arg(long, env = "SEMREG_FETCH_TIMEOUT_SECS", default_value_t = 300)]
+    pub fetch_timeout_secs: u64,
+    /// Largest body fetched, in bytes (default 75 MiB).
+    #[arg(long, env = "SEMREG_FETCH_MAX_BYTES", default_value_t = crate::fetch::DEFAULT_MAX_BYTES)]
+    pub fetch_max_bytes: u64,
+}
+
+impl FetchArgs {
+    /// The client configuration.
+    pub fn config(&self) -> anyhow::Result<crate::fetch::FetchConfig> {
+        let mut config = crate::fetch::FetchConfig {
+            allow: crate::fetch::AllowList::parse(&self.fetch_allow)?,
+            max_bytes: self.fetch_max_bytes,
+            ..Default::default()
+        };
+        config.total_timeout = Duration::from_secs(self.fetch_timeout_secs.max(1));
+        config.read_timeout = config.read_timeout.min(config.total_timeout);
+        Ok(config)
+    }
 }
 
 /// Token commands.
@@ -122,8 +169,11 @@ pub enum TokenCommand {
         #[command(flatten)]
         store: StoreArgs,
         /// The publisher's organisation number (9 digits).
+        #[arg(long, required_unless_present = "admin", conflicts_with = "admin")]
+        publisher: Option<String>,
+        /// An admin token instead: manages sources (and peers, subscriptions, tokens).
         #[arg(long)]
-        publisher: String,
+        admin: bool,
     },
 }
 
@@ -139,8 +189,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sparql_concurrency,
             serve_threads,
             demo,
+            fetch,
+            public_url,
+            no_harvest_scheduler,
         } => {
             let mut config = store.config();
+            config.fetch = fetch.config()?;
+            config.public_url = public_url.filter(|u| !u.is_empty());
+            config.harvest_scheduler = !no_harvest_scheduler;
             config.listen = listen;
             config.body_limit_bytes = body_limit;
             config.sparql_timeout = Duration::from_millis(sparql_timeout_ms);
@@ -176,17 +232,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
         }
         Command::Token {
-            command: TokenCommand::Create { store, publisher },
+            command:
+                TokenCommand::Create {
+                    store,
+                    publisher,
+                    admin,
+                },
         } => {
-            let publisher = OrgNr::parse(&publisher)?;
             let config = store.config();
             std::fs::create_dir_all(&config.data_dir)?;
             let db = store::connect(&config.database_url()).await?;
-            let token = tokens::create_token(&db, &publisher).await?;
-            println!("{token}");
-            eprintln!("Token for publisher {publisher} created; it is shown only this once.");
+            match publisher {
+                Some(publisher) if !admin => {
+                    let publisher = OrgNr::parse(&publisher)?;
+                    let token = tokens::create_token(&db, &publisher).await?;
+                    println!("{token}");
+                    eprintln!(
+                        "Token for publisher {publisher} created; it is shown only this once."
+                    );
+                }
+                _ => {
+                    let token = tokens::create_admin_token(&db).await?;
+                    println!("{token}");
+                    eprintln!("Admin token created; it is shown only this once.");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Source { command } => crate::sync::cli::run(command).await,
         Command::Reindex { store } => {
             reindex(store.config()).await?;
             Ok(ExitCode::SUCCESS)
@@ -243,6 +316,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         );
     }
     app.spawn_change_poller();
+    if app.config.harvest_scheduler {
+        crate::sync::scheduler::spawn(app.clone());
+    }
     let threads = app.config.serve_threads;
     if threads > 0 {
         let (local, done) =

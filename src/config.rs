@@ -26,6 +26,19 @@ pub struct Config {
     /// Fast-lane threads (each its own runtime and `SO_REUSEPORT` listener); 0 serves
     /// everything on the main runtime.
     pub serve_threads: usize,
+    /// The URL this instance is reached at (IRIs of the catalogs it serves); `None` takes it
+    /// from each request's `Host`.
+    pub public_url: Option<String>,
+    /// The outbound HTTP client: allow-list, timeouts, size cap.
+    pub fetch: crate::fetch::FetchConfig,
+    /// Whether `serve` runs the harvest scheduler.
+    pub harvest_scheduler: bool,
+    /// How often the scheduler looks for sources that are due.
+    pub harvest_tick: Duration,
+    /// How long a run holds its source without renewing (a crashed run frees it after this).
+    pub harvest_lease: Duration,
+    /// Harvest runs at once at most (per process).
+    pub harvest_concurrency: usize,
 }
 
 impl Config {
@@ -41,6 +54,12 @@ impl Config {
             sparql_concurrency: 4,
             poll_interval: Duration::from_millis(250),
             serve_threads: 0,
+            public_url: None,
+            fetch: crate::fetch::FetchConfig::default(),
+            harvest_scheduler: true,
+            harvest_tick: Duration::from_secs(1),
+            harvest_lease: Duration::from_secs(30),
+            harvest_concurrency: 8,
         }
     }
 

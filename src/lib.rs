@@ -8,10 +8,12 @@
 //! functions. Importers live in the `semreg-importers` crate: pure functions of bytes.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod code_lists;
 pub mod config;
 pub mod demo;
+pub mod fetch;
 pub mod fhir;
 pub mod http;
 pub mod ids;
@@ -22,6 +24,7 @@ pub mod rdf;
 pub mod registry;
 pub mod service_models;
 pub mod store;
+pub mod sync;
 pub mod telemetry;
 pub mod types;
 

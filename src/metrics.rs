@@ -29,6 +29,12 @@ pub struct Metrics {
     pub projection_lag: IntGaugeVec,
     /// Last applied seq, per projection.
     pub projection_seq: IntGaugeVec,
+    /// Harvest runs by source and outcome (done, unchanged, error).
+    pub harvest_runs: IntCounterVec,
+    /// Unix time of each source's last successful run.
+    pub harvest_last_success: IntGaugeVec,
+    /// Duration of each source's last run, in milliseconds.
+    pub harvest_duration_ms: IntGaugeVec,
     hot: Vec<HotRoute>,
 }
 
@@ -87,8 +93,35 @@ impl Metrics {
             &["projection"],
         )
         .expect("valid metric");
+        let harvest_runs = IntCounterVec::new(
+            Opts::new(
+                "semreg_harvest_runs_total",
+                "Harvest runs by source and outcome",
+            ),
+            &["source", "outcome"],
+        )
+        .expect("valid metric");
+        let harvest_last_success = IntGaugeVec::new(
+            Opts::new(
+                "semreg_harvest_last_success_timestamp_seconds",
+                "Unix time of the source's last successful harvest run",
+            ),
+            &["source"],
+        )
+        .expect("valid metric");
+        let harvest_duration_ms = IntGaugeVec::new(
+            Opts::new(
+                "semreg_harvest_last_duration_milliseconds",
+                "Duration of the source's last harvest run",
+            ),
+            &["source"],
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(harvest_runs.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(harvest_last_success.clone()),
+            Box::new(harvest_duration_ms.clone()),
+            Box::new(requests.clone()),
             Box::new(latency.clone()),
             Box::new(imports.clone()),
             Box::new(imported_resources.clone()),
@@ -105,6 +138,9 @@ impl Metrics {
             imported_resources,
             projection_lag,
             projection_seq,
+            harvest_runs,
+            harvest_last_success,
+            harvest_duration_ms,
             hot: Vec::new(),
         };
         for route in HOT_ROUTES {

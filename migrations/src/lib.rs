@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_initial;
 mod m20261201_000015_concepts;
+mod m20261201_000011_sync;
 
 /// Runs semreg's migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_initial::Migration),
             Box::new(m20261201_000015_concepts::Migration),
+            Box::new(m20261201_000011_sync::Migration),
         ]
     }
 }

@@ -3,8 +3,9 @@
 use super::extract::ApiQuery;
 use super::problem::ApiError;
 use crate::app::AppState;
+use crate::auth::Principal;
 use crate::ids::OrgNr;
-use crate::registry::{tokens, Actor, ImportReport, ImportRequest, RegistryError};
+use crate::registry::{Actor, ImportReport, ImportRequest, RegistryError};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -86,22 +87,15 @@ pub fn format_param(name: Option<&str>) -> Result<Option<Format>, ApiError> {
     }
 }
 
-/// The publisher behind the request's bearer token, or 401.
+/// The publisher behind the request's bearer token: 401 without a valid token, 403 for an
+/// admin token (admins manage the instance; publishers write their resources).
 pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, ApiError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::unauthorized("this request needs `Authorization: Bearer TOKEN`")
-        })?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`"))?
-        .trim();
-    tokens::authenticate(&app.db, token)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))
+    match super::auth::principal(app, headers).await? {
+        Principal::Publisher(org) => Ok(org),
+        Principal::Admin => Err(ApiError::forbidden(
+            "an admin token does not write resources: use a token of the publisher",
+        )),
+    }
 }
 
 /// Imports the request body as one file of the publisher's.

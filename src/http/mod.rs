@@ -1,6 +1,7 @@
 //! The HTTP API: router, middleware (problem JSON, body limit, metrics, tracing) and handlers.
 //! Handlers stay short: extract, call the domain, shape the response.
 
+pub mod auth;
 pub mod changes;
 pub mod code_lists;
 pub mod concepts;
@@ -18,6 +19,7 @@ pub mod resources;
 pub mod search;
 pub mod service_models;
 pub mod sparql;
+pub mod sync;
 pub mod types;
 
 use crate::app::AppState;
@@ -71,6 +73,16 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(types::get_model_csharp))
         .routes(routes!(types::get_type_typescript))
         .routes(routes!(types::get_model_typescript))
+        .routes(routes!(sync::add_source, sync::list_sources))
+        .routes(routes!(sync::get_source, sync::remove_source))
+        .routes(routes!(sync::start_run, sync::list_runs))
+        .routes(routes!(sync::get_run))
+        .routes(routes!(
+            sync::put_catalog,
+            sync::post_catalog,
+            sync::get_publisher_catalog
+        ))
+        .routes(routes!(sync::get_catalog))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());

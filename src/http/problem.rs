@@ -52,6 +52,16 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, detail)
     }
 
+    /// 403 Forbidden.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    /// 409 Conflict.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
     /// 401 Unauthorized.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, detail)
@@ -141,6 +151,10 @@ impl From<RegistryError> for ApiError {
             RegistryError::AliasTaken { .. } => {
                 ApiError::new(StatusCode::CONFLICT, error.to_string())
             }
+            RegistryError::PreconditionFailed(_) => {
+                ApiError::new(StatusCode::PRECONDITION_FAILED, error.to_string())
+            }
+            RegistryError::NoPublisher => ApiError::bad_request(error.to_string()),
             RegistryError::Store(store) => store.into(),
             RegistryError::Task(_) => ApiError::internal(&error),
         }

@@ -15,6 +15,8 @@ pub mod publisher {
         pub name: Option<String>,
         /// When the publisher was first seen.
         pub created_at: DateTimeUtc,
+        /// Counts the writes that changed this publisher's resources: the ETag of its catalog.
+        pub revision: i64,
     }
 
     /// No relations are navigated through the ORM.
@@ -57,6 +59,12 @@ pub mod resource {
         pub created_at: DateTimeUtc,
         /// When the resource last changed.
         pub updated_at: DateTimeUtc,
+        /// The harvest source that delivers this resource, if it came from one.
+        pub source_id: Option<String>,
+        /// When it was retired (status `retired`), if it is.
+        pub retired_at: Option<DateTimeUtc>,
+        /// The run (harvest or push) that retired it, if it is retired.
+        pub retired_by: Option<String>,
     }
 
     /// No relations are navigated through the ORM.
@@ -108,8 +116,10 @@ pub mod token {
         /// A random id, for listing and revoking.
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: String,
-        /// The publisher the token writes for.
-        pub publisher: String,
+        /// `publisher` or `admin`.
+        pub role: String,
+        /// The publisher a publisher token writes for (none for an admin token).
+        pub publisher: Option<String>,
         /// SHA-256 (hex) of the token.
         pub token_hash: String,
         /// When the token was created.
@@ -164,6 +174,118 @@ pub mod change {
                 .into()
         }
     }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Harvest sources: FDK-style data-source registrations and their scheduling state.
+pub mod source {
+    use sea_orm::entity::prelude::*;
+
+    /// One source row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sources")]
+    pub struct Model {
+        /// A random id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Where the catalog is fetched from.
+        pub url: String,
+        /// concept, informationmodel, codelist.
+        pub data_type: String,
+        /// SKOS-AP-NO, ModellDCAT-AP-NO, DCAT-AP-NO, SERES, Klass, Altinn-options, CSV, ...
+        pub data_source_type: String,
+        /// The `Accept` header sent, if set.
+        pub accept_header: Option<String>,
+        /// The publisher the harvested resources belong to.
+        pub publisher: String,
+        /// Free text.
+        pub description: Option<String>,
+        /// The name of an extra header sent with each fetch (e.g. an API key).
+        pub auth_header_name: Option<String>,
+        /// Its value (a secret: never echoed in full nor logged).
+        pub auth_header_value: Option<String>,
+        /// Seconds between runs.
+        pub interval_seconds: i64,
+        /// Whether the scheduler runs it.
+        pub active: bool,
+        /// Whether SHACL violations fail a run.
+        pub strict: bool,
+        /// When the source was registered.
+        pub created_at: DateTimeUtc,
+        /// The `ETag` of the last successful fetch.
+        pub etag: Option<String>,
+        /// The `Last-Modified` of the last successful fetch.
+        pub last_modified: Option<String>,
+        /// When the scheduler runs it next.
+        pub next_run_at: DateTimeUtc,
+        /// Until when the running run holds the source (renewed while it runs).
+        pub lease_until: Option<DateTimeUtc>,
+        /// The run in progress, if any.
+        pub running_run: Option<String>,
+        /// Failed runs in a row (for backoff).
+        pub failures: i32,
+        /// When a run last succeeded (done or unchanged).
+        pub last_success_at: Option<DateTimeUtc>,
+    }
+
+    /// No relations are navigated through the ORM.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Runs: one harvest of a source, or one whole-catalog push, with its report.
+pub mod run {
+    use sea_orm::entity::prelude::*;
+
+    /// One run row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "runs")]
+    pub struct Model {
+        /// A random id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The source harvested (none for a push).
+        pub source_id: Option<String>,
+        /// The publisher whose catalog it applied.
+        pub publisher: Option<String>,
+        /// harvest or push.
+        pub kind: String,
+        /// running, done, error, unchanged.
+        pub status: String,
+        /// Whether "unchanged" was ignored.
+        pub forced: bool,
+        /// Whether everything of the source was retired.
+        pub remove_all: bool,
+        /// When it started.
+        pub start_time: DateTimeUtc,
+        /// When it ended.
+        pub end_time: Option<DateTimeUtc>,
+        /// FDK's error category, for a failed run.
+        pub error_category: Option<String>,
+        /// What went wrong.
+        pub error_message: Option<String>,
+        /// Resources created.
+        pub created: i32,
+        /// Resources with a new version.
+        pub updated: i32,
+        /// Resources left as they were.
+        pub unchanged: i32,
+        /// Resources retired.
+        pub retired: i32,
+        /// Retired resources that came back.
+        pub reactivated: i32,
+        /// Resources skipped because another source or publisher owns them.
+        pub conflicts: i32,
+        /// JSON: changed, removed and conflicting resources, warnings.
+        pub report: Option<String>,
+    }
+
+    /// No relations are navigated through the ORM.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }

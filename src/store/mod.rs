@@ -15,7 +15,7 @@ use semreg_migrations::{Migrator, MigratorTrait};
 use std::path::Path;
 use std::time::Duration;
 
-pub use entities::{change, publisher, resource, token, version};
+pub use entities::{change, publisher, resource, run, source, token, version};
 
 /// Errors of the store of record.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +93,7 @@ pub async fn ensure_publisher(
             org_nr: sea_orm::Set(org_nr.to_owned()),
             name: sea_orm::Set(None),
             created_at: sea_orm::Set(now),
+            revision: sea_orm::Set(0),
         };
         publisher::Entity::insert(row).exec(db).await?;
     }
@@ -300,4 +301,26 @@ pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
 /// Counts resources, for metrics and health.
 pub async fn count_resources(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(resource::Entity::find().count(db).await?)
+}
+
+/// The N-Triples of the given (resource, version) pairs, by resource id, read in chunks.
+pub async fn ntriples_of_versions(
+    db: &impl ConnectionTrait,
+    wanted: &[(String, i32)],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let mut found = std::collections::HashMap::with_capacity(wanted.len());
+    for chunk in wanted.chunks(100) {
+        let mut any = sea_orm::Condition::any();
+        for (id, number) in chunk {
+            any = any.add(
+                sea_orm::Condition::all()
+                    .add(version::Column::ResourceId.eq(id.as_str()))
+                    .add(version::Column::Version.eq(*number)),
+            );
+        }
+        for row in version::Entity::find().filter(any).all(db).await? {
+            found.insert(row.resource_id, row.ntriples);
+        }
+    }
+    Ok(found)
 }

@@ -1,0 +1,114 @@
+//! Whole-catalog pushes: `PUT` replaces a publisher's catalog (what is not in the body
+//! retires, except resources of its harvest sources), `POST` merges (creates and updates,
+//! retires nothing). Conditional on the catalog's ETag, and with a dry run that reports
+//! exactly the diff the write would make. Shares the write path with harvest runs.
+
+use super::runs::{self, RunEnd};
+use super::SyncError;
+use crate::app::App;
+use crate::auth::Principal;
+use crate::ids::OrgNr;
+use crate::registry::{self, Actor, ApplyRequest, ImportReport, Precondition, Scope};
+use crate::store::run;
+use chrono::Utc;
+use sea_orm::{EntityTrait, TransactionTrait};
+use semreg_importers::Format;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// One push.
+#[derive(Debug, Clone)]
+pub struct PushRequest {
+    /// Whose catalog.
+    pub publisher: OrgNr,
+    /// Who pushes.
+    pub caller: Principal,
+    /// The body's format (`None`: detected).
+    pub format: Option<Format>,
+    /// A file name, for detection and the report.
+    pub file_name: Option<String>,
+    /// The body.
+    pub bytes: Vec<u8>,
+    /// Importer settings.
+    pub params: BTreeMap<String, String>,
+    /// Replace the whole catalog (PUT) or merge (POST).
+    pub replace: bool,
+    /// Report only.
+    pub dry_run: bool,
+    /// `If-Match` / `If-None-Match: *`.
+    pub precondition: Option<Precondition>,
+}
+
+/// What a push did (or, for a dry run, would do).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PushReport {
+    /// The run that recorded it (none for a dry run).
+    pub run_id: Option<String>,
+    /// The write's report: every resource with its outcome (and changed predicates).
+    #[serde(flatten)]
+    pub report: ImportReport,
+}
+
+/// Pushes a catalog for a publisher.
+pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncError> {
+    if !request.caller.acts_for(&request.publisher) {
+        return Err(SyncError::Forbidden(format!(
+            "a token of {} cannot write the catalog of publisher {}",
+            request.caller, request.publisher
+        )));
+    }
+    let parsed = registry::parse(
+        request.format,
+        request.file_name.clone(),
+        request.bytes,
+        request.params,
+    )
+    .await?;
+    let scope = if request.replace {
+        Scope::Catalog
+    } else {
+        Scope::Merge
+    };
+    let run_id = (!request.dry_run).then(|| uuid::Uuid::new_v4().to_string());
+    let txn = app.db.begin().await?;
+    if let Some(id) = &run_id {
+        run::Entity::insert(runs::new_run(
+            id,
+            None,
+            Some(request.publisher.as_str()),
+            "push",
+            true,
+            false,
+            Utc::now(),
+        ))
+        .exec(&txn)
+        .await?;
+    }
+    // The ownership check is the publisher's, whoever pushes (an admin included).
+    let report = registry::apply(
+        &txn,
+        ApplyRequest {
+            parsed,
+            file: request.file_name,
+            publisher: Some(request.publisher.clone()),
+            actor: Actor::Publisher(request.publisher),
+            scope,
+            dry_run: request.dry_run,
+            run_id: run_id.clone(),
+            precondition: request.precondition,
+        },
+    )
+    .await?;
+    if let Some(id) = &run_id {
+        runs::finish_run(&txn, id, RunEnd::Applied(&report)).await?;
+        txn.commit().await?;
+        if let Err(error) = app.catch_up().await {
+            tracing::error!(%error, "projections could not catch up after a push");
+        }
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(PushReport { run_id, report })
+}
