@@ -84,6 +84,10 @@ pub enum Command {
         /// Run no harvest scheduler in this process (sources then run only when asked).
         #[arg(long, env = "SEMREG_NO_HARVEST_SCHEDULER")]
         no_harvest_scheduler: bool,
+        /// How long a harvest run holds its source without renewing, in seconds (a run whose
+        /// process stopped frees its source after this).
+        #[arg(long, env = "SEMREG_HARVEST_LEASE_SECS", default_value_t = 30)]
+        harvest_lease_secs: u64,
     },
     /// Import files; each file is one atomic batch.
     Import {
@@ -192,11 +196,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fetch,
             public_url,
             no_harvest_scheduler,
+            harvest_lease_secs,
         } => {
             let mut config = store.config();
             config.fetch = fetch.config()?;
             config.public_url = public_url.filter(|u| !u.is_empty());
             config.harvest_scheduler = !no_harvest_scheduler;
+            config.harvest_lease = Duration::from_secs(harvest_lease_secs.max(3));
             config.listen = listen;
             config.body_limit_bytes = body_limit;
             config.sparql_timeout = Duration::from_millis(sparql_timeout_ms);

@@ -1,6 +1,6 @@
 //! Catalog sync: harvest sources and their runs, provenance and retirement on resources, a
 //! revision per publisher (the ETag of its catalog), and roles on API tokens (an admin token
-//! has no publisher, so the tokens table is rebuilt with a nullable publisher and a role).
+//! has no publisher, so tokens move to `api_tokens`, with a nullable publisher and a role).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -183,14 +183,6 @@ impl MigrationTrait for Migration {
         manager
             .drop_table(Table::drop().table(Tokens::Table).to_owned())
             .await?;
-        manager
-            .rename_table(
-                Table::rename()
-                    .table(ApiTokens::Table, Tokens::Table)
-                    .to_owned(),
-            )
-            .await?;
-
         manager
             .create_table(
                 Table::create()

@@ -336,6 +336,9 @@ mod tests {
             content_hash: String::new(),
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
+            source_id: None,
+            retired_at: None,
+            retired_by: None,
         }
     }
 

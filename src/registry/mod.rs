@@ -63,7 +63,6 @@ pub enum Outcome {
 
 /// One resource in an import report.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
 pub struct ResourceOutcome {
     /// Resource id.
     pub id: String,

@@ -111,7 +111,7 @@ pub mod token {
 
     /// One token row.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "tokens")]
+    #[sea_orm(table_name = "api_tokens")]
     pub struct Model {
         /// A random id, for listing and revoking.
         #[sea_orm(primary_key, auto_increment = false)]

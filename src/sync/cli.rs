@@ -142,7 +142,7 @@ pub fn print_run(r: &RunReport) {
     for removed in &r.lists.removed_resources {
         println!("  removed  {}  {}", removed.id, removed.iri);
     }
-    for conflict in &r.lists.conflicts {
+    for conflict in &r.lists.conflicting_resources {
         println!(
             "  conflict {}  {}  (owned by {})",
             conflict.id, conflict.iri, conflict.owner

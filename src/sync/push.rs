@@ -42,7 +42,6 @@ pub struct PushRequest {
 
 /// What a push did (or, for a dry run, would do).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
 pub struct PushReport {
     /// The run that recorded it (none for a dry run).
     pub run_id: Option<String>,

@@ -75,7 +75,7 @@ pub struct RunLists {
     /// Retired resources.
     pub removed_resources: Vec<ResourceRef>,
     /// Resources skipped because another source or publisher owns them.
-    pub conflicts: Vec<ConflictReport>,
+    pub conflicting_resources: Vec<ConflictReport>,
     /// The importer's non-fatal findings.
     pub warnings: Vec<WarningReport>,
 }
@@ -97,7 +97,7 @@ impl RunLists {
         Self {
             changed_resources: pick(&[Outcome::Created, Outcome::Updated, Outcome::Reactivated]),
             removed_resources: pick(&[Outcome::Retired]),
-            conflicts: report.conflicts.clone(),
+            conflicting_resources: report.conflicts.clone(),
             warnings: report.warnings.clone(),
         }
     }
