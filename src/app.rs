@@ -26,6 +26,8 @@ pub struct App {
     pub sparql_slots: Arc<tokio::sync::Semaphore>,
     /// The outbound HTTP client (harvest sources; SSRF-guarded).
     pub fetcher: crate::fetch::Fetcher,
+    /// SHACL quality reports (off when no shapes are configured).
+    pub quality: crate::quality::QualityService,
 }
 
 /// The axum state: a cheap handle on the [`App`].
@@ -56,7 +58,21 @@ impl App {
             .context("projection task failed")??;
         let fetcher = crate::fetch::Fetcher::new(config.fetch.clone())
             .context("cannot build the outbound HTTP client")?;
+        let shapes = if config.shacl_shapes.is_empty() {
+            None
+        } else {
+            let (shapes, vocabularies) = (config.shacl_shapes.clone(), config.shacl_vocabularies.clone());
+            Some(
+                tokio::task::spawn_blocking(move || {
+                    crate::quality::Shapes::load(&shapes, &vocabularies)
+                })
+                .await
+                .context("shape loading task failed")?
+                .context("cannot load the SHACL shapes")?,
+            )
+        };
         let app = Arc::new(App {
+            quality: crate::quality::QualityService::new(shapes),
             fetcher,
             config,
             db,

@@ -88,6 +88,14 @@ pub enum Command {
         /// process stopped frees its source after this).
         #[arg(long, env = "SEMREG_HARVEST_LEASE_SECS", default_value_t = 30)]
         harvest_lease_secs: u64,
+        /// SHACL shapes files (Turtle) for the quality reports, e.g. the official SKOS-AP-NO
+        /// and ModellDCAT-AP-NO shapes; comma-separated or repeated.
+        #[arg(long, env = "SEMREG_SHACL_SHAPES", value_delimiter = ',')]
+        shacl_shapes: Vec<PathBuf>,
+        /// Vocabularies the shapes need for `sh:class` (Turtle or RDF/XML), e.g. the EU
+        /// concept-status table; comma-separated or repeated.
+        #[arg(long, env = "SEMREG_SHACL_VOCABULARIES", value_delimiter = ',')]
+        shacl_vocabularies: Vec<PathBuf>,
     },
     /// Import files; each file is one atomic batch.
     Import {
@@ -197,12 +205,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public_url,
             no_harvest_scheduler,
             harvest_lease_secs,
+            shacl_shapes,
+            shacl_vocabularies,
         } => {
             let mut config = store.config();
             config.fetch = fetch.config()?;
             config.public_url = public_url.filter(|u| !u.is_empty());
             config.harvest_scheduler = !no_harvest_scheduler;
             config.harvest_lease = Duration::from_secs(harvest_lease_secs.max(3));
+            config.shacl_shapes = shacl_shapes;
+            config.shacl_vocabularies = shacl_vocabularies;
             config.listen = listen;
             config.body_limit_bytes = body_limit;
             config.sparql_timeout = Duration::from_millis(sparql_timeout_ms);

@@ -29,6 +29,10 @@ pub struct Config {
     /// The URL this instance is reached at (IRIs of the catalogs it serves); `None` takes it
     /// from each request's `Host`.
     pub public_url: Option<String>,
+    /// SHACL shapes files (Turtle) the quality reports validate against.
+    pub shacl_shapes: Vec<PathBuf>,
+    /// Vocabularies the shapes' `sh:class` constraints need (Turtle or RDF/XML).
+    pub shacl_vocabularies: Vec<PathBuf>,
     /// The outbound HTTP client: allow-list, timeouts, size cap.
     pub fetch: crate::fetch::FetchConfig,
     /// Whether `serve` runs the harvest scheduler.
@@ -55,6 +59,8 @@ impl Config {
             poll_interval: Duration::from_millis(250),
             serve_threads: 0,
             public_url: None,
+            shacl_shapes: Vec::new(),
+            shacl_vocabularies: Vec::new(),
             fetch: crate::fetch::FetchConfig::default(),
             harvest_scheduler: true,
             harvest_tick: Duration::from_secs(1),

@@ -20,6 +20,7 @@ pub mod ids;
 pub mod mappings;
 pub mod metrics;
 pub mod projections;
+pub mod quality;
 pub mod rdf;
 pub mod registry;
 pub mod service_models;

@@ -42,9 +42,14 @@ fn semreg(data_dir: &Path, database_url: &str) -> Command {
 }
 
 async fn start_server(data_dir: &Path, database_url: &str) -> Server {
+    start_server_with(data_dir, database_url, &[]).await
+}
+
+async fn start_server_with(data_dir: &Path, database_url: &str, extra: &[&str]) -> Server {
     let port = free_port();
     let child = semreg(data_dir, database_url)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -314,3 +319,129 @@ async fn two_servers_on_one_postgres_database_see_each_others_writes() {
         sparql_count(&b.base, GRAPH_COUNT).await
     );
 }
+
+/// A publisher's server for the harvest crash test: serves one file, and counts the times it
+/// was served in full.
+async fn serve_file(body: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>, tokio::task::JoinHandle<()>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let served = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
+    let router = axum::Router::new().route(
+        "/catalog.ttl",
+        axum::routing::get(move || {
+            let body = body.clone();
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                ([(axum::http::header::CONTENT_TYPE, "text/turtle")], body)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    (base, served, task)
+}
+
+async fn wait_for_run(base: &str, token: &str, source: &str, run: &str) -> Value {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let report: Value = client
+            .get(format!("{base}/api/v1/sources/{source}/runs/{run}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if report["status"] != "running" {
+            return report;
+        }
+        assert!(Instant::now() < deadline, "run never ended: {report}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn killing_the_server_during_a_harvest_run_applies_nothing_of_it(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(backend, dir.path(), "harvest_crash").await else {
+        return;
+    };
+    let output = semreg(dir.path(), &url)
+        .args(["token", "create", "--admin"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let body = std::fs::read(shared_data("fdk/concepts_v2_testdata_1000.ttl")).unwrap();
+    let (publisher, served, _publisher_task) = serve_file(body).await;
+    let args = [
+        "--fetch-allow",
+        "127.0.0.1",
+        "--no-harvest-scheduler",
+        "--harvest-lease-secs",
+        "3",
+    ];
+    let mut server = start_server_with(dir.path(), &url, &args).await;
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(format!("{}/api/v1/sources", server.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"url": format!("{publisher}/catalog.ttl"), "dataType": "concept", "dataSourceType": "SKOS-AP-NO", "publisherId": PUBLISHER}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let source = created["id"].as_str().unwrap().to_owned();
+    let started: Value = client
+        .post(format!("{}/api/v1/sources/{source}/runs", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first_run = started["runId"].as_str().unwrap().to_owned();
+    // Kill it once the catalog was served, while the run parses and writes it.
+    eventually(Duration::from_secs(30), || {
+        let served = served.clone();
+        async move { served.load(std::sync::atomic::Ordering::SeqCst) > 0 }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+
+    let server = start_server_with(dir.path(), &url, &args).await;
+    let resources = get_json(&server.base, "/api/v1/resources?limit=1").await;
+    assert_eq!(resources["total"], 0, "nothing of the killed run is visible");
+    // Once the dead run's lease has run out, the next run takes the source and completes.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let started: Value = client
+        .post(format!("{}/api/v1/sources/{source}/runs", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let next = started["runId"].as_str().expect("a new run starts").to_owned();
+    let done = wait_for_run(&server.base, &token, &source, &next).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["created"], 1001, "{done}");
+    let dead = wait_for_run(&server.base, &token, &source, &first_run).await;
+    assert_eq!(dead["status"], "error", "{dead}");
+    assert!(dead["errorMessage"].as_str().unwrap().contains("interrupted"));
+    drop(server);
+    assert_consistent(dir.path(), &url).await;
+}
+both!(killing_the_server_during_a_harvest_run_applies_nothing_of_it);

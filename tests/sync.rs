@@ -731,6 +731,26 @@ async fn a_klass_source_fetches_through_the_klass_api(backend: Backend) {
         .lock()
         .unwrap()
         .contains(&"klass/v1/classifications/104/codes".to_owned()));
+
+    // Retired, the list is still served to running services, marked as retired.
+    let removed = run(&app, &admin, &id, "removeAll=true").await;
+    assert_eq!(removed["retired"], 1, "{removed}");
+    let started = Instant::now();
+    loop {
+        let response = app
+            .client
+            .get(app.url("/api/v1/code-lists/ssb-klass-104/codes"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        if let Some(mark) = response.headers().get("deprecation") {
+            assert!(mark.to_str().unwrap().starts_with('@'));
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "never marked retired");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 both!(a_klass_source_fetches_through_the_klass_api);
 

@@ -533,6 +533,8 @@ fn compose_list(
         version: i32::try_from(version).unwrap_or(i32::MAX),
         resource_version: source.resource_version,
         latest: true,
+        // A list made of concepts follows its collection; its retirement time is not kept here.
+        retired_at: None,
         content_hash: hex::encode(hasher.finalize()),
         list,
         status: source.status.clone(),
@@ -649,6 +651,7 @@ pub async fn as_of(
             version: list_version,
             resource_version: list_version,
             latest: false,
+            retired_at: row.retired_at.map(|t| t.timestamp()),
             content_hash: version.content_hash.clone(),
             list: CodeList::from_ntriples(&row.iri, &version.ntriples),
             status: row.status.clone(),

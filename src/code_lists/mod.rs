@@ -54,6 +54,8 @@ pub struct CachedList {
     pub resource_version: i32,
     /// Whether this is the current version.
     pub latest: bool,
+    /// When the list was retired (Unix seconds), if it is: still served, marked retired.
+    pub retired_at: Option<i64>,
     /// SHA-256 of the version's canonical N-Triples.
     pub content_hash: String,
     /// The codes.
@@ -445,6 +447,7 @@ impl CodeListCache {
                 version: number,
                 resource_version: number,
                 latest: false,
+                retired_at: latest.retired_at,
                 content_hash: row.content_hash,
                 list: CodeList::from_ntriples(&latest.list.iri, &row.ntriples),
                 status: latest.status.clone(),
@@ -558,6 +561,7 @@ impl CodeListCache {
                             version: row.current_version,
                             resource_version: row.current_version,
                             latest: true,
+                            retired_at: row.retired_at.map(|t| t.timestamp()),
                             content_hash: row.content_hash,
                             status: row.status,
                             updated_at: row.updated_at,

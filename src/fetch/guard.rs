@@ -45,7 +45,7 @@ impl AllowList {
     /// Whether a host name is allowed whatever it resolves to.
     pub fn allows_host(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     /// Whether an address may be connected to: public, or allowed.

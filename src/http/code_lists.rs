@@ -229,6 +229,7 @@ pub(super) fn respond(
     headers: &HeaderMap,
     pinned: bool,
     extra: Option<(&'static str, String)>,
+    retired: Option<i64>,
 ) -> Response<Body> {
     let text = |name| {
         headers
@@ -274,6 +275,13 @@ pub(super) fn respond(
     if let Some((name, value)) = extra {
         if let Ok(value) = HeaderValue::from_str(&value) {
             h.insert(name, value);
+        }
+    }
+    // A retired list is still served (running services must not break when a publisher drops
+    // it), marked as RFC 9745 marks a deprecated resource: the time it was retired.
+    if let Some(at) = retired {
+        if let Ok(value) = HeaderValue::from_str(&format!("@{at}")) {
+            h.insert("deprecation", value);
         }
     }
     response
@@ -326,8 +334,8 @@ fn memo_answer(
                 Ok(repr) => repr.memo_kind(),
                 Err(e) => return Some(Err(e)),
             };
-            app.code_lists.with_latest_memo(id, kind, raw, |_, hit| {
-                Ok(respond(hit, headers, false, None))
+            app.code_lists.with_latest_memo(id, kind, raw, |list, hit| {
+                Ok(respond(hit, headers, false, None, list.retired_at))
             })
         }
         Route::AltinnOptions => {
@@ -335,7 +343,7 @@ fn memo_answer(
                 .with_latest_memo(id, MemoKind::AltinnOptions, raw, |latest, hit| {
                     let date = parse_params(Some(raw))?.date;
                     let extra = downstream(latest, date.as_deref());
-                    Ok(respond(hit, headers, false, Some(extra)))
+                    Ok(respond(hit, headers, false, Some(extra), latest.retired_at))
                 })
         }
     }
@@ -446,6 +454,11 @@ pub fn write_memoized(
                 b"\r\n",
             ]);
         }
+        // The same retirement mark as the router's answer (see `respond`).
+        if let Some(at) = list.retired_at {
+            let mut at_text = itoa::Buffer::new();
+            put(&[b"deprecation: @", at_text.format(at).as_bytes(), b"\r\n"]);
+        }
         if !chosen.not_modified {
             let mut length = itoa::Buffer::new();
             put(&[
@@ -520,7 +533,7 @@ pub async fn get_codes(
         let params = parse_params(Some(&raw))?;
         let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
         if let Some(hit) = app.code_lists.list_memo(&list, kind, &raw) {
-            return Ok(respond(&hit, headers, pinned, None));
+            return Ok(respond(&hit, headers, pinned, None, list.retired_at));
         }
         let rendered = match repr {
             Representation::Rdf(format) => {
@@ -547,7 +560,7 @@ pub async fn get_codes(
         let rendered = app
             .code_lists
             .remember_for_list(&list, kind, &raw, rendered);
-        Ok(respond(&rendered, headers, pinned, None))
+        Ok(respond(&rendered, headers, pinned, None, list.retired_at))
     }
     .await;
     app.metrics.observe("GET", Route::CODES, &result, started);
@@ -605,7 +618,7 @@ pub async fn get_altinn_options(
             }
         };
         let extra = downstream(&list, params.date.as_deref());
-        Ok(respond(&rendered, headers, pinned, Some(extra)))
+        Ok(respond(&rendered, headers, pinned, Some(extra), list.retired_at))
     }
     .await;
     app.metrics
@@ -644,7 +657,7 @@ pub async fn get_altinn_library_code_list(
                 .code_lists
                 .remember(key, render::altinn_library(&list, &org, &code_list_id)),
         };
-        Ok(respond(&rendered, headers, pinned, None))
+        Ok(respond(&rendered, headers, pinned, None, list.retired_at))
     }
     .await;
     app.metrics.observe(

@@ -139,15 +139,16 @@ pub async fn import_file(
             "the request body is empty: send the file as the body",
         ));
     }
-    let report = app
+    let mut report = app
         .import(ImportRequest {
             file_name: query.filename,
             format,
             bytes: body.to_vec(),
             publisher,
-            actor: Actor::Publisher(actor),
+            actor: Actor::Publisher(actor.clone()),
             params: query.importer_params,
         })
         .await?;
+    report.quality = crate::sync::catalog::quality_summary(&app, &actor).await;
     Ok(Json(report))
 }

@@ -83,6 +83,7 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
             sync::get_publisher_catalog
         ))
         .routes(routes!(sync::get_catalog))
+        .routes(routes!(sync::get_quality))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());

@@ -30,6 +30,10 @@ impl From<SyncError> for ApiError {
             SyncError::Conflict(m) => ApiError::conflict(m),
             SyncError::Registry(e) => e.into(),
             SyncError::Store(e) => e.into(),
+            SyncError::Quality(e @ crate::quality::QualityError::NoShapes) => {
+                ApiError::not_found(e.to_string())
+            }
+            SyncError::Quality(e) => ApiError::internal(&e),
         }
     }
 }
@@ -512,4 +516,22 @@ pub async fn get_publisher_catalog(
 ) -> Result<Response, ApiError> {
     let org = org_param(&org)?;
     answer_catalog(app, headers, Some(org)).await
+}
+
+/// The SHACL quality report of a publisher's active resources against the official shapes
+/// (per shape, path, constraint and severity, with counts, example focus nodes and the shapes'
+/// own messages); made once per catalog ETag.
+#[utoipa::path(get, path = "/api/v1/publishers/{org}/quality",
+    params(("org" = String, Path, description = "The publisher's organisation number")),
+    responses(
+        (status = 200, description = "The quality report", body = crate::quality::QualityReport),
+        (status = 400, description = "The org number is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No SHACL shapes are configured on this instance", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_quality(
+    State(app): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let org = org_param(&org)?;
+    let report = sync::catalog::quality(&app, &org).await?;
+    Ok(Json(&*report).into_response())
 }

@@ -208,6 +208,8 @@ pub fn from_ntriples(set_iri: &str, ntriples: &str) -> Result<MappingSet, Mappin
                 Term::NamedNode(n) => n.as_str().to_owned(),
                 Term::Literal(l) => l.value().to_owned(),
                 Term::BlankNode(b) => format!("_:{}", b.as_str()),
+                // An RDF 1.2 triple term is no SSSOM value; its text keeps it visible.
+                Term::Triple(t) => t.to_string(),
             })
     };
     let mut set = MappingSet {
@@ -232,7 +234,7 @@ pub fn from_ntriples(set_iri: &str, ntriples: &str) -> Result<MappingSet, Mappin
         let key = match o {
             Term::NamedNode(n) => n.as_str().to_owned(),
             Term::BlankNode(b) => format!("_:{}", b.as_str()),
-            Term::Literal(_) => continue,
+            Term::Literal(_) | Term::Triple(_) => continue,
         };
         let Some(m) = by_subject.get(&key) else {
             continue;

@@ -282,6 +282,7 @@ pub async fn apply(
         last_seq: None,
         dry_run,
         catalog_etag: None,
+        quality: None,
     };
     let prepared = parsed.resources;
 

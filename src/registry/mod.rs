@@ -135,6 +135,9 @@ pub struct ImportReport {
     /// The ETag of the publisher's catalog after the write, when there is a publisher.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_etag: Option<String>,
+    /// The publisher's SHACL quality after the write (when shapes are configured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<crate::quality::QualitySummary>,
 }
 
 /// Why an import failed. Nothing of the file was stored.

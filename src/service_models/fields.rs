@@ -139,7 +139,7 @@ impl Graphs {
             .filter_map(|(_, o)| match o {
                 Term::NamedNode(n) => Some(n.as_str().to_owned()),
                 Term::BlankNode(b) => Some(format!("_:{}", b.as_str())),
-                Term::Literal(_) => None,
+                Term::Literal(_) | Term::Triple(_) => None,
             })
             .collect()
     }

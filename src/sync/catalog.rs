@@ -12,7 +12,7 @@ use super::SyncError;
 use crate::ids::OrgNr;
 use crate::registry::RETIRED;
 use crate::store::{self, publisher, resource};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -91,6 +91,60 @@ pub async fn build(
     base: &str,
     only: Option<&OrgNr>,
 ) -> Result<CatalogDocument, SyncError> {
+    build_with(db, base, only, true).await
+}
+
+/// The quality report of a publisher's active resources (cached per catalog ETag).
+pub async fn quality(
+    app: &crate::app::App,
+    org: &OrgNr,
+) -> Result<std::sync::Arc<crate::quality::QualityReport>, SyncError> {
+    let revision = publisher::Entity::find_by_id(org.as_str().to_owned())
+        .one(&app.db)
+        .await?
+        .map_or(0, |p| p.revision);
+    let etag = crate::registry::catalog_etag(org.as_str(), revision);
+    let resources = resource::Entity::find()
+        .filter(resource::Column::Publisher.eq(org.as_str()))
+        .filter(resource::Column::Status.ne(RETIRED))
+        .count(&app.db)
+        .await? as usize;
+    app.quality
+        .report(org.as_str(), &etag, resources, || async {
+            Ok::<_, SyncError>(build_with(&app.db, "", Some(org), false).await?.ntriples)
+        })
+        .await
+}
+
+/// The quality line of a write's report: `None` when no shapes are configured (or the report
+/// failed, which is logged: a report never fails a write).
+pub async fn quality_summary(
+    app: &crate::app::App,
+    org: &OrgNr,
+) -> Option<crate::quality::QualitySummary> {
+    if !app.quality.enabled() {
+        return None;
+    }
+    match quality(app, org).await {
+        Ok(report) => Some(crate::quality::QualitySummary {
+            violations: report.violations,
+            warnings: report.warnings,
+            report: format!("/api/v1/publishers/{org}/quality"),
+        }),
+        Err(error) => {
+            tracing::warn!(%error, publisher = %org, "cannot make the quality report");
+            None
+        }
+    }
+}
+
+/// The resources' graphs, and with `catalog` semreg's catalog and records around them.
+async fn build_with(
+    db: &impl ConnectionTrait,
+    base: &str,
+    only: Option<&OrgNr>,
+    with_catalog: bool,
+) -> Result<CatalogDocument, SyncError> {
     let mut query = resource::Entity::find().filter(resource::Column::Status.ne(RETIRED));
     if let Some(org) = only {
         query = query.filter(resource::Column::Publisher.eq(org.as_str()));
@@ -128,7 +182,7 @@ pub async fn build(
             }
         }
         count += rows.len();
-        let Some(org) = org else {
+        let Some(org) = org.filter(|_| with_catalog) else {
             continue;
         };
         let models: Vec<&resource::Model> = rows

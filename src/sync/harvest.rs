@@ -274,6 +274,13 @@ async fn execute(
             if let Err(error) = app.catch_up().await {
                 tracing::error!(%error, "projections could not catch up after a harvest run");
             }
+            if let Ok(org) = OrgNr::parse(&found.publisher) {
+                if let Some(quality) = super::catalog::quality_summary(app, &org).await {
+                    if let Err(error) = runs::set_quality(&app.db, run_id, quality).await {
+                        tracing::warn!(%error, run = %run_id, "cannot add the quality line to a run");
+                    }
+                }
+            }
         }
     }
     tracing::info!(source = %source_id, run = %run_id, status = label, duration_ms = ms, "harvest run ended");
@@ -300,6 +307,14 @@ async fn run_once(
     } else {
         fetch_and_parse(app, found, forced).await?
     };
+    if found.strict {
+        if let (Delivery::Batch { parsed, .. }, Some(shapes)) = (
+            &delivery,
+            app.app.as_ref().and_then(|a| a.quality.shapes()),
+        ) {
+            strict_check(shapes, parsed).await?;
+        }
+    }
     let txn = app.db.begin().await?;
     let (status, etag, last_modified) = match delivery {
         Delivery::NotModified => {
@@ -356,6 +371,37 @@ async fn run_once(
     .await?;
     txn.commit().await?;
     Ok(status)
+}
+
+/// A strict source's batch must raise no SHACL violation.
+async fn strict_check(
+    shapes: Arc<crate::quality::Shapes>,
+    parsed: &Parsed,
+) -> Result<(), Failure> {
+    let ntriples: String = parsed.resources.iter().map(|r| r.ntriples.as_str()).collect();
+    let (findings, violations, _) = tokio::task::spawn_blocking(move || shapes.validate(&ntriples))
+        .await
+        .map_err(|e| Failure(ErrorCategory::InternalError, e.to_string()))?
+        .map_err(|e| Failure(ErrorCategory::InternalError, e.to_string()))?;
+    if violations == 0 {
+        return Ok(());
+    }
+    let first = findings
+        .iter()
+        .find(|f| f.severity == "Violation")
+        .map(|f| {
+            format!(
+                "; e.g. {} on {} ({})",
+                f.path.as_deref().unwrap_or("the node"),
+                f.examples.first().map_or("?", String::as_str),
+                f.message.as_deref().unwrap_or(&f.component)
+            )
+        })
+        .unwrap_or_default();
+    Err(Failure(
+        ErrorCategory::ValidationError,
+        format!("the source is strict and its catalog raises {violations} SHACL violations{first}"),
+    ))
 }
 
 async fn record_failure(

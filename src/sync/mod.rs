@@ -35,6 +35,9 @@ pub enum SyncError {
     /// The store of record failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A quality report cannot be made.
+    #[error(transparent)]
+    Quality(#[from] crate::quality::QualityError),
 }
 
 impl From<sea_orm::DbErr> for SyncError {

@@ -86,7 +86,8 @@ pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncErr
         .await?;
     }
     // The ownership check is the publisher's, whoever pushes (an admin included).
-    let report = registry::apply(
+    let publisher = request.publisher.clone();
+    let mut report = registry::apply(
         &txn,
         ApplyRequest {
             parsed,
@@ -106,6 +107,7 @@ pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncErr
         if let Err(error) = app.catch_up().await {
             tracing::error!(%error, "projections could not catch up after a push");
         }
+        report.quality = super::catalog::quality_summary(app, &publisher).await;
     } else {
         txn.rollback().await?;
     }

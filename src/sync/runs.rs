@@ -78,6 +78,9 @@ pub struct RunLists {
     pub conflicting_resources: Vec<ConflictReport>,
     /// The importer's non-fatal findings.
     pub warnings: Vec<WarningReport>,
+    /// The publisher's SHACL quality after the run (when shapes are configured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<crate::quality::QualitySummary>,
 }
 
 impl RunLists {
@@ -99,6 +102,7 @@ impl RunLists {
             removed_resources: pick(&[Outcome::Retired]),
             conflicting_resources: report.conflicts.clone(),
             warnings: report.warnings.clone(),
+            quality: None,
         }
     }
 }
@@ -298,4 +302,29 @@ pub async fn get_run(
         .one(db)
         .await?
         .ok_or_else(|| SyncError::NotFound(format!("no run {run_id} of source {source_id}")))
+}
+
+/// Adds the quality line to a finished run's report.
+pub async fn set_quality(
+    db: &impl ConnectionTrait,
+    id: &str,
+    quality: crate::quality::QualitySummary,
+) -> Result<(), SyncError> {
+    let Some(row) = run::Entity::find_by_id(id.to_owned()).one(db).await? else {
+        return Ok(());
+    };
+    let mut lists: RunLists = row
+        .report
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    lists.quality = Some(quality);
+    run::Entity::update(run::ActiveModel {
+        id: Set(id.to_owned()),
+        report: Set(serde_json::to_string(&lists).ok()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
 }
