@@ -61,7 +61,10 @@ impl App {
         let shapes = if config.shacl_shapes.is_empty() {
             None
         } else {
-            let (shapes, vocabularies) = (config.shacl_shapes.clone(), config.shacl_vocabularies.clone());
+            let (shapes, vocabularies) = (
+                config.shacl_shapes.clone(),
+                config.shacl_vocabularies.clone(),
+            );
             Some(
                 tokio::task::spawn_blocking(move || {
                     crate::quality::Shapes::load(&shapes, &vocabularies)

@@ -187,7 +187,10 @@ fn subject_and_object(line: &str) -> (Option<&str>, Option<&str>) {
 impl std::fmt::Debug for Shapes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shapes")
-            .field("files", &self.shapes.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "files",
+                &self.shapes.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -201,7 +204,10 @@ fn read(path: &PathBuf) -> Result<String, QualityError> {
 
 /// Turns an RDF file into N-Triples (the engine reads them into one graph with the data).
 fn to_ntriples(path: &PathBuf, text: &str) -> Result<String, QualityError> {
-    let format = if path.extension().is_some_and(|e| e == "rdf" || e == "xml" || e == "owl") {
+    let format = if path
+        .extension()
+        .is_some_and(|e| e == "rdf" || e == "xml" || e == "owl")
+    {
         oxigraph::io::RdfFormat::RdfXml
     } else {
         oxigraph::io::RdfFormat::Turtle
@@ -228,14 +234,20 @@ impl Shapes {
         for path in shapes {
             let text = read(path)?;
             // Compile once now, so a broken file is named at start.
-            ShaclDataManager::load(&mut text.as_bytes(), &path.display().to_string(), &RDFFormat::Turtle, None)
-                .map_err(|e| QualityError::File {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-            let name = path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            ShaclDataManager::load(
+                &mut text.as_bytes(),
+                &path.display().to_string(),
+                &RDFFormat::Turtle,
+                None,
+            )
+            .map_err(|e| QualityError::File {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             loaded.push((name, text));
         }
         let mut types: HashMap<String, Vec<String>> = HashMap::new();
@@ -243,7 +255,10 @@ impl Shapes {
             for line in to_ntriples(path, &read(path)?)?.lines() {
                 if let (Some(subject), Some(_)) = subject_and_object(line) {
                     if line.contains(RDF_TYPE) {
-                        types.entry(subject.to_owned()).or_default().push(line.to_owned());
+                        types
+                            .entry(subject.to_owned())
+                            .or_default()
+                            .push(line.to_owned());
                     }
                 }
             }
@@ -274,16 +289,20 @@ impl Shapes {
                 data_text.push('\n');
             }
         }
-        let data = OxigraphInMemory::from_str(&data_text, &RDFFormat::NTriples, None, &ReaderMode::Lax)
-            .map_err(|e| engine(&e))?;
+        let data =
+            OxigraphInMemory::from_str(&data_text, &RDFFormat::NTriples, None, &ReaderMode::Lax)
+                .map_err(|e| engine(&e))?;
         let mut validation = GraphValidation::new(Graph::from(data));
         let config = ShaclConfig::new();
-        let mut groups: BTreeMap<(String, Option<String>, Option<String>, String, String), Finding> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<
+            (String, Option<String>, Option<String>, String, String),
+            Finding,
+        > = BTreeMap::new();
         let (mut violations, mut warnings) = (0, 0);
         for (name, text) in &self.shapes {
-            let schema = ShaclDataManager::load(&mut text.as_bytes(), name, &RDFFormat::Turtle, None)
-                .map_err(|e| engine(&e))?;
+            let schema =
+                ShaclDataManager::load(&mut text.as_bytes(), name, &RDFFormat::Turtle, None)
+                    .map_err(|e| engine(&e))?;
             let report = validation
                 .validate(&schema, &ShaclValidationMode::Native, &config)
                 .map_err(|e| engine(&e))?;
@@ -305,10 +324,19 @@ impl Shapes {
                     "Warning" => warnings += 1,
                     _ => {}
                 }
-                let source = result.source().map(ToString::to_string).filter(|s| !s.starts_with("_:"));
+                let source = result
+                    .source()
+                    .map(ToString::to_string)
+                    .filter(|s| !s.starts_with("_:"));
                 let path = result.path().map(ToString::to_string);
                 let component = result.constraint_component().to_string();
-                let key = (name.clone(), source.clone(), path.clone(), component.clone(), severity.clone());
+                let key = (
+                    name.clone(),
+                    source.clone(),
+                    path.clone(),
+                    component.clone(),
+                    severity.clone(),
+                );
                 let finding = groups.entry(key).or_insert_with(|| Finding {
                     shapes: name.clone(),
                     source_shape: source,

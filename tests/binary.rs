@@ -322,7 +322,13 @@ async fn two_servers_on_one_postgres_database_see_each_others_writes() {
 
 /// A publisher's server for the harvest crash test: serves one file, and counts the times it
 /// was served in full.
-async fn serve_file(body: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>, tokio::task::JoinHandle<()>) {
+async fn serve_file(
+    body: Vec<u8>,
+) -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tokio::task::JoinHandle<()>,
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let served = std::sync::Arc::new(AtomicUsize::new(0));
     let counter = served.clone();
@@ -422,7 +428,10 @@ async fn killing_the_server_during_a_harvest_run_applies_nothing_of_it(backend: 
 
     let server = start_server_with(dir.path(), &url, &args).await;
     let resources = get_json(&server.base, "/api/v1/resources?limit=1").await;
-    assert_eq!(resources["total"], 0, "nothing of the killed run is visible");
+    assert_eq!(
+        resources["total"], 0,
+        "nothing of the killed run is visible"
+    );
     // Once the dead run's lease has run out, the next run takes the source and completes.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let started: Value = client
@@ -434,13 +443,19 @@ async fn killing_the_server_during_a_harvest_run_applies_nothing_of_it(backend: 
         .json()
         .await
         .unwrap();
-    let next = started["runId"].as_str().expect("a new run starts").to_owned();
+    let next = started["runId"]
+        .as_str()
+        .expect("a new run starts")
+        .to_owned();
     let done = wait_for_run(&server.base, &token, &source, &next).await;
     assert_eq!(done["status"], "done", "{done}");
     assert_eq!(done["created"], 1001, "{done}");
     let dead = wait_for_run(&server.base, &token, &source, &first_run).await;
     assert_eq!(dead["status"], "error", "{dead}");
-    assert!(dead["errorMessage"].as_str().unwrap().contains("interrupted"));
+    assert!(dead["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("interrupted"));
     drop(server);
     assert_consistent(dir.path(), &url).await;
 }

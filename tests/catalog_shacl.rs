@@ -80,14 +80,19 @@ fn violations(python: &std::path::Path, data: &std::path::Path, shapes: &[&str])
 fn counts(lines: &[String]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for line in lines {
-        let key = line.split_once('\t').map_or(line.as_str(), |(_, k)| k).to_owned();
+        let key = line
+            .split_once('\t')
+            .map_or(line.as_str(), |(_, k)| k)
+            .to_owned();
         *counts.entry(key).or_insert(0) += 1;
     }
     counts
 }
 
 async fn our_catalog_adds_no_shacl_violation_of_its_own(backend: Backend) {
-    let Some(python) = common::python_tool("our_catalog_adds_no_shacl_violation_of_its_own", "pyshacl") else {
+    let Some(python) =
+        common::python_tool("our_catalog_adds_no_shacl_violation_of_its_own", "pyshacl")
+    else {
         return;
     };
     let Some(app) = common::spawn_app_with(backend, "catalog_shacl", |config| {
@@ -148,10 +153,17 @@ async fn our_catalog_adds_no_shacl_violation_of_its_own(backend: Backend) {
             );
         }
         let input_counts = counts(&before);
-        let resources: Vec<String> = after.iter().filter(|l| l.starts_with("RES")).cloned().collect();
+        let resources: Vec<String> = after
+            .iter()
+            .filter(|l| l.starts_with("RES"))
+            .cloned()
+            .collect();
         for (key, n) in counts(&resources) {
             let had = input_counts.get(&key).copied().unwrap_or(0);
-            assert!(n <= had, "{file}: {key} raised {n} times in our output, {had} in the input");
+            assert!(
+                n <= had,
+                "{file}: {key} raised {n} times in our output, {had} in the input"
+            );
         }
         eprintln!(
             "{file}: input {} violations, ours {} ({} on semreg's catalog)",
@@ -176,11 +188,12 @@ async fn our_catalog_adds_no_shacl_violation_of_its_own(backend: Backend) {
             }
             let path = finding["path"].as_str().unwrap_or("");
             // A complex path (sequence, alternative) is a blank node in pySHACL's report.
-            let path = if path.contains(' ') || path.starts_with('(') { "_" } else { path };
-            let key = (
-                local(path),
-                local(finding["component"].as_str().unwrap()),
-            );
+            let path = if path.contains(' ') || path.starts_with('(') {
+                "_"
+            } else {
+                path
+            };
+            let key = (local(path), local(finding["component"].as_str().unwrap()));
             *ours.entry(key).or_insert(0) += finding["count"].as_u64().unwrap() as usize;
         }
         let mut theirs: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -194,7 +207,10 @@ async fn our_catalog_adds_no_shacl_violation_of_its_own(backend: Backend) {
             ours, theirs,
             "{file}: rudof (left) and pySHACL (right) disagree; report: {quality}"
         );
-        assert_eq!(quality["violations"].as_u64().unwrap() as usize, reference.len());
+        assert_eq!(
+            quality["violations"].as_u64().unwrap() as usize,
+            reference.len()
+        );
     }
 }
 
@@ -206,6 +222,9 @@ const SHAPES: [&str; 2] = [
 /// The last segment of an IRI (after `#` or `/`), without angle brackets.
 fn local(text: &str) -> String {
     let text = text.trim().trim_start_matches('<').trim_end_matches('>');
-    text.rsplit(['#', '/', ':']).next().unwrap_or(text).to_owned()
+    text.rsplit(['#', '/', ':'])
+        .next()
+        .unwrap_or(text)
+        .to_owned()
 }
 both!(our_catalog_adds_no_shacl_violation_of_its_own);

@@ -29,6 +29,8 @@ enum Answer {
     Status(u16),
     Hang,
     RedirectTo(String),
+    /// The body gzip-compressed, sent with `Content-Encoding: gzip`.
+    Gzip(String),
 }
 
 #[derive(Clone, Default)]
@@ -59,6 +61,21 @@ async fn answer(
         }
         Some(Answer::RedirectTo(url)) => {
             (StatusCode::FOUND, [(header::LOCATION, url)]).into_response()
+        }
+        Some(Answer::Gzip(body)) => {
+            use std::io::Write;
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(body.as_bytes()).unwrap();
+            let compressed = encoder.finish().unwrap();
+            (
+                [
+                    (header::CONTENT_TYPE, "text/turtle"),
+                    (header::CONTENT_ENCODING, "gzip"),
+                ],
+                compressed,
+            )
+                .into_response()
         }
         Some(Answer::Unconditional(body)) => {
             ([(header::CONTENT_TYPE, content_type(&path))], body).into_response()
@@ -211,7 +228,10 @@ async fn wait(app: &TestApp, token: &str, id: &str, run: &str, limit: Duration) 
         if found["status"] != "running" {
             return found;
         }
-        assert!(started.elapsed() < limit, "run {run} still running after {limit:?}");
+        assert!(
+            started.elapsed() < limit,
+            "run {run} still running after {limit:?}"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
@@ -275,7 +295,12 @@ async fn search_settles(app: &TestApp, query: &str, expected: u64) {
 }
 
 async fn harvest_follows_a_publisher_through_changes_failures_and_conflicts(backend: Backend) {
-    let Some(app) = sync_app(backend, "harvest_follows_a_publisher", Duration::from_secs(2)).await
+    let Some(app) = sync_app(
+        backend,
+        "harvest_follows_a_publisher",
+        Duration::from_secs(2),
+    )
+    .await
     else {
         return;
     };
@@ -284,7 +309,10 @@ async fn harvest_follows_a_publisher_through_changes_failures_and_conflicts(back
     let url = format!("{base}/catalog.ttl");
     publisher.set(
         "catalog.ttl",
-        Answer::Body(concepts("s", &[("c1", "Bolig"), ("c2", "Eiendom"), ("c3", "Tomt")])),
+        Answer::Body(concepts(
+            "s",
+            &[("c1", "Bolig"), ("c2", "Eiendom"), ("c3", "Tomt")],
+        )),
     );
     let id = source(&app, &admin, &url, "SKOS-AP-NO").await;
     // (url, dataType) is unique.
@@ -310,7 +338,10 @@ async fn harvest_follows_a_publisher_through_changes_failures_and_conflicts(back
     // c1 changed, c2 removed, c4 added.
     publisher.set(
         "catalog.ttl",
-        Answer::Body(concepts("s", &[("c1", "Boligen"), ("c3", "Tomt"), ("c4", "Hytte")])),
+        Answer::Body(concepts(
+            "s",
+            &[("c1", "Boligen"), ("c3", "Tomt"), ("c4", "Hytte")],
+        )),
     );
     let second = run(&app, &admin, &id, "").await;
     assert_eq!(second["status"], "done", "{second}");
@@ -335,7 +366,10 @@ async fn harvest_follows_a_publisher_through_changes_failures_and_conflicts(back
     // the projection a moment).
     let started = Instant::now();
     while app.sparql_count(&graph).await == 0 {
-        assert!(started.elapsed() < Duration::from_secs(10), "the retired graph is gone");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the retired graph is gone"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     search_settles(&app, "q=Hytte", 1).await;
@@ -345,7 +379,12 @@ async fn harvest_follows_a_publisher_through_changes_failures_and_conflicts(back
         "catalog.ttl",
         Answer::Body(concepts(
             "s",
-            &[("c1", "Boligen"), ("c2", "Eiendom"), ("c3", "Tomt"), ("c4", "Hytte")],
+            &[
+                ("c1", "Boligen"),
+                ("c2", "Eiendom"),
+                ("c3", "Tomt"),
+                ("c4", "Hytte"),
+            ],
         )),
     );
     let third = run(&app, &admin, &id, "").await;
@@ -355,7 +394,10 @@ async fn harvest_follows_a_publisher_through_changes_failures_and_conflicts(back
     assert_eq!(c2["status"], "valid");
     assert_eq!(c2["id"], c2_first["id"]);
     assert_eq!(c2["createdAt"], c2_first["createdAt"]);
-    assert_eq!(c2["version"], c2_first["version"], "same content: no new version");
+    assert_eq!(
+        c2["version"], c2_first["version"],
+        "same content: no new version"
+    );
     search_settles(&app, "q=Eiendom", 1).await;
 
     // Another source of another publisher delivers c1: skipped and reported as a conflict.
@@ -396,12 +438,17 @@ async fn harvest_follows_a_publisher_through_changes_failures_and_conflicts(back
             "size cap",
         ),
         (
-            Answer::Unconditional(format!("{PREFIXES}ex:c1 a skos:Concept ;\n skos:prefLabel \"x\"@nb ;;; <broken")),
+            Answer::Unconditional(format!(
+                "{PREFIXES}ex:c1 a skos:Concept ;\n skos:prefLabel \"x\"@nb ;;; <broken"
+            )),
             "SOURCE_DATA_INVALID",
             "line",
         ),
         (
-            Answer::RedirectTo(format!("{}/catalog.ttl", base.replace("127.0.0.1", "127.0.0.2"))),
+            Answer::RedirectTo(format!(
+                "{}/catalog.ttl",
+                base.replace("127.0.0.1", "127.0.0.2")
+            )),
             "SOURCE_UNAVAILABLE",
             "127.0.0.2",
         ),
@@ -461,7 +508,10 @@ async fn sources_are_for_admins_and_their_own_publisher(backend: Backend) {
     let created = add_source(&app, &publisher_token, own).await;
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
-    assert_eq!(created["authHeader"]["value"], "supe…", "the secret is not echoed");
+    assert_eq!(
+        created["authHeader"]["value"], "supe…",
+        "the secret is not echoed"
+    );
     assert_eq!(created["interval"], 3600);
     let bad = add_source(
         &app,
@@ -474,7 +524,11 @@ async fn sources_are_for_admins_and_their_own_publisher(backend: Backend) {
     // An admin token does not import resources.
     let admin = admin_token(&app).await;
     let import = app
-        .import(Some(&admin), "format=turtle", concepts("s", &[("c1", "A")]).into())
+        .import(
+            Some(&admin),
+            "format=turtle",
+            concepts("s", &[("c1", "A")]).into(),
+        )
         .await;
     assert_eq!(import.status(), 403);
     let listed = app
@@ -534,7 +588,10 @@ async fn ten_sources_one_hanging_the_other_nine_finish(backend: Backend) {
     }
     let nine = started.elapsed();
     let hanging = report(&app, &admin, &ids[3], &runs[3]).await;
-    assert_eq!(hanging["status"], "running", "the hanging source is still waiting");
+    assert_eq!(
+        hanging["status"], "running",
+        "the hanging source is still waiting"
+    );
     assert!(nine < Duration::from_secs(15), "nine sources took {nine:?}");
     let failed = wait(&app, &admin, &ids[3], &runs[3], Duration::from_secs(40)).await;
     assert_eq!(failed["errorCategory"], "SOURCE_UNAVAILABLE");
@@ -599,18 +656,43 @@ async fn a_dry_run_push_reports_exactly_what_the_push_then_does(backend: Backend
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     // Something imported by hand is part of the publisher's catalog too.
     let extra = format!("{PREFIXES}ex:z a skos:Concept ; skos:prefLabel \"Importert\"@nb .");
-    assert_eq!(app.import(Some(&token), "format=turtle", extra.into()).await.status(), 200);
+    assert_eq!(
+        app.import(Some(&token), "format=turtle", extra.into())
+            .await
+            .status(),
+        200
+    );
 
     let next = concepts("s", &[("c1", "Boligen"), ("c3", "Tomt"), ("c4", "Hytte")]);
-    let dry = push(&app, &token, reqwest::Method::PUT, "dryRun=true", next.clone(), None).await;
+    let dry = push(
+        &app,
+        &token,
+        reqwest::Method::PUT,
+        "dryRun=true",
+        next.clone(),
+        None,
+    )
+    .await;
     assert_eq!(dry.status(), 200);
     let dry: Value = dry.json().await.unwrap();
     assert_eq!(dry["dry_run"], true);
     assert!(dry["run_id"].is_null());
-    assert_eq!(resource(&app, &iri("c2")).await["status"], "valid", "a dry run writes nothing");
+    assert_eq!(
+        resource(&app, &iri("c2")).await["status"],
+        "valid",
+        "a dry run writes nothing"
+    );
 
     // The ETag moved with the import: the old one is refused.
-    let stale = push(&app, &token, reqwest::Method::PUT, "", next.clone(), Some(&etag)).await;
+    let stale = push(
+        &app,
+        &token,
+        reqwest::Method::PUT,
+        "",
+        next.clone(),
+        Some(&etag),
+    )
+    .await;
     assert_eq!(stale.status(), 412);
     let real = push(&app, &token, reqwest::Method::PUT, "", next, None).await;
     assert_eq!(real.status(), 200);
@@ -656,8 +738,22 @@ async fn a_dry_run_push_reports_exactly_what_the_push_then_does(backend: Backend
     assert_eq!(current.status(), 200);
     let etag = current.headers()["etag"].to_str().unwrap().to_owned();
     let (a, b) = tokio::join!(
-        push(&app, &token, reqwest::Method::PUT, "", concepts("s", &[("c1", "A")]), Some(&etag)),
-        push(&app, &token, reqwest::Method::PUT, "", concepts("s", &[("c1", "B")]), Some(&etag)),
+        push(
+            &app,
+            &token,
+            reqwest::Method::PUT,
+            "",
+            concepts("s", &[("c1", "A")]),
+            Some(&etag)
+        ),
+        push(
+            &app,
+            &token,
+            reqwest::Method::PUT,
+            "",
+            concepts("s", &[("c1", "B")]),
+            Some(&etag)
+        ),
     );
     let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
@@ -675,8 +771,20 @@ async fn a_dry_run_push_reports_exactly_what_the_push_then_does(backend: Backend
         .await
         .unwrap();
     assert_eq!(foreign.status(), 403);
-    let wrong = push(&app, &other, reqwest::Method::PUT, "", concepts("w", &[]), None).await;
-    assert_eq!(wrong.status(), 403, "a token writes only its own publisher's catalog");
+    let wrong = push(
+        &app,
+        &other,
+        reqwest::Method::PUT,
+        "",
+        concepts("w", &[]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        wrong.status(),
+        403,
+        "a token writes only its own publisher's catalog"
+    );
 }
 both!(a_dry_run_push_reports_exactly_what_the_push_then_does);
 
@@ -722,7 +830,10 @@ async fn a_klass_source_fetches_through_the_klass_api(backend: Backend) {
         if response.status() == 200 {
             break response.json::<Value>().await.unwrap();
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "the list never appeared");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the list never appeared"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     };
     assert!(list["codes"].as_array().unwrap().len() > 5, "{list}");
@@ -748,7 +859,10 @@ async fn a_klass_source_fetches_through_the_klass_api(backend: Backend) {
             assert!(mark.to_str().unwrap().starts_with('@'));
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "never marked retired");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never marked retired"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
@@ -792,10 +906,42 @@ async fn another_instance_harvesting_our_catalog_gets_the_same_ids_and_hashes(ba
         let there = a.get_json(&format!("/api/v1/resources/{id}")).await;
         let here = b.get_json(&format!("/api/v1/resources/{id}")).await;
         assert_eq!(here["iri"], there["iri"]);
-        assert_eq!(here["contentHash"], there["contentHash"], "{}", there["iri"]);
+        assert_eq!(
+            here["contentHash"], there["contentHash"],
+            "{}",
+            there["iri"]
+        );
     }
     // Harvested again with nothing changed: a conditional GET, 304.
     let again = run(&b, &admin, &id, "").await;
     assert_eq!(again["status"], "unchanged", "{again}");
 }
 both!(another_instance_harvesting_our_catalog_gets_the_same_ids_and_hashes);
+
+async fn a_compressed_catalog_is_decoded_under_the_size_cap(backend: Backend) {
+    let Some(app) = sync_app(backend, "gzip_source", Duration::from_secs(5)).await else {
+        return;
+    };
+    let (publisher, base, _server) = publisher_server().await;
+    let admin = admin_token(&app).await;
+    publisher.set(
+        "catalog.ttl",
+        Answer::Gzip(concepts("s", &[("g1", "Komprimert")])),
+    );
+    let id = source(&app, &admin, &format!("{base}/catalog.ttl"), "SKOS-AP-NO").await;
+    let done = run(&app, &admin, &id, "").await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["created"], 2);
+    // Small on the wire, past the cap once decoded: refused, nothing written.
+    let mut bomb = concepts("s", &[("g1", "Komprimert")]);
+    bomb.push_str(&format!("# {}\n", " ".repeat(400 * 1024)));
+    publisher.set("catalog.ttl", Answer::Gzip(bomb));
+    let refused = run(&app, &admin, &id, "forced=true").await;
+    assert_eq!(refused["status"], "error", "{refused}");
+    assert!(refused["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("size cap"));
+    assert_eq!(app.resource_total("").await, 2);
+}
+both!(a_compressed_catalog_is_decoded_under_the_size_cap);

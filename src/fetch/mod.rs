@@ -193,9 +193,6 @@ impl std::fmt::Debug for Fetcher {
 impl Fetcher {
     /// Builds the client.
     pub fn new(config: FetchConfig) -> Result<Self, FetchError> {
-        // reqwest's rustls has no built-in crypto provider here: use ring (the one already in
-        // the build). Installing twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let allow = Arc::new(config.allow.clone());
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
@@ -251,6 +248,10 @@ impl Fetcher {
     /// body up to the size cap.
     pub async fn get(&self, request: FetchRequest) -> Result<Fetched, FetchError> {
         let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br"),
+        );
         if let Some(accept) = &request.accept {
             if let Ok(value) = HeaderValue::from_str(accept) {
                 headers.insert(header::ACCEPT, value);
@@ -346,7 +347,14 @@ impl Fetcher {
                     .trim()
                     .to_ascii_lowercase()
             });
-            let bytes = self.read_capped(url.as_str(), response).await?;
+            let coding = header_text(header::CONTENT_ENCODING)
+                .map(|c| c.trim().to_ascii_lowercase())
+                .filter(|c| !c.is_empty() && c != "identity");
+            let raw = self.read_capped(url.as_str(), response).await?;
+            let bytes = match coding {
+                None => raw,
+                Some(coding) => self.decode(url.as_str(), &coding, raw).await?,
+            };
             return Ok(Fetched::Body(Body {
                 bytes,
                 media_type,
@@ -371,8 +379,7 @@ impl Fetcher {
             url: url.to_owned(),
             limit,
         };
-        // A compressed body's Content-Length is not its decoded size; the cap applies to the
-        // decoded bytes as they arrive.
+        // The cap applies to the bytes received and again to the decoded bytes.
         if response.content_length().is_some_and(|n| n > limit) {
             return Err(too_large());
         }
@@ -388,6 +395,41 @@ impl Fetcher {
             bytes.extend_from_slice(&chunk);
         }
         Ok(bytes)
+    }
+
+    /// Decodes a gzip or brotli body (off the async runtime), stopping at the size cap.
+    async fn decode(&self, url: &str, coding: &str, raw: Vec<u8>) -> Result<Vec<u8>, FetchError> {
+        use std::io::Read;
+        let limit = self.config.max_bytes;
+        let url = url.to_owned();
+        let coding = coding.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut reader: Box<dyn Read> = match coding.as_str() {
+                "gzip" | "x-gzip" => Box::new(flate2::read::GzDecoder::new(&raw[..])),
+                "br" => Box::new(brotli::Decompressor::new(&raw[..], 64 * 1024)),
+                other => {
+                    return Err(FetchError::Unreachable {
+                        url,
+                        reason: format!("unsupported Content-Encoding {other:?}"),
+                    })
+                }
+            };
+            let mut out = Vec::new();
+            reader
+                .by_ref()
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut out)
+                .map_err(|e| FetchError::Unreachable {
+                    url: url.clone(),
+                    reason: format!("the {coding} body cannot be decoded: {e}"),
+                })?;
+            if out.len() as u64 > limit {
+                return Err(FetchError::TooLarge { url, limit });
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| FetchError::Client(e.to_string()))?
     }
 
     fn network_error(&self, url: &str, error: &reqwest::Error) -> FetchError {

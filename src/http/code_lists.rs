@@ -618,7 +618,13 @@ pub async fn get_altinn_options(
             }
         };
         let extra = downstream(&list, params.date.as_deref());
-        Ok(respond(&rendered, headers, pinned, Some(extra), list.retired_at))
+        Ok(respond(
+            &rendered,
+            headers,
+            pinned,
+            Some(extra),
+            list.retired_at,
+        ))
     }
     .await;
     app.metrics

@@ -98,6 +98,18 @@ pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, 
     }
 }
 
+/// The format of a request body: `format` as sent, else the body's `Content-Type` (`None`:
+/// detected from the file name and content).
+pub fn body_format(name: Option<&str>, headers: &HeaderMap) -> Result<Option<Format>, ApiError> {
+    Ok(match format_param(name)? {
+        None => headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Format::from_media_type),
+        format => format,
+    })
+}
+
 /// Imports the request body as one file of the publisher's.
 #[utoipa::path(post, path = "/api/v1/import", params(ImportQuery, ImporterParams),
     request_body(description = "The file, as bytes; its format from `format`, else from `Content-Type`, the file name and the content",
@@ -127,13 +139,7 @@ pub async fn import_file(
 ) -> Result<Json<ImportReport>, ApiError> {
     let actor = authenticate(&app, &headers).await?;
     let publisher = query.publisher;
-    let format = match format_param(query.format.as_deref())? {
-        None => headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Format::from_media_type),
-        format => format,
-    };
+    let format = body_format(query.format.as_deref(), &headers)?;
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "the request body is empty: send the file as the body",

@@ -6,7 +6,7 @@ use super::problem::{ApiError, Problem};
 use crate::app::AppState;
 use crate::ids::OrgNr;
 use crate::rdf::{negotiate, serialize_ntriples, Representation};
-use crate::registry::{Precondition, RegistryError};
+use crate::registry::Precondition;
 use crate::sync::push::{PushReport, PushRequest};
 use crate::sync::runs::RunReport;
 use crate::sync::sources::{SourceInput, SourceView};
@@ -17,7 +17,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use oxigraph::io::RdfFormat;
-use semreg_importers::Format;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -310,16 +309,7 @@ async fn push(
     replace: bool,
 ) -> Result<Response, ApiError> {
     let publisher = org_param(&org)?;
-    let format = match query.format.as_deref() {
-        None | Some("auto") => headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Format::from_media_type),
-        Some(name) => Some(
-            Format::parse(name)
-                .ok_or_else(|| ApiError::from(RegistryError::UnknownFormat(name.to_owned())))?,
-        ),
-    };
+    let format = super::import::body_format(query.format.as_deref(), &headers)?;
     let precondition = precondition(&headers)?;
     let report = sync::push::push(
         &app,

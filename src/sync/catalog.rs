@@ -38,34 +38,31 @@ pub struct CatalogDocument {
     pub resources: usize,
 }
 
-fn literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 struct Lines(String);
 
 impl Lines {
+    fn push(&mut self, subject: &str, predicate: &str, object: oxrdf::Term) {
+        let triple = oxrdf::Triple::new(
+            oxrdf::NamedNode::new_unchecked(subject),
+            oxrdf::NamedNode::new_unchecked(predicate),
+            object,
+        );
+        let _ = writeln!(self.0, "{triple} .");
+    }
     fn iri(&mut self, s: &str, p: &str, o: &str) {
-        let _ = writeln!(self.0, "<{s}> <{p}> <{o}> .");
+        self.push(s, p, oxrdf::NamedNode::new_unchecked(o).into());
     }
     fn text(&mut self, s: &str, p: &str, value: &str, lang: Option<&str>) {
-        let lang = lang.map(|l| format!("@{l}")).unwrap_or_default();
-        let _ = writeln!(self.0, "<{s}> <{p}> {}{lang} .", literal(value));
+        let literal = match lang {
+            Some(lang) => oxrdf::Literal::new_language_tagged_literal_unchecked(value, lang),
+            None => oxrdf::Literal::new_simple_literal(value),
+        };
+        self.push(s, p, literal.into());
     }
     fn typed(&mut self, s: &str, p: &str, value: &str, datatype: &str) {
-        let _ = writeln!(self.0, "<{s}> <{p}> {}^^<{datatype}> .", literal(value));
+        let literal =
+            oxrdf::Literal::new_typed_literal(value, oxrdf::NamedNode::new_unchecked(datatype));
+        self.push(s, p, literal.into());
     }
 }
 
@@ -271,7 +268,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn literals_are_escaped_for_ntriples() {
-        assert_eq!(literal("a \"b\"\n\\"), "\"a \\\"b\\\"\\n\\\\\"");
+    fn catalog_lines_are_ntriples_with_escaped_literals() {
+        let mut lines = Lines(String::new());
+        lines.text(
+            "http://x/c",
+            "http://purl.org/dc/terms/title",
+            "a \"b\"\n",
+            Some("nb"),
+        );
+        assert_eq!(
+            lines.0,
+            "<http://x/c> <http://purl.org/dc/terms/title> \"a \\\"b\\\"\\n\"@nb .\n"
+        );
     }
 }

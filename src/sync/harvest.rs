@@ -308,10 +308,9 @@ async fn run_once(
         fetch_and_parse(app, found, forced).await?
     };
     if found.strict {
-        if let (Delivery::Batch { parsed, .. }, Some(shapes)) = (
-            &delivery,
-            app.app.as_ref().and_then(|a| a.quality.shapes()),
-        ) {
+        if let (Delivery::Batch { parsed, .. }, Some(shapes)) =
+            (&delivery, app.app.as_ref().and_then(|a| a.quality.shapes()))
+        {
             strict_check(shapes, parsed).await?;
         }
     }
@@ -374,11 +373,12 @@ async fn run_once(
 }
 
 /// A strict source's batch must raise no SHACL violation.
-async fn strict_check(
-    shapes: Arc<crate::quality::Shapes>,
-    parsed: &Parsed,
-) -> Result<(), Failure> {
-    let ntriples: String = parsed.resources.iter().map(|r| r.ntriples.as_str()).collect();
+async fn strict_check(shapes: Arc<crate::quality::Shapes>, parsed: &Parsed) -> Result<(), Failure> {
+    let ntriples: String = parsed
+        .resources
+        .iter()
+        .map(|r| r.ntriples.as_str())
+        .collect();
     let (findings, violations, _) = tokio::task::spawn_blocking(move || shapes.validate(&ntriples))
         .await
         .map_err(|e| Failure(ErrorCategory::InternalError, e.to_string()))?
