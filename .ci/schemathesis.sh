@@ -14,7 +14,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 base="http://127.0.0.1:$port"
 log="$data/server.log"
 
-"$bin" serve --demo --data-dir "$data/data" --listen "127.0.0.1:$port" >"$log" 2>&1 &
+# Harvest sources Schemathesis registers are never fetched from outside this machine.
+"$bin" serve --demo --data-dir "$data/data" --listen "127.0.0.1:$port" \
+  --no-harvest-scheduler --fetch-allow 127.0.0.1 --fetch-only-allowed >"$log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true

@@ -150,6 +150,9 @@ pub struct FetchArgs {
     /// addresses are refused otherwise.
     #[arg(long, env = "SEMREG_FETCH_ALLOW", default_value = "")]
     pub fetch_allow: String,
+    /// Fetch only from what --fetch-allow lists (public addresses refused too).
+    #[arg(long, env = "SEMREG_FETCH_ONLY_ALLOWED")]
+    pub fetch_only_allowed: bool,
     /// Time limit of one fetch, in seconds.
     #[arg(long, env = "SEMREG_FETCH_TIMEOUT_SECS", default_value_t = 300)]
     pub fetch_timeout_secs: u64,
@@ -161,8 +164,10 @@ pub struct FetchArgs {
 impl FetchArgs {
     /// The client configuration.
     pub fn config(&self) -> anyhow::Result<crate::fetch::FetchConfig> {
+        let mut allow = crate::fetch::AllowList::parse(&self.fetch_allow)?;
+        allow.only_listed = self.fetch_only_allowed;
         let mut config = crate::fetch::FetchConfig {
-            allow: crate::fetch::AllowList::parse(&self.fetch_allow)?,
+            allow,
             max_bytes: self.fetch_max_bytes,
             ..Default::default()
         };

@@ -12,7 +12,7 @@ use shacl::validator::processor::{GraphValidation, ShaclProcessor};
 use shacl::validator::store::{Graph, ShaclDataManager};
 use shacl::validator::{ShaclConfig, ShaclValidationMode};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use utoipa::ToSchema;
 
@@ -144,6 +144,9 @@ pub struct Finding {
     pub message: Option<String>,
 }
 
+/// What results are grouped by: shapes file, source shape, path, component, severity.
+type FindingKey = (String, Option<String>, Option<String>, String, String);
+
 /// A publisher's quality report.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -195,7 +198,7 @@ impl std::fmt::Debug for Shapes {
     }
 }
 
-fn read(path: &PathBuf) -> Result<String, QualityError> {
+fn read(path: &Path) -> Result<String, QualityError> {
     std::fs::read_to_string(path).map_err(|e| QualityError::File {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -203,7 +206,7 @@ fn read(path: &PathBuf) -> Result<String, QualityError> {
 }
 
 /// Turns an RDF file into N-Triples (the engine reads them into one graph with the data).
-fn to_ntriples(path: &PathBuf, text: &str) -> Result<String, QualityError> {
+fn to_ntriples(path: &Path, text: &str) -> Result<String, QualityError> {
     let format = if path
         .extension()
         .is_some_and(|e| e == "rdf" || e == "xml" || e == "owl")
@@ -294,10 +297,7 @@ impl Shapes {
                 .map_err(|e| engine(&e))?;
         let mut validation = GraphValidation::new(Graph::from(data));
         let config = ShaclConfig::new();
-        let mut groups: BTreeMap<
-            (String, Option<String>, Option<String>, String, String),
-            Finding,
-        > = BTreeMap::new();
+        let mut groups: BTreeMap<FindingKey, Finding> = BTreeMap::new();
         let (mut violations, mut warnings) = (0, 0);
         for (name, text) in &self.shapes {
             let schema =

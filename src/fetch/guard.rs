@@ -13,6 +13,9 @@ use std::sync::Arc;
 pub struct AllowList {
     hosts: Vec<String>,
     nets: Vec<IpNet>,
+    /// Refuse public addresses too: fetch only what the list names (a locked-down instance,
+    /// or a test run that must not reach out).
+    pub only_listed: bool,
 }
 
 /// An allow-list entry that is neither a host name, an IP address nor a CIDR network.
@@ -48,9 +51,10 @@ impl AllowList {
         self.hosts.contains(&host)
     }
 
-    /// Whether an address may be connected to: public, or allowed.
+    /// Whether an address may be connected to: public (unless only listed ones are), or
+    /// allowed.
     pub fn allows_ip(&self, ip: IpAddr) -> bool {
-        !is_internal(ip) || self.nets.iter().any(|net| net.contains(&ip))
+        (!is_internal(ip) && !self.only_listed) || self.nets.iter().any(|net| net.contains(&ip))
     }
 }
 
@@ -129,7 +133,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
 
 /// A host that resolved only to refused addresses.
 #[derive(Debug, thiserror::Error)]
-#[error("{host} resolves to {ip}, an internal address; allow it with --fetch-allow / SEMREG_FETCH_ALLOW")]
+#[error("{host} resolves to {ip}, an address this instance may not fetch from (internal, or not in --fetch-allow with --fetch-only-allowed)")]
 pub struct Refused {
     /// The host.
     pub host: String,
@@ -166,12 +170,19 @@ mod tests {
         for ip in ["8.8.8.8", "151.101.1.1", "2a00:1450:4001::1"] {
             assert!(none.allows_ip(ip.parse().unwrap()), "{ip} is public");
         }
-        let allow = AllowList::parse("127.0.0.1, 10.0.0.0/8, intranet.example").unwrap();
+        let mut allow = AllowList::parse("127.0.0.1, 10.0.0.0/8, intranet.example").unwrap();
         assert!(allow.allows_ip("127.0.0.1".parse().unwrap()));
         assert!(!allow.allows_ip("127.0.0.2".parse().unwrap()));
         assert!(allow.allows_ip("10.9.9.9".parse().unwrap()));
         assert!(allow.allows_host("Intranet.Example"));
         assert!(!allow.allows_host("other.example"));
+        assert!(allow.allows_ip("8.8.8.8".parse().unwrap()));
+        allow.only_listed = true;
+        assert!(
+            !allow.allows_ip("8.8.8.8".parse().unwrap()),
+            "only what is listed"
+        );
+        assert!(allow.allows_ip("127.0.0.1".parse().unwrap()));
     }
 
     #[test]

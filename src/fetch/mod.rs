@@ -236,7 +236,7 @@ impl Fetcher {
                 return Err(FetchError::Refused {
                     url: url.to_owned(),
                     reason: format!(
-                        "{ip} is an internal address; allow it with --fetch-allow / SEMREG_FETCH_ALLOW"
+                        "{ip} is an internal address (or not listed, with --fetch-only-allowed); allow it with --fetch-allow / SEMREG_FETCH_ALLOW"
                     ),
                 });
             }

@@ -2,6 +2,8 @@
 //! DCAT-AP-NO catalogs semreg serves. The work is in [`crate::sync`].
 
 use super::auth::Caller;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::params::{Bounded, Offset};
 use super::problem::{ApiError, Problem};
 use crate::app::AppState;
 use crate::ids::OrgNr;
@@ -12,7 +14,7 @@ use crate::sync::runs::RunReport;
 use crate::sync::sources::{SourceInput, SourceView};
 use crate::sync::{self, SyncError};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -37,29 +39,24 @@ impl From<SyncError> for ApiError {
     }
 }
 
-const MAX_PAGE: u64 = 1000;
-
 /// Paging of the source and run lists.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page size (default 50, at most 1000).
-    #[param(minimum = 0, maximum = 1000)]
-    pub limit: Option<u64>,
+    /// Page size (default 50, at most 1000; 0 gives only the total).
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 1000)]
+    pub limit: Option<Bounded<0, 1000>>,
     /// Page start (default 0).
-    #[param(minimum = 0)]
-    pub offset: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 1000000000)]
+    pub offset: Option<Offset>,
 }
 
 impl PageQuery {
     fn bounds(&self) -> Result<(u64, u64), ApiError> {
-        let limit = self.limit.unwrap_or(50);
-        if limit > MAX_PAGE {
-            return Err(ApiError::bad_request(format!(
-                "limit {limit} is too large: at most {MAX_PAGE}"
-            )));
-        }
-        Ok((limit, self.offset.unwrap_or(0)))
+        Ok((
+            self.limit.map_or(50, Bounded::get),
+            self.offset.map_or(0, Offset::get),
+        ))
     }
 }
 
@@ -114,7 +111,7 @@ pub struct RunStarted {
 pub async fn add_source(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Json(input): Json<SourceInput>,
+    ApiJson(input): ApiJson<SourceInput>,
 ) -> Result<(StatusCode, HeaderMap, Json<SourceView>), ApiError> {
     let view = sync::sources::add_source(&app.db, &caller, input).await?;
     let mut headers = HeaderMap::new();
@@ -134,7 +131,7 @@ pub async fn add_source(
 pub async fn list_sources(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Query(page): Query<PageQuery>,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<SourcesResponse>, ApiError> {
     let (limit, offset) = page.bounds()?;
     let (total, rows) = sync::sources::list_sources(&app.db, &caller, limit, offset).await?;
@@ -154,7 +151,7 @@ pub async fn list_sources(
 pub async fn get_source(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<SourceView>, ApiError> {
     Ok(Json(
         sync::sources::get_source(&app.db, &caller, &id)
@@ -174,7 +171,7 @@ pub async fn get_source(
 pub async fn remove_source(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     sync::sources::remove_source(&app.db, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -192,8 +189,8 @@ pub async fn remove_source(
 pub async fn start_run(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
-    Query(query): Query<StartRunQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<StartRunQuery>,
 ) -> Result<(StatusCode, HeaderMap, Json<RunStarted>), ApiError> {
     let run_id = sync::harvest::start_run(
         &sync::harvest::Harvester::of(&app.0),
@@ -228,8 +225,8 @@ pub async fn start_run(
 pub async fn list_runs(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
-    Query(page): Query<PageQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<RunsResponse>, ApiError> {
     let (limit, offset) = page.bounds()?;
     sync::sources::get_source(&app.db, &caller, &id).await?;
@@ -251,7 +248,7 @@ pub async fn list_runs(
 pub async fn get_run(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Path((id, run_id)): Path<(String, String)>,
+    ApiPath((id, run_id)): ApiPath<(String, String)>,
 ) -> Result<Json<RunReport>, ApiError> {
     sync::sources::get_source(&app.db, &caller, &id).await?;
     Ok(Json(
@@ -341,7 +338,7 @@ async fn push(
 /// Replaces a publisher's whole catalog: what is not in the body retires (except resources of
 /// its harvest sources). `?dryRun=true` reports the diff and writes nothing.
 #[utoipa::path(put, path = "/api/v1/publishers/{org}/catalog",
-    params(("org" = String, Path, description = "The publisher's organisation number"), PushQuery,
+    params(("org" = String, Path, description = "The publisher's organisation number", pattern = "^[0-9]{9}$"), PushQuery,
         ("If-Match" = Option<String>, Header, description = "Write only if the catalog's ETag is this one"),
         ("If-None-Match" = Option<String>, Header, description = "`*`: write only if the publisher has no catalog yet")),
     request_body(description = "The whole catalog (Turtle, RDF/XML, JSON-LD, N-Triples, ...)",
@@ -360,8 +357,8 @@ async fn push(
 pub async fn put_catalog(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Path(org): Path<String>,
-    Query(query): Query<PushQuery>,
+    ApiPath(org): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PushQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -370,7 +367,7 @@ pub async fn put_catalog(
 
 /// Merges into a publisher's catalog: creates and updates, retires nothing.
 #[utoipa::path(post, path = "/api/v1/publishers/{org}/catalog",
-    params(("org" = String, Path, description = "The publisher's organisation number"), PushQuery,
+    params(("org" = String, Path, description = "The publisher's organisation number", pattern = "^[0-9]{9}$"), PushQuery,
         ("If-Match" = Option<String>, Header, description = "Write only if the catalog's ETag is this one"),
         ("If-None-Match" = Option<String>, Header, description = "`*`: write only if the publisher has no catalog yet")),
     request_body(description = "Resources to create or update",
@@ -389,8 +386,8 @@ pub async fn put_catalog(
 pub async fn post_catalog(
     State(app): State<AppState>,
     Caller(caller): Caller,
-    Path(org): Path<String>,
-    Query(query): Query<PushQuery>,
+    ApiPath(org): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PushQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -490,7 +487,7 @@ pub async fn get_catalog(
 
 /// The DCAT-AP-NO catalog of one publisher (what it pushed, imported and had harvested).
 #[utoipa::path(get, path = "/api/v1/publishers/{org}/catalog",
-    params(("org" = String, Path, description = "The publisher's organisation number"),
+    params(("org" = String, Path, description = "The publisher's organisation number", pattern = "^[0-9]{9}$"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy held")),
     responses(
         (status = 200, description = "The catalog", content(
@@ -501,7 +498,7 @@ pub async fn get_catalog(
         (status = 406, description = "No RDF syntax the client accepts", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_publisher_catalog(
     State(app): State<AppState>,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let org = org_param(&org)?;
@@ -512,14 +509,14 @@ pub async fn get_publisher_catalog(
 /// (per shape, path, constraint and severity, with counts, example focus nodes and the shapes'
 /// own messages); made once per catalog ETag.
 #[utoipa::path(get, path = "/api/v1/publishers/{org}/quality",
-    params(("org" = String, Path, description = "The publisher's organisation number")),
+    params(("org" = String, Path, description = "The publisher's organisation number", pattern = "^[0-9]{9}$")),
     responses(
         (status = 200, description = "The quality report", body = crate::quality::QualityReport),
         (status = 400, description = "The org number is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No SHACL shapes are configured on this instance", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_quality(
     State(app): State<AppState>,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let org = org_param(&org)?;
     let report = sync::catalog::quality(&app, &org).await?;

@@ -149,6 +149,20 @@ impl SourceType {
     }
 }
 
+/// The names of `dataSourceType` (schema only).
+pub struct SourceTypeName;
+
+impl utoipa::PartialSchema for SourceTypeName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(SourceType::ALL.iter().map(|(_, name)| *name)))
+            .into()
+    }
+}
+
+impl ToSchema for SourceTypeName {}
+
 /// An extra header sent with every fetch of a source (FDK's `authHeader`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AuthHeader {
@@ -158,7 +172,7 @@ pub struct AuthHeader {
     pub value: String,
 }
 
-/// An interval: seconds, or a duration such as `90s`, `30m`, `1h`, `1d`.
+/// An interval: seconds, or a duration such as `90s`, `30m`, `1h`, `1d` (10 s to 30 days).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum IntervalInput {
@@ -215,15 +229,19 @@ impl IntervalInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SourceInput {
     /// Where the catalog is fetched from (http or https).
+    #[schema(format = "uri", pattern = "^https?://")]
     pub url: String,
     /// concept, informationmodel or codelist.
+    #[schema(value_type = DataType)]
     pub data_type: String,
     /// SKOS-AP-NO, DCAT-AP-NO, ModellDCAT-AP-NO, SERES, Klass, Altinn-options, CSV,
     /// JSON-Schema, FHIR.
+    #[schema(value_type = SourceTypeName)]
     pub data_source_type: String,
     /// The `Accept` header to send (default: by `dataSourceType`).
     pub accept_header_value: Option<String>,
     /// The publisher's organisation number (default: the token's publisher).
+    #[schema(pattern = "^[0-9]{9}$")]
     pub publisher_id: Option<String>,
     /// Free text.
     pub description: Option<String>,
