@@ -107,7 +107,9 @@ pub struct RunStarted {
         (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token may not register a source for that publisher", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A source with this url and dataType exists", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "A source with this url and dataType exists", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The JSON is not a data-source registration (the detail names the field)", body = Problem, content_type = "application/problem+json")))]
 pub async fn add_source(
     State(app): State<AppState>,
     Caller(caller): Caller,
