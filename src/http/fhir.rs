@@ -673,7 +673,7 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
     let list = resolve::list_by_iri(&app.code_lists, iri)?;
     let key = memoized.key(raw, list.index().is_dated(), date_given);
     let hit = app.code_lists.list_memo(&list, memoized.kind(), &key)?;
-    let response = respond(&hit, request.headers(), false, None);
+    let response = respond(&hit, request.headers(), false, None, list.retired_at);
     let result: Result<Response<Body>, FhirError> = Ok(response);
     app.metrics
         .observe("GET", memoized.path(), &result, started);
@@ -752,7 +752,7 @@ async fn serve(
                 if !post {
                     let key = Memoized::Expand.key(&raw, dated, request.date.is_some());
                     if let Some(hit) = app.code_lists.list_memo(&resolved.list, MemoKind::FhirExpand, &key) {
-                        return Ok(respond(&hit, &parts.headers, pinned, None));
+                        return Ok(respond(&hit, &parts.headers, pinned, None, resolved.list.retired_at));
                     }
                     memo = Some((resolved.list.clone(), key.into_owned()));
                 }
@@ -812,7 +812,7 @@ async fn serve(
                 if let Some(memoized) = Memoized::of_op(op).filter(|_| !post) {
                     let key = memoized.key(&raw, dated, params.has("date"));
                     if let Some(hit) = app.code_lists.list_memo(&resolved.list, MemoKind::FhirValidate, &key) {
-                        return Ok(respond(&hit, &parts.headers, pinned, None));
+                        return Ok(respond(&hit, &parts.headers, pinned, None, resolved.list.retired_at));
                     }
                     memo = Some((resolved.list.clone(), key.into_owned()));
                 }
@@ -856,7 +856,8 @@ async fn serve(
             }
             None => std::sync::Arc::new(rendered),
         };
-        Ok(respond(&rendered, &parts.headers, pinned, None))
+        // FHIR resources state a retired list in their own `status`; no header here.
+        Ok(respond(&rendered, &parts.headers, pinned, None, None))
     }
     .await;
     let metric_path = ROUTES
