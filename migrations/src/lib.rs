@@ -4,8 +4,8 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_initial;
-mod m20261201_000015_concepts;
 mod m20261201_000011_sync;
+mod m20261201_000015_concepts;
 
 /// Runs semreg's migrations in order.
 pub struct Migrator;
