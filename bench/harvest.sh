@@ -15,7 +15,8 @@
 # Everything it starts (semreg, the publisher server) is stopped on exit; its temp dir is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/semreg-target}"
+# Release builds share one target dir on this machine (see the team brief).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/semreg-target-release}"
 CONCEPTS="${CONCEPTS:-100000}"
 PUBLISHER=974760673
 
@@ -23,7 +24,7 @@ if [[ -z "${BIN:-}" ]]; then
   cargo build --release --quiet
   BIN="$CARGO_TARGET_DIR/release/semreg"
 fi
-WORK=$(mktemp -d /tmp/semreg-harvest-bench.XXXXXX)
+WORK=$(mktemp -d /var/tmp/semreg-harvest-bench.XXXXXX)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

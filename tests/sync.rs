@@ -865,6 +865,49 @@ async fn a_klass_source_fetches_through_the_klass_api(backend: Backend) {
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    // The fast lane (a fresh connection's first request, answered from the memo before hyper)
+    // marks it exactly as the router does, on 200 and on 304.
+    let fresh = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    for path in [
+        "/api/v1/code-lists/ssb-klass-104/codes",
+        "/api/v1/code-lists/ssb-klass-104/altinn-options",
+    ] {
+        let router = app.client.get(app.url(path)).send().await.unwrap();
+        let memo = app.client.get(app.url(path)).send().await.unwrap();
+        let fast = fresh.get(app.url(path)).send().await.unwrap();
+        assert_eq!(fast.status(), 200, "{path}");
+        let mark = router.headers().get("deprecation").cloned();
+        assert!(mark.is_some(), "{path}: the router marks the retired list");
+        for name in ["deprecation", "etag", "content-length", "content-type"] {
+            assert_eq!(
+                router.headers().get(name),
+                fast.headers().get(name),
+                "{path}: {name} from the fast lane"
+            );
+            assert_eq!(
+                router.headers().get(name),
+                memo.headers().get(name),
+                "{path}: {name} from the memo"
+            );
+        }
+        let etag = fast.headers()["etag"].clone();
+        assert_eq!(
+            router.bytes().await.unwrap(),
+            fast.bytes().await.unwrap(),
+            "{path}"
+        );
+        let not_modified = fresh
+            .get(app.url(path))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(not_modified.status(), 304, "{path}");
+        assert_eq!(not_modified.headers().get("deprecation"), mark.as_ref());
+    }
 }
 both!(a_klass_source_fetches_through_the_klass_api);
 
