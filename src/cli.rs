@@ -1,5 +1,7 @@
-//! The command line: `serve`, `import`, `token create`, `reindex`. Every command that opens the
-//! store takes `--data-dir` and `--database-url` (or `SEMREG_DATA_DIR`, `SEMREG_DATABASE_URL`).
+//! The command line: `serve`, `import`, `token create`, `reindex`, `source`, `compose`, `form`.
+//! Every command that opens the store takes `--data-dir` and `--database-url` (or `SEMREG_DATA_DIR`, `SEMREG_DATABASE_URL`).
+
+mod forms;
 
 use crate::app::{App, AppState};
 use crate::config::Config;
@@ -139,6 +141,15 @@ pub enum Command {
         /// What to do with sources.
         #[command(subcommand)]
         command: crate::sync::cli::SourceCommand,
+    },
+    /// Compose a service model from registry types (a JSON request file), then optionally
+    /// export it as an Altinn app and a FHIR Questionnaire.
+    Compose(forms::ComposeArgs),
+    /// A stored service model as a form: Altinn app files or a FHIR Questionnaire.
+    Form {
+        /// Which form.
+        #[command(subcommand)]
+        command: forms::FormCommand,
     },
 }
 
@@ -287,6 +298,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reindex(store.config()).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compose(args) => forms::compose(args).await,
+        Command::Form { command } => forms::form(command).await,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod config;
 pub mod demo;
 pub mod fetch;
 pub mod fhir;
+pub mod forms;
 pub mod http;
 pub mod ids;
 pub mod mappings;

@@ -739,3 +739,336 @@ async fn a_seres_type_maps_to_digdirs_common_address_model(backend: Backend) {
     assert_eq!(linked, 1);
 }
 both!(a_seres_type_maps_to_digdirs_common_address_model);
+
+/// Altinn's JSON Schemas (draft-07) in `../shared/data/altinn-app/schemas/`, registered by `$id`
+/// so their `$ref`s resolve offline; a validator per schema file name.
+struct AltinnSchemas {
+    schemas: Vec<(String, Value)>,
+}
+
+impl AltinnSchemas {
+    fn load() -> Self {
+        let dir = shared_data("altinn-app/schemas");
+        let mut schemas = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let schema: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            schemas.push((name, schema));
+        }
+        Self { schemas }
+    }
+
+    /// The problems of `instance` against the schema file `name` (empty: it validates).
+    fn problems(&self, name: &str, instance: &Value) -> Vec<String> {
+        // The layout schema's number formatting (`formatting.number` of Input) refers to a
+        // schema Altinn's repository does not hold; the exports never write `formatting`, and
+        // the test asserts that, so it stands in as any object.
+        let number_format = (
+            "https://altinncdn.no/schemas/json/component/number-format.schema.v1.json".to_owned(),
+            jsonschema::Resource::from_contents(json!({"type": "object"})),
+        );
+        let registry = jsonschema::Registry::new()
+            .extend(
+                self.schemas
+                    .iter()
+                    .map(|(_, s)| {
+                        (
+                            s["$id"].as_str().unwrap().to_owned(),
+                            jsonschema::Resource::from_contents(s.clone()),
+                        )
+                    })
+                    .chain([number_format]),
+            )
+            .unwrap()
+            .prepare()
+            .unwrap();
+        let schema = &self.schemas.iter().find(|(n, _)| n == name).unwrap().1;
+        let validator = jsonschema::draft7::options()
+            .with_registry(&registry)
+            .build(schema)
+            .unwrap_or_else(|e| panic!("{name} compiles offline: {e}"));
+        validator
+            .iter_errors(instance)
+            .map(|e| format!("{} {}", e.instance_path(), e))
+            .collect()
+    }
+}
+
+/// The schema file of Altinn's that an exported file must validate against.
+fn altinn_schema_for(path: &str) -> Option<&'static str> {
+    if path.contains("/layouts/") {
+        Some("layout.schema.v1.json")
+    } else if path.ends_with("/Settings.json") {
+        Some("layoutSettings.schema.v1.json")
+    } else if path.starts_with("App/config/texts/") {
+        Some("text-resources.schema.v1.json")
+    } else if path == "App/config/applicationmetadata.json" {
+        Some("application-metadata.schema.v1.json")
+    } else {
+        None
+    }
+}
+
+/// `(id, type, simpleBinding or group binding, optionsId)` of each component of a layout.
+fn components(layout: &Value) -> Vec<(String, String, String, String)> {
+    layout["data"]["layout"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let binding = c["dataModelBindings"]["simpleBinding"]
+                .as_str()
+                .or(c["dataModelBindings"]["group"].as_str())
+                .unwrap_or("");
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["type"].as_str().unwrap().to_owned(),
+                binding.to_owned(),
+                c["optionsId"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(backend: Backend) {
+    let Some((app, token)) = worked_example(backend, "forms_altinn_app").await else {
+        return;
+    };
+    compose(&app, &token).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/service-models/demo-soknad/altinn-app"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"SoeknadOmBostoette-altinn-app.zip\""
+    );
+    let files = semreg::forms::altinn::unzip(&response.bytes().await.unwrap()).unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "App/models/SoeknadOmBostoette.schema.json",
+            "App/models/SoeknadOmBostoette.xsd",
+            "App/models/SoeknadOmBostoette.cs",
+            "App/config/applicationmetadata.json",
+            "App/config/texts/resource.nb.json",
+            "App/config/texts/resource.nn.json",
+            "App/config/texts/resource.en.json",
+            "App/ui/Task_1/layouts/applicant.json",
+            "App/ui/Task_1/layouts/deliveryAddress.json",
+            "App/ui/Task_1/Settings.json",
+            "App/appsettings.json",
+        ],
+    );
+    let file = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+    };
+    let json = |path: &str| file(path).as_json().unwrap_or_else(|| panic!("{path}: JSON"));
+
+    // Every file Altinn has a schema for validates against it, offline.
+    let schemas = AltinnSchemas::load();
+    let mut checked = 0;
+    for f in &files {
+        if let Some(schema) = altinn_schema_for(&f.path) {
+            assert!(!String::from_utf8_lossy(&f.bytes).contains("\"formatting\""), "{}", f.path);
+            let problems = schemas.problems(schema, &f.as_json().unwrap());
+            assert!(problems.is_empty(), "{} against {schema}: {problems:#?}", f.path);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 7);
+    // The schema check is live: a component without its binding's type is refused.
+    let mut broken = json("App/ui/Task_1/layouts/applicant.json");
+    broken["data"]["layout"][1]["type"] = json!("NoSuchComponent");
+    assert!(!schemas.problems("layout.schema.v1.json", &broken).is_empty());
+
+    // Bindings exist in the model schema, text ids in every language, options resolve.
+    let (problems, library) = semreg::forms::altinn::check::check(&files);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(
+        library.iter().collect::<Vec<_>>(),
+        ["lib**ttd**ssb-klass-131**_latest", "lib**ttd**ssb-klass-2**_latest"]
+    );
+    // ... as Altinn's library client fetches it: `{endpoint}{org}/code_lists/{id}/{version}.json`.
+    let settings = json("App/appsettings.json");
+    let endpoint = settings["PlatformSettings"]["Altinn3LibraryApiEndpoint"]
+        .as_str()
+        .unwrap();
+    assert_eq!(endpoint, format!("{}/altinn/", app.base));
+    let mut lists = Vec::new();
+    for reference in &library {
+        let (org, id, version) = semreg::forms::altinn::check::library_reference(reference).unwrap();
+        let list = app
+            .client
+            .get(format!("{endpoint}{org}/code_lists/{id}/{version}.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(list.status(), 200, "{reference}");
+        lists.push(list.json::<Value>().await.unwrap());
+    }
+    assert!(lists[0]["codes"].as_array().unwrap().len() > 300, "{:#}", lists[0]);
+    assert!(lists[0]["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["value"] == "0301" && c["label"]["nb"] == "Oslo"));
+    assert_eq!(lists[1]["codes"].as_array().unwrap().len(), 2, "{:#}", lists[1]);
+    // The check is live too: a binding off the model and a missing text are found.
+    let mut off = files.clone();
+    let layout = off
+        .iter_mut()
+        .find(|f| f.path.ends_with("/applicant.json"))
+        .unwrap();
+    let mut page = layout.as_json().unwrap();
+    page["data"]["layout"][1]["dataModelBindings"]["simpleBinding"] = json!("applicant.shoeSize");
+    page["data"]["layout"][1]["textResourceBindings"]["title"] = json!("no.such.text");
+    *layout = semreg::forms::altinn::AppFile::json(layout.path.clone(), &page);
+    let (problems, _) = semreg::forms::altinn::check::check(&off);
+    assert!(problems.iter().any(|p| p.contains("\"applicant.shoeSize\" is not in the model schema")), "{problems:#?}");
+    assert!(problems.iter().any(|p| p.contains("text \"no.such.text\" is not in resource.en.json")), "{problems:#?}");
+
+    // The hand-written expectation of the applicant page.
+    let applicant = json("App/ui/Task_1/layouts/applicant.json");
+    let expected: Vec<(String, String, String, String)> = [
+        ("applicant-heading", "Heading", "", ""),
+        ("applicant-nationalIdentityNumber", "Input", "applicant.nationalIdentityNumber", ""),
+        ("applicant-givenName", "Input", "applicant.givenName", ""),
+        ("applicant-familyName", "Input", "applicant.familyName", ""),
+        ("applicant-fullName", "Input", "applicant.fullName", ""),
+        ("applicant-birthDate", "Datepicker", "applicant.birthDate", ""),
+        ("applicant-sex", "RadioButtons", "applicant.sex", "lib**ttd**ssb-klass-2**_latest"),
+        ("applicant-address-group", "Group", "", ""),
+        ("applicant-address-streetAddress", "Input", "applicant.address.streetAddress", ""),
+        ("applicant-address-postalCode", "Input", "applicant.address.postalCode", ""),
+        ("applicant-address-postalPlace", "Input", "applicant.address.postalPlace", ""),
+        ("applicant-address-municipality", "Dropdown", "applicant.address.municipality", "lib**ttd**ssb-klass-131**_latest"),
+        ("applicant-navigation", "NavigationButtons", "", ""),
+    ]
+    .iter()
+    .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    .collect();
+    assert_eq!(components(&applicant), expected, "{applicant:#}");
+    let component = |id: &str| {
+        applicant["data"]["layout"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let municipality = component("applicant-address-municipality");
+    assert_eq!(municipality["required"], true);
+    assert_eq!(
+        municipality["textResourceBindings"],
+        json!({"title": "applicant.address.municipality.title", "help": "applicant.address.municipality.help"})
+    );
+    assert_eq!(component("applicant-birthDate")["timeStamp"], false);
+    // Texts come from the concepts, in each language.
+    let text = |lang: &str, id: &str| {
+        json(&format!("App/config/texts/resource.{lang}.json"))["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["value"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(text("en", "applicant.address.municipality.title").as_deref(), Some("municipality"));
+    assert_eq!(text("nn", "applicant.address.municipality.help").as_deref(), Some("kommunen personen er busett i"));
+    assert_eq!(text("nb", "appName").as_deref(), Some("Søknad om bostøtte"));
+    // Settings: the page order and the data type.
+    assert_eq!(
+        json("App/ui/Task_1/Settings.json")["pages"]["order"],
+        json!(["applicant", "deliveryAddress"])
+    );
+    // The model files name one class: the data type's classRef.
+    let metadata = json("App/config/applicationmetadata.json");
+    assert_eq!(metadata["id"], "ttd/soeknad-om-bostoette");
+    let data_type = &metadata["dataTypes"][1];
+    assert_eq!(data_type["id"], "SoeknadOmBostoette");
+    assert_eq!(data_type["appLogic"]["classRef"], "Altinn.App.Models.SoeknadOmBostoette.SoeknadOmBostoette");
+    let cs = String::from_utf8(file("App/models/SoeknadOmBostoette.cs").bytes.clone()).unwrap();
+    assert!(cs.contains("namespace Altinn.App.Models.SoeknadOmBostoette"), "{cs}");
+    assert!(cs.contains("[XmlRoot(ElementName = \"SoeknadOmBostoette\")]"), "{cs}");
+    assert!(cs.contains("public class SoeknadOmBostoette"), "{cs}");
+    let xsd = String::from_utf8(file("App/models/SoeknadOmBostoette.xsd").bytes.clone()).unwrap();
+    assert!(xsd.contains("<xsd:element name=\"SoeknadOmBostoette\""), "{xsd}");
+    assert!(xsd.contains("<xsd:pattern value=\"[0-9]{11}\" />"), "{xsd}");
+    assert!(cs.contains("[RegularExpression(@\"^(?:[0-9]{11})$\")]"), "{cs}");
+    // The document apply makes from the register validates against the exported model schema.
+    let model_schema = json("App/models/SoeknadOmBostoette.schema.json");
+    assert_eq!(model_schema["@xsdRootElement"], "SoeknadOmBostoette");
+    let bundle = app.get_json("/api/v1/service-models/demo-soknad").await;
+    let mapping = bundle["mappings"][0]["id"].as_str().unwrap();
+    let (status, document) = post(
+        &app,
+        None,
+        &format!("/api/v1/mappings/{mapping}/apply"),
+        "application/json",
+        fixture("folkeregisteret-person.json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{document:#}");
+    let validator = compile(&model_schema);
+    assert!(validator.is_valid(&document));
+
+    // Small lists as static option files, on request; pinned library versions.
+    let response = app
+        .client
+        .get(app.url("/api/v1/service-models/demo-soknad/altinn-app?staticOptions=5&pinVersions=true&org=digdir&model=Bostoette"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let files = semreg::forms::altinn::unzip(&response.bytes().await.unwrap()).unwrap();
+    let (problems, library) = semreg::forms::altinn::check::check(&files);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let pinned: Vec<&String> = library.iter().collect();
+    assert_eq!(pinned.len(), 1);
+    assert!(pinned[0].starts_with("lib**digdir**ssb-klass-131**") && !pinned[0].ends_with("_latest"), "{pinned:?}");
+    let sex = files
+        .iter()
+        .find(|f| f.path == "App/options/ssb-klass-2.json")
+        .expect("a static option file for the sex list")
+        .as_json()
+        .unwrap();
+    assert_eq!(sex, json!([{"value": "1", "label": "ssb-klass-2.1"}, {"value": "2", "label": "ssb-klass-2.2"}]));
+    assert!(files.iter().any(|f| f.path == "App/models/Bostoette.cs"));
+
+    // Bad options and unknown models are problems naming what is wrong.
+    for (query, needle) in [
+        ("org=not%20an%20org", "org"),
+        ("model=1abc", "model"),
+        ("app=Upper", "app"),
+        ("staticOptions=-1", "staticOptions"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/api/v1/service-models/demo-soknad/altinn-app?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let problem: Value = response.json().await.unwrap();
+        assert!(problem["detail"].as_str().unwrap().contains(needle), "{query}: {problem}");
+    }
+    let response = app
+        .client
+        .get(app.url("/api/v1/service-models/no-such-model/altinn-app"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}
+both!(the_person_example_exports_an_altinn_app_that_altinns_schemas_accept);

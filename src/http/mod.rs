@@ -8,6 +8,7 @@ pub mod concepts;
 pub mod extract;
 pub mod fast;
 pub mod fhir;
+pub mod forms;
 pub mod import;
 pub mod mappings;
 pub mod openapi;
@@ -65,6 +66,9 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(service_models::compose_service_model))
         .routes(routes!(service_models::get_service_model))
         .routes(routes!(service_models::get_type_used_by))
+        .routes(routes!(forms::get_altinn_app))
+        .routes(routes!(forms::get_questionnaire))
+        .routes(routes!(forms::extract_questionnaire_response))
         .routes(routes!(concepts::get_concept_field))
         .routes(routes!(types::get_code_list_json_schema))
         .routes(routes!(types::get_type_xsd))

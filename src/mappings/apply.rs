@@ -135,7 +135,7 @@ fn transform_value(
 }
 
 /// Puts a value at a JSON Pointer, creating objects (or arrays, for numeric tokens) on the way.
-fn set_at(target: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
+pub fn set_at(target: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
     let tokens = pointer_tokens(pointer);
     if tokens.is_empty() {
         *target = value;

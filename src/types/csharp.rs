@@ -161,6 +161,12 @@ struct Writer<'m> {
 
 /// Writes C# classes for a type or model.
 pub fn write(model: &ExportModel, options: &ExportOptions) -> String {
+    write_in(model, options, NAMESPACE)
+}
+
+/// Writes C# classes for a type or model in a namespace of choice (an Altinn app's data model
+/// lives in `Altinn.App.Models.<Model>`).
+pub fn write_in(model: &ExportModel, options: &ExportOptions, namespace: &str) -> String {
     let mut w = Writer {
         model,
         options,
@@ -171,7 +177,7 @@ pub fn write(model: &ExportModel, options: &ExportOptions) -> String {
     w.out.push_str(
         "#nullable disable\nusing System;\nusing System.Collections.Generic;\nusing System.ComponentModel.DataAnnotations;\nusing System.Text.Json.Serialization;\nusing System.Xml.Serialization;\n\n",
     );
-    let _ = writeln!(w.out, "namespace {NAMESPACE}\n{{");
+    let _ = writeln!(w.out, "namespace {namespace}\n{{");
     let root_element: Option<(usize, String)> = match model.subject {
         Subject::Type => model.root_type.map(|id| (id, model.types[id].name.clone())),
         Subject::Model => match model.roots.as_slice() {
