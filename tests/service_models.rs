@@ -1072,3 +1072,177 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     assert_eq!(response.status(), 404);
 }
 both!(the_person_example_exports_an_altinn_app_that_altinns_schemas_accept);
+
+/// Runs FHIR.js (strict R4 validation, `tests/node/fhir/validate.mjs`) on resources; `None`
+/// when the node area is missing outside CI.
+fn fhir_js(test: &str, dir: &std::path::Path, resources: &[(&str, &Value)]) -> Option<String> {
+    let node = common::node_area(test, "fhir")?;
+    let items: Vec<Value> = resources
+        .iter()
+        .map(|(label, resource)| json!({"label": label, "resource": resource}))
+        .collect();
+    let file = dir.join("forms-fhir.json");
+    std::fs::write(&file, serde_json::to_vec(&items).unwrap()).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(node.join("validate.mjs"))
+        .arg(&file)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "FHIR.js found invalid resources:\n{stdout}");
+    Some(stdout)
+}
+
+/// The item of a Questionnaire (or response) with a linkId, searched depth first.
+fn item<'q>(items: &'q Value, link: &str) -> Option<&'q Value> {
+    items.as_array()?.iter().find_map(|i| {
+        if i["linkId"] == link {
+            Some(i)
+        } else {
+            item(&i["item"], link)
+        }
+    })
+}
+
+async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a_valid_document(
+    backend: Backend,
+) {
+    let Some((app, token)) = worked_example(backend, "forms_questionnaire").await else {
+        return;
+    };
+    compose(&app, &token).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/service-models/demo-soknad/questionnaire?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/fhir+json");
+    let questionnaire: Value = response.json().await.unwrap();
+    let items = &questionnaire["item"];
+    assert_eq!(questionnaire["url"], "urn:semreg:service-model:974760673:soknad-om-bostotte");
+    assert_eq!(questionnaire["language"], "en");
+    // One item per field: linkId the model path, definition the registry property, texts in
+    // the asked language with the others as translations, type, required, facets.
+    let birth = item(items, "/applicant/birthDate").unwrap();
+    assert_eq!(birth["type"], "date");
+    assert_eq!(birth["required"], true);
+    assert_eq!(birth["text"], "date of birth");
+    assert_eq!(birth["definition"], "https://example.org/semreg-demo/Person#/birthDate");
+    assert_eq!(
+        birth["_text"]["extension"][0],
+        json!({"url": "http://hl7.org/fhir/StructureDefinition/translation", "extension": [
+            {"url": "lang", "valueCode": "nb"}, {"url": "content", "valueString": "fødselsdato"}]})
+    );
+    let number = item(items, "/applicant/nationalIdentityNumber").unwrap();
+    assert_eq!(number["type"], "string");
+    assert_eq!(
+        number["extension"],
+        json!([{"url": "http://hl7.org/fhir/StructureDefinition/regex", "valueString": "^(?:[0-9]{11})$"}])
+    );
+    assert_eq!(item(items, "/applicant/givenName").unwrap()["maxLength"], 50);
+    let help = item(items, "/applicant/address/municipality#help").unwrap();
+    assert_eq!(help["type"], "display");
+    assert_eq!(help["text"], "the municipality the person lives in");
+    let applicant = item(items, "/applicant").unwrap();
+    assert_eq!(applicant["type"], "group");
+    assert_eq!(applicant["definition"], "urn:semreg:service-model:974760673:soknad-om-bostotte#/applicant");
+    assert!(item(items, "/deliveryAddress").unwrap().get("required").is_none());
+    // Code lists are answerValueSets of semreg's FHIR terminology API, and resolve there.
+    let sex = item(items, "/applicant/sex").unwrap();
+    assert_eq!(sex["type"], "choice");
+    assert_eq!(sex["answerValueSet"], "https://data.ssb.no/api/klass/v1/classifications/2?fhir_vs");
+    let municipality = item(items, "/applicant/address/municipality").unwrap();
+    assert_eq!(municipality["answerValueSet"], "https://data.ssb.no/api/klass/v1/classifications/131?fhir_vs");
+    for value_set in [&sex["answerValueSet"], &municipality["answerValueSet"]] {
+        let url = format!(
+            "/fhir/ValueSet/$expand?{}",
+            serde_urlencoded::to_string([("url", value_set.as_str().unwrap())]).unwrap()
+        );
+        let response = app.client.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+        let expansion: Value = response.json().await.unwrap();
+        assert!(
+            expansion["expansion"]["contains"].as_array().is_some_and(|c| !c.is_empty()),
+            "{expansion:#}"
+        );
+    }
+
+    // A response for the Person example comes back, through the definitions, as the document
+    // apply makes from the register, which validates against the service model's schema.
+    let coding = |system: &str, code: &str| json!([{"valueCoding": {"system": system, "code": code}}]);
+    let text = |value: &str| json!([{"valueString": value}]);
+    let answer = |link: &str, answer: Value| json!({"linkId": link, "answer": answer});
+    let response = json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": "urn:semreg:service-model:974760673:soknad-om-bostotte",
+        "status": "completed",
+        "item": [{"linkId": "/applicant", "item": [
+            answer("/applicant/nationalIdentityNumber", text("01019012345")),
+            answer("/applicant/givenName", text("Kari")),
+            answer("/applicant/familyName", text("Nordmann")),
+            answer("/applicant/fullName", text("Kari Margrethe Nordmann")),
+            answer("/applicant/birthDate", json!([{"valueDate": "1990-01-01"}])),
+            answer("/applicant/sex", coding("https://data.ssb.no/api/klass/v1/classifications/2", "2")),
+            {"linkId": "/applicant/address", "item": [
+                answer("/applicant/address/streetAddress", text("Storgata 1 A")),
+                answer("/applicant/address/postalCode", text("0155")),
+                answer("/applicant/address/postalPlace", text("OSLO")),
+                answer("/applicant/address/municipality", coding("https://data.ssb.no/api/klass/v1/classifications/131", "0301")),
+            ]}
+        ]}]
+    });
+    if let Some(report) = fhir_js(
+        "the_person_questionnaire_parses_strictly",
+        app.dir.path(),
+        &[("Questionnaire", &questionnaire), ("QuestionnaireResponse", &response)],
+    ) {
+        println!("{report}");
+        assert!(report.contains("2 valid, 0 invalid"), "{report}");
+    }
+    let extract = "/api/v1/service-models/demo-soknad/extract";
+    let (status, document) =
+        post(&app, None, extract, "application/fhir+json", response.to_string().into_bytes()).await;
+    assert_eq!(status, 200, "{document:#}");
+    assert_eq!(
+        document,
+        json!({"applicant": {
+            "nationalIdentityNumber": "01019012345",
+            "givenName": "Kari",
+            "familyName": "Nordmann",
+            "fullName": "Kari Margrethe Nordmann",
+            "birthDate": "1990-01-01",
+            "sex": "2",
+            "address": {"streetAddress": "Storgata 1 A", "postalCode": "0155", "postalPlace": "OSLO", "municipality": "0301"}
+        }})
+    );
+    let bundle = app.get_json("/api/v1/service-models/demo-soknad").await;
+    assert!(compile(&bundle["schema"]).is_valid(&document));
+    // A wrong answer is named by its path; an item the Questionnaire lacks by where it is.
+    let mut wrong = response.clone();
+    wrong["item"][0]["item"][6]["item"][1]["answer"][0]["valueString"] = json!("15");
+    let (status, problem) =
+        post(&app, None, extract, "application/fhir+json", wrong.to_string().into_bytes()).await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["path"], "/applicant/address/postalCode", "{problem:#}");
+    let mut unknown = response.clone();
+    unknown["item"][0]["item"][0]["linkId"] = json!("/applicant/shoeSize");
+    let (status, problem) =
+        post(&app, None, extract, "application/fhir+json", unknown.to_string().into_bytes()).await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(
+        problem["detail"],
+        "item[0].item[0].linkId: \"/applicant/shoeSize\" is not an item of the Questionnaire"
+    );
+    let (status, _) = post(&app, None, extract, "application/fhir+json", b"{".to_vec()).await;
+    assert_eq!(status, 400);
+    let response = app
+        .client
+        .get(app.url("/api/v1/service-models/demo-soknad/questionnaire?lang=de"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+both!(the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a_valid_document);
