@@ -872,16 +872,28 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
             .find(|f| f.path == path)
             .unwrap_or_else(|| panic!("no {path}"))
     };
-    let json = |path: &str| file(path).as_json().unwrap_or_else(|| panic!("{path}: JSON"));
+    let json = |path: &str| {
+        file(path)
+            .as_json()
+            .unwrap_or_else(|| panic!("{path}: JSON"))
+    };
 
     // Every file Altinn has a schema for validates against it, offline.
     let schemas = AltinnSchemas::load();
     let mut checked = 0;
     for f in &files {
         if let Some(schema) = altinn_schema_for(&f.path) {
-            assert!(!String::from_utf8_lossy(&f.bytes).contains("\"formatting\""), "{}", f.path);
+            assert!(
+                !String::from_utf8_lossy(&f.bytes).contains("\"formatting\""),
+                "{}",
+                f.path
+            );
             let problems = schemas.problems(schema, &f.as_json().unwrap());
-            assert!(problems.is_empty(), "{} against {schema}: {problems:#?}", f.path);
+            assert!(
+                problems.is_empty(),
+                "{} against {schema}: {problems:#?}",
+                f.path
+            );
             checked += 1;
         }
     }
@@ -889,14 +901,19 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     // The schema check is live: a component without its binding's type is refused.
     let mut broken = json("App/ui/Task_1/layouts/applicant.json");
     broken["data"]["layout"][1]["type"] = json!("NoSuchComponent");
-    assert!(!schemas.problems("layout.schema.v1.json", &broken).is_empty());
+    assert!(!schemas
+        .problems("layout.schema.v1.json", &broken)
+        .is_empty());
 
     // Bindings exist in the model schema, text ids in every language, options resolve.
     let (problems, library) = semreg::forms::altinn::check::check(&files);
     assert!(problems.is_empty(), "{problems:#?}");
     assert_eq!(
         library.iter().collect::<Vec<_>>(),
-        ["lib**ttd**ssb-klass-131**_latest", "lib**ttd**ssb-klass-2**_latest"]
+        [
+            "lib**ttd**ssb-klass-131**_latest",
+            "lib**ttd**ssb-klass-2**_latest"
+        ]
     );
     // ... as Altinn's library client fetches it: `{endpoint}{org}/code_lists/{id}/{version}.json`.
     let settings = json("App/appsettings.json");
@@ -906,7 +923,8 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     assert_eq!(endpoint, format!("{}/altinn/", app.base));
     let mut lists = Vec::new();
     for reference in &library {
-        let (org, id, version) = semreg::forms::altinn::check::library_reference(reference).unwrap();
+        let (org, id, version) =
+            semreg::forms::altinn::check::library_reference(reference).unwrap();
         let list = app
             .client
             .get(format!("{endpoint}{org}/code_lists/{id}/{version}.json"))
@@ -916,13 +934,22 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
         assert_eq!(list.status(), 200, "{reference}");
         lists.push(list.json::<Value>().await.unwrap());
     }
-    assert!(lists[0]["codes"].as_array().unwrap().len() > 300, "{:#}", lists[0]);
+    assert!(
+        lists[0]["codes"].as_array().unwrap().len() > 300,
+        "{:#}",
+        lists[0]
+    );
     assert!(lists[0]["codes"]
         .as_array()
         .unwrap()
         .iter()
         .any(|c| c["value"] == "0301" && c["label"]["nb"] == "Oslo"));
-    assert_eq!(lists[1]["codes"].as_array().unwrap().len(), 2, "{:#}", lists[1]);
+    assert_eq!(
+        lists[1]["codes"].as_array().unwrap().len(),
+        2,
+        "{:#}",
+        lists[1]
+    );
     // The check is live too: a binding off the model and a missing text are found.
     let mut off = files.clone();
     let layout = off
@@ -934,24 +961,69 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     page["data"]["layout"][1]["textResourceBindings"]["title"] = json!("no.such.text");
     *layout = semreg::forms::altinn::AppFile::json(layout.path.clone(), &page);
     let (problems, _) = semreg::forms::altinn::check::check(&off);
-    assert!(problems.iter().any(|p| p.contains("\"applicant.shoeSize\" is not in the model schema")), "{problems:#?}");
-    assert!(problems.iter().any(|p| p.contains("text \"no.such.text\" is not in resource.en.json")), "{problems:#?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("\"applicant.shoeSize\" is not in the model schema")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("text \"no.such.text\" is not in resource.en.json")),
+        "{problems:#?}"
+    );
 
     // The hand-written expectation of the applicant page.
     let applicant = json("App/ui/Task_1/layouts/applicant.json");
     let expected: Vec<(String, String, String, String)> = [
         ("applicant-heading", "Heading", "", ""),
-        ("applicant-nationalIdentityNumber", "Input", "applicant.nationalIdentityNumber", ""),
+        (
+            "applicant-nationalIdentityNumber",
+            "Input",
+            "applicant.nationalIdentityNumber",
+            "",
+        ),
         ("applicant-givenName", "Input", "applicant.givenName", ""),
         ("applicant-familyName", "Input", "applicant.familyName", ""),
         ("applicant-fullName", "Input", "applicant.fullName", ""),
-        ("applicant-birthDate", "Datepicker", "applicant.birthDate", ""),
-        ("applicant-sex", "RadioButtons", "applicant.sex", "lib**ttd**ssb-klass-2**_latest"),
+        (
+            "applicant-birthDate",
+            "Datepicker",
+            "applicant.birthDate",
+            "",
+        ),
+        (
+            "applicant-sex",
+            "RadioButtons",
+            "applicant.sex",
+            "lib**ttd**ssb-klass-2**_latest",
+        ),
         ("applicant-address-group", "Group", "", ""),
-        ("applicant-address-streetAddress", "Input", "applicant.address.streetAddress", ""),
-        ("applicant-address-postalCode", "Input", "applicant.address.postalCode", ""),
-        ("applicant-address-postalPlace", "Input", "applicant.address.postalPlace", ""),
-        ("applicant-address-municipality", "Dropdown", "applicant.address.municipality", "lib**ttd**ssb-klass-131**_latest"),
+        (
+            "applicant-address-streetAddress",
+            "Input",
+            "applicant.address.streetAddress",
+            "",
+        ),
+        (
+            "applicant-address-postalCode",
+            "Input",
+            "applicant.address.postalCode",
+            "",
+        ),
+        (
+            "applicant-address-postalPlace",
+            "Input",
+            "applicant.address.postalPlace",
+            "",
+        ),
+        (
+            "applicant-address-municipality",
+            "Dropdown",
+            "applicant.address.municipality",
+            "lib**ttd**ssb-klass-131**_latest",
+        ),
         ("applicant-navigation", "NavigationButtons", "", ""),
     ]
     .iter()
@@ -983,8 +1055,14 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
             .find(|r| r["id"] == id)
             .map(|r| r["value"].as_str().unwrap().to_owned())
     };
-    assert_eq!(text("en", "applicant.address.municipality.title").as_deref(), Some("municipality"));
-    assert_eq!(text("nn", "applicant.address.municipality.help").as_deref(), Some("kommunen personen er busett i"));
+    assert_eq!(
+        text("en", "applicant.address.municipality.title").as_deref(),
+        Some("municipality")
+    );
+    assert_eq!(
+        text("nn", "applicant.address.municipality.help").as_deref(),
+        Some("kommunen personen er busett i")
+    );
     assert_eq!(text("nb", "appName").as_deref(), Some("Søknad om bostøtte"));
     // Settings: the page order and the data type.
     assert_eq!(
@@ -996,15 +1074,30 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     assert_eq!(metadata["id"], "ttd/soeknad-om-bostoette");
     let data_type = &metadata["dataTypes"][1];
     assert_eq!(data_type["id"], "SoeknadOmBostoette");
-    assert_eq!(data_type["appLogic"]["classRef"], "Altinn.App.Models.SoeknadOmBostoette.SoeknadOmBostoette");
+    assert_eq!(
+        data_type["appLogic"]["classRef"],
+        "Altinn.App.Models.SoeknadOmBostoette.SoeknadOmBostoette"
+    );
     let cs = String::from_utf8(file("App/models/SoeknadOmBostoette.cs").bytes.clone()).unwrap();
-    assert!(cs.contains("namespace Altinn.App.Models.SoeknadOmBostoette"), "{cs}");
-    assert!(cs.contains("[XmlRoot(ElementName = \"SoeknadOmBostoette\")]"), "{cs}");
+    assert!(
+        cs.contains("namespace Altinn.App.Models.SoeknadOmBostoette"),
+        "{cs}"
+    );
+    assert!(
+        cs.contains("[XmlRoot(ElementName = \"SoeknadOmBostoette\")]"),
+        "{cs}"
+    );
     assert!(cs.contains("public class SoeknadOmBostoette"), "{cs}");
     let xsd = String::from_utf8(file("App/models/SoeknadOmBostoette.xsd").bytes.clone()).unwrap();
-    assert!(xsd.contains("<xsd:element name=\"SoeknadOmBostoette\""), "{xsd}");
+    assert!(
+        xsd.contains("<xsd:element name=\"SoeknadOmBostoette\""),
+        "{xsd}"
+    );
     assert!(xsd.contains("<xsd:pattern value=\"[0-9]{11}\" />"), "{xsd}");
-    assert!(cs.contains("[RegularExpression(@\"^(?:[0-9]{11})$\")]"), "{cs}");
+    assert!(
+        cs.contains("[RegularExpression(@\"^(?:[0-9]{11})$\")]"),
+        "{cs}"
+    );
     // The document apply makes from the register validates against the exported model schema.
     let model_schema = json("App/models/SoeknadOmBostoette.schema.json");
     assert_eq!(model_schema["@xsdRootElement"], "SoeknadOmBostoette");
@@ -1035,14 +1128,20 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     assert!(problems.is_empty(), "{problems:#?}");
     let pinned: Vec<&String> = library.iter().collect();
     assert_eq!(pinned.len(), 1);
-    assert!(pinned[0].starts_with("lib**digdir**ssb-klass-131**") && !pinned[0].ends_with("_latest"), "{pinned:?}");
+    assert!(
+        pinned[0].starts_with("lib**digdir**ssb-klass-131**") && !pinned[0].ends_with("_latest"),
+        "{pinned:?}"
+    );
     let sex = files
         .iter()
         .find(|f| f.path == "App/options/ssb-klass-2.json")
         .expect("a static option file for the sex list")
         .as_json()
         .unwrap();
-    assert_eq!(sex, json!([{"value": "1", "label": "ssb-klass-2.1"}, {"value": "2", "label": "ssb-klass-2.2"}]));
+    assert_eq!(
+        sex,
+        json!([{"value": "1", "label": "ssb-klass-2.1"}, {"value": "2", "label": "ssb-klass-2.2"}])
+    );
     assert!(files.iter().any(|f| f.path == "App/models/Bostoette.cs"));
 
     // Bad options and unknown models are problems naming what is wrong.
@@ -1054,14 +1153,22 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     ] {
         let response = app
             .client
-            .get(app.url(&format!("/api/v1/service-models/demo-soknad/altinn-app?{query}")))
+            .get(app.url(&format!(
+                "/api/v1/service-models/demo-soknad/altinn-app?{query}"
+            )))
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 400, "{query}");
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
         let problem: Value = response.json().await.unwrap();
-        assert!(problem["detail"].as_str().unwrap().contains(needle), "{query}: {problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(needle),
+            "{query}: {problem}"
+        );
     }
     let response = app
         .client
@@ -1089,7 +1196,10 @@ fn fhir_js(test: &str, dir: &std::path::Path, resources: &[(&str, &Value)]) -> O
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "FHIR.js found invalid resources:\n{stdout}");
+    assert!(
+        output.status.success(),
+        "FHIR.js found invalid resources:\n{stdout}"
+    );
     Some(stdout)
 }
 
@@ -1121,7 +1231,10 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
     assert_eq!(response.headers()["content-type"], "application/fhir+json");
     let questionnaire: Value = response.json().await.unwrap();
     let items = &questionnaire["item"];
-    assert_eq!(questionnaire["url"], "urn:semreg:service-model:974760673:soknad-om-bostotte");
+    assert_eq!(
+        questionnaire["url"],
+        "urn:semreg:service-model:974760673:soknad-om-bostotte"
+    );
     assert_eq!(questionnaire["language"], "en");
     // One item per field: linkId the model path, definition the registry property, texts in
     // the asked language with the others as translations, type, required, facets.
@@ -1129,7 +1242,10 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
     assert_eq!(birth["type"], "date");
     assert_eq!(birth["required"], true);
     assert_eq!(birth["text"], "date of birth");
-    assert_eq!(birth["definition"], "https://example.org/semreg-demo/Person#/birthDate");
+    assert_eq!(
+        birth["definition"],
+        "https://example.org/semreg-demo/Person#/birthDate"
+    );
     assert_eq!(
         birth["_text"]["extension"][0],
         json!({"url": "http://hl7.org/fhir/StructureDefinition/translation", "extension": [
@@ -1141,20 +1257,35 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
         number["extension"],
         json!([{"url": "http://hl7.org/fhir/StructureDefinition/regex", "valueString": "^(?:[0-9]{11})$"}])
     );
-    assert_eq!(item(items, "/applicant/givenName").unwrap()["maxLength"], 50);
+    assert_eq!(
+        item(items, "/applicant/givenName").unwrap()["maxLength"],
+        50
+    );
     let help = item(items, "/applicant/address/municipality#help").unwrap();
     assert_eq!(help["type"], "display");
     assert_eq!(help["text"], "the municipality the person lives in");
     let applicant = item(items, "/applicant").unwrap();
     assert_eq!(applicant["type"], "group");
-    assert_eq!(applicant["definition"], "urn:semreg:service-model:974760673:soknad-om-bostotte#/applicant");
-    assert!(item(items, "/deliveryAddress").unwrap().get("required").is_none());
+    assert_eq!(
+        applicant["definition"],
+        "urn:semreg:service-model:974760673:soknad-om-bostotte#/applicant"
+    );
+    assert!(item(items, "/deliveryAddress")
+        .unwrap()
+        .get("required")
+        .is_none());
     // Code lists are answerValueSets of semreg's FHIR terminology API, and resolve there.
     let sex = item(items, "/applicant/sex").unwrap();
     assert_eq!(sex["type"], "choice");
-    assert_eq!(sex["answerValueSet"], "https://data.ssb.no/api/klass/v1/classifications/2?fhir_vs");
+    assert_eq!(
+        sex["answerValueSet"],
+        "https://data.ssb.no/api/klass/v1/classifications/2?fhir_vs"
+    );
     let municipality = item(items, "/applicant/address/municipality").unwrap();
-    assert_eq!(municipality["answerValueSet"], "https://data.ssb.no/api/klass/v1/classifications/131?fhir_vs");
+    assert_eq!(
+        municipality["answerValueSet"],
+        "https://data.ssb.no/api/klass/v1/classifications/131?fhir_vs"
+    );
     for value_set in [&sex["answerValueSet"], &municipality["answerValueSet"]] {
         let url = format!(
             "/fhir/ValueSet/$expand?{}",
@@ -1164,14 +1295,17 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
         assert_eq!(response.status(), 200, "{url}");
         let expansion: Value = response.json().await.unwrap();
         assert!(
-            expansion["expansion"]["contains"].as_array().is_some_and(|c| !c.is_empty()),
+            expansion["expansion"]["contains"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty()),
             "{expansion:#}"
         );
     }
 
     // A response for the Person example comes back, through the definitions, as the document
     // apply makes from the register, which validates against the service model's schema.
-    let coding = |system: &str, code: &str| json!([{"valueCoding": {"system": system, "code": code}}]);
+    let coding =
+        |system: &str, code: &str| json!([{"valueCoding": {"system": system, "code": code}}]);
     let text = |value: &str| json!([{"valueString": value}]);
     let answer = |link: &str, answer: Value| json!({"linkId": link, "answer": answer});
     let response = json!({
@@ -1196,14 +1330,23 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
     if let Some(report) = fhir_js(
         "the_person_questionnaire_parses_strictly",
         app.dir.path(),
-        &[("Questionnaire", &questionnaire), ("QuestionnaireResponse", &response)],
+        &[
+            ("Questionnaire", &questionnaire),
+            ("QuestionnaireResponse", &response),
+        ],
     ) {
         println!("{report}");
         assert!(report.contains("2 valid, 0 invalid"), "{report}");
     }
     let extract = "/api/v1/service-models/demo-soknad/extract";
-    let (status, document) =
-        post(&app, None, extract, "application/fhir+json", response.to_string().into_bytes()).await;
+    let (status, document) = post(
+        &app,
+        None,
+        extract,
+        "application/fhir+json",
+        response.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, 200, "{document:#}");
     assert_eq!(
         document,
@@ -1222,14 +1365,29 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
     // A wrong answer is named by its path; an item the Questionnaire lacks by where it is.
     let mut wrong = response.clone();
     wrong["item"][0]["item"][6]["item"][1]["answer"][0]["valueString"] = json!("15");
-    let (status, problem) =
-        post(&app, None, extract, "application/fhir+json", wrong.to_string().into_bytes()).await;
+    let (status, problem) = post(
+        &app,
+        None,
+        extract,
+        "application/fhir+json",
+        wrong.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, 422, "{problem:#}");
-    assert_eq!(problem["errors"][0]["path"], "/applicant/address/postalCode", "{problem:#}");
+    assert_eq!(
+        problem["errors"][0]["path"], "/applicant/address/postalCode",
+        "{problem:#}"
+    );
     let mut unknown = response.clone();
     unknown["item"][0]["item"][0]["linkId"] = json!("/applicant/shoeSize");
-    let (status, problem) =
-        post(&app, None, extract, "application/fhir+json", unknown.to_string().into_bytes()).await;
+    let (status, problem) = post(
+        &app,
+        None,
+        extract,
+        "application/fhir+json",
+        unknown.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, 422, "{problem:#}");
     assert_eq!(
         problem["detail"],

@@ -188,8 +188,14 @@ async fn questionnaire_of(target: &Target, id: &str, lang: &str) -> anyhow::Resu
 }
 
 /// `{server}/api/v1/service-models/{id}/{what}?{query}`, the id percent-encoded as one segment.
-fn service_model_url(server: &str, id: &str, what: &str, query: &[(&str, String)]) -> anyhow::Result<String> {
-    let mut url = reqwest::Url::parse(server).with_context(|| format!("--server {server:?}: not a URL"))?;
+fn service_model_url(
+    server: &str,
+    id: &str,
+    what: &str,
+    query: &[(&str, String)],
+) -> anyhow::Result<String> {
+    let mut url =
+        reqwest::Url::parse(server).with_context(|| format!("--server {server:?}: not a URL"))?;
     url.path_segments_mut()
         .map_err(|()| anyhow::anyhow!("--server {server:?}: not a base URL"))?
         .pop_if_empty()
@@ -294,7 +300,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     }
     // Written beside and renamed, so a crash never leaves half a file.
     let partial = path.with_extension("semreg-partial");
-    std::fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::write(&partial, bytes)
+        .with_context(|| format!("cannot write {}", partial.display()))?;
     std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

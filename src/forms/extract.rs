@@ -65,7 +65,11 @@ pub fn to_document(tree: &FormTree, response: &Value) -> Result<Value, FormsErro
     }
     let nodes: HashMap<String, &Node> = tree.all().into_iter().map(|n| (n.pointer(), n)).collect();
     let mut document = Value::Object(Map::new());
-    let items = response.get("item").and_then(Value::as_array).cloned().unwrap_or_default();
+    let items = response
+        .get("item")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     fill(tree, &nodes, &items, &[], "item", &mut document)?;
     Ok(document)
 }
@@ -81,15 +85,24 @@ fn fill(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let where_ = format!("{at}[{i}]");
-        let link = item.get("linkId").and_then(Value::as_str).unwrap_or_default();
+        let link = item
+            .get("linkId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if link.ends_with(HELP_SUFFIX) {
             continue;
         }
         let node = nodes.get(link).ok_or_else(|| {
-            FormsError::BadResponse(format!("{where_}.linkId: {link:?} is not an item of the Questionnaire"))
+            FormsError::BadResponse(format!(
+                "{where_}.linkId: {link:?} is not an item of the Questionnaire"
+            ))
         })?;
         let (absolute, tokens) = segment(tree, node);
-        let mut path = if absolute { Vec::new() } else { parent.to_vec() };
+        let mut path = if absolute {
+            Vec::new()
+        } else {
+            parent.to_vec()
+        };
         path.extend(tokens);
         match &node.kind {
             Kind::Group(_) => {
@@ -98,15 +111,32 @@ fn fill(
                     path.push(n.to_string());
                     *n += 1;
                 }
-                let children = item.get("item").and_then(Value::as_array).cloned().unwrap_or_default();
-                fill(tree, nodes, &children, &path, &format!("{where_}.item"), document)?;
+                let children = item
+                    .get("item")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                fill(
+                    tree,
+                    nodes,
+                    &children,
+                    &path,
+                    &format!("{where_}.item"),
+                    document,
+                )?;
             }
             Kind::Value(_) => {
-                let answers = item.get("answer").and_then(Value::as_array).cloned().unwrap_or_default();
+                let answers = item
+                    .get("answer")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 let mut values = Vec::new();
                 for (j, answer) in answers.iter().enumerate() {
                     values.push(answer_value(answer).ok_or_else(|| {
-                        FormsError::BadResponse(format!("{where_}.answer[{j}]: no value[x] semreg reads"))
+                        FormsError::BadResponse(format!(
+                            "{where_}.answer[{j}]: no value[x] semreg reads"
+                        ))
                     })?);
                 }
                 let value = if node.repeats() {

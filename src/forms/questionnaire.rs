@@ -116,7 +116,11 @@ fn item(app: &App, node: &Node, lang: &str) -> Value {
             if let (Some(max), "string" | "text" | "url") = (value.max_length, kind) {
                 out.insert("maxLength".into(), json!(max));
             }
-            if let Some(pattern) = value.pattern.as_ref().filter(|_| matches!(kind, "string" | "text")) {
+            if let Some(pattern) = value
+                .pattern
+                .as_ref()
+                .filter(|_| matches!(kind, "string" | "text"))
+            {
                 extensions.push(json!({"url": REGEX, "valueString": pattern}));
             }
             let bound_key = match kind {
@@ -150,7 +154,10 @@ fn item(app: &App, node: &Node, lang: &str) -> Value {
     }
     if !node.help.is_empty() {
         let mut help = Map::new();
-        help.insert("linkId".into(), json!(format!("{}{HELP_SUFFIX}", node.pointer())));
+        help.insert(
+            "linkId".into(),
+            json!(format!("{}{HELP_SUFFIX}", node.pointer())),
+        );
         put_text(&mut help, &node.help, lang);
         help.insert("type".into(), json!("display"));
         help.insert("extension".into(), json!([control("help")]));

@@ -62,7 +62,7 @@ pub enum Kind {
     /// Fields of an object.
     Group(Vec<Node>),
     /// A value.
-    Value(ValueField),
+    Value(Box<ValueField>),
 }
 
 /// A value field's type, facets, component and code list.
@@ -159,8 +159,11 @@ pub async fn build(app: &App, bundle: &Bundle) -> Result<FormTree, FormsError> {
             );
         }
     }
-    let hints: HashMap<Vec<String>, &UiHint> =
-        bundle.ui_hints.iter().map(|h| (key_of(&h.path), h)).collect();
+    let hints: HashMap<Vec<String>, &UiHint> = bundle
+        .ui_hints
+        .iter()
+        .map(|h| (key_of(&h.path), h))
+        .collect();
     let walker = Walker {
         root: &bundle.schema,
         model_iri: &bundle.iri,
@@ -196,12 +199,10 @@ pub fn deref<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     let mut current = schema;
     for _ in 0..32 {
         match current.get("$ref").and_then(Value::as_str) {
-            Some(reference) if reference.starts_with('#') => {
-                match root.pointer(&reference[1..]) {
-                    Some(target) => current = target,
-                    None => return current,
-                }
-            }
+            Some(reference) if reference.starts_with('#') => match root.pointer(&reference[1..]) {
+                Some(target) => current = target,
+                None => return current,
+            },
             _ => return current,
         }
     }
@@ -223,7 +224,10 @@ fn non_null<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
 
 /// An object schema's properties in order (those of `allOf` parts first) and its required
 /// names.
-pub fn properties<'a>(root: &'a Value, schema: &'a Value) -> (Vec<(&'a str, &'a Value)>, Vec<&'a str>) {
+pub fn properties<'a>(
+    root: &'a Value,
+    schema: &'a Value,
+) -> (Vec<(&'a str, &'a Value)>, Vec<&'a str>) {
     let schema = non_null(root, schema);
     let mut props = Vec::new();
     let mut required = Vec::new();
@@ -256,7 +260,11 @@ pub fn is_object(root: &Value, schema: &Value) -> bool {
 
 /// The item schema and occurrence bounds of a property (`items`, `minItems`, `maxItems` for a
 /// list).
-fn occurrences<'a>(root: &'a Value, schema: &'a Value, required: bool) -> (&'a Value, u64, Option<u64>) {
+fn occurrences<'a>(
+    root: &'a Value,
+    schema: &'a Value,
+    required: bool,
+) -> (&'a Value, u64, Option<u64>) {
     let resolved = non_null(root, schema);
     let is_array = resolved.get("type").and_then(Value::as_str) == Some("array")
         || resolved.get("items").is_some();
@@ -264,7 +272,10 @@ fn occurrences<'a>(root: &'a Value, schema: &'a Value, required: bool) -> (&'a V
         return (resolved, u64::from(required), Some(1));
     }
     let items = resolved.get("items").unwrap_or(&Value::Null);
-    let min = resolved.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+    let min = resolved
+        .get("minItems")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
     let max = resolved.get("maxItems").and_then(Value::as_u64);
     (non_null(root, items), min, max)
 }
@@ -315,7 +326,7 @@ impl Walker<'_> {
             let kind = if is_object(self.root, item) {
                 Kind::Group(self.children(item, &node_path, chain_required, depth + 1)?)
             } else {
-                Kind::Value(value_field(self.root, item, hint, max != Some(1)))
+                Kind::Value(Box::new(value_field(self.root, item, hint, max != Some(1))))
             };
             nodes.push(Node {
                 name: name.to_owned(),
@@ -465,8 +476,16 @@ mod tests {
                 "B": {"type": "string", "maxLength": 5}
             }
         });
-        let at = |p: &[&str]| schema_at(&schema, &p.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(at(&["a", "b"]).and_then(|s| s.get("maxLength")), Some(&json!(5)));
+        let at = |p: &[&str]| {
+            schema_at(
+                &schema,
+                &p.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            at(&["a", "b"]).and_then(|s| s.get("maxLength")),
+            Some(&json!(5))
+        );
         assert!(at(&["a", "x"]).is_some());
         assert!(at(&["a", "y"]).is_none());
         let (props, _) = properties(&schema, &schema["$defs"]["A"]);
@@ -476,7 +495,10 @@ mod tests {
 
     #[test]
     fn hint_keys_leave_array_indexes_out() {
-        assert_eq!(key_of("/applicant/0/address/municipality"), ["applicant", "address", "municipality"]);
+        assert_eq!(
+            key_of("/applicant/0/address/municipality"),
+            ["applicant", "address", "municipality"]
+        );
     }
 
     #[test]

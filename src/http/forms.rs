@@ -66,7 +66,10 @@ pub struct AltinnAppQuery {
     pub app: Option<String>,
     /// The data model's name: C# class, XML root element and data type id (default: the
     /// service model's name in PascalCase).
-    #[param(pattern = "^[A-Za-z][A-Za-z0-9_]{0,63}$", example = "SoeknadOmBostoette")]
+    #[param(
+        pattern = "^[A-Za-z][A-Za-z0-9_]{0,63}$",
+        example = "SoeknadOmBostoette"
+    )]
     pub model: Option<String>,
     /// Code lists with at most this many codes valid today are written as static
     /// `App/options/<id>.json` files instead of being read from semreg at runtime (default 0).
@@ -94,7 +97,9 @@ pub async fn get_altinn_app(
     if let Some(name) = &query.app {
         let ok = name.len() <= 64
             && name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !ok {
             return Err(ApiError::bad_request(format!(
                 "app: a lower-case letter, then up to 63 lower-case letters, digits or `-`, found {name:?}"
@@ -116,7 +121,10 @@ pub async fn get_altinn_app(
     let zip = exported.zip()?;
     let mut response = (StatusCode::OK, zip).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
     if let Ok(disposition) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}-altinn-app.zip\"",
         exported.model
@@ -148,7 +156,11 @@ pub async fn get_questionnaire(
 ) -> Result<Response, ApiError> {
     let lang = query.lang.as_deref().unwrap_or("nb");
     let resource = questionnaire::questionnaire(&app, &id, lang).await?;
-    let mut response = (StatusCode::OK, serde_json::to_vec(&resource).unwrap_or_default()).into_response();
+    let mut response = (
+        StatusCode::OK,
+        serde_json::to_vec(&resource).unwrap_or_default(),
+    )
+        .into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));

@@ -61,7 +61,9 @@ pub fn check(files: &[AppFile]) -> (Vec<String>, BTreeSet<String>) {
     let need_text = |where_: &str, id: &str, problems: &mut Vec<String>| {
         for (lang, ids) in &text_ids {
             if !ids.contains(id) {
-                problems.push(format!("{where_}: text {id:?} is not in resource.{lang}.json"));
+                problems.push(format!(
+                    "{where_}: text {id:?} is not in resource.{lang}.json"
+                ));
             }
         }
     };
@@ -76,7 +78,10 @@ pub fn check(files: &[AppFile]) -> (Vec<String>, BTreeSet<String>) {
         if !(path.starts_with("App/ui/") && path.contains("/layouts/")) {
             continue;
         }
-        let components = file["data"]["layout"].as_array().cloned().unwrap_or_default();
+        let components = file["data"]["layout"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let ids: BTreeSet<&str> = components.iter().filter_map(|c| c["id"].as_str()).collect();
         for component in &components {
             let id = component["id"].as_str().unwrap_or("?");
@@ -85,7 +90,9 @@ pub fn check(files: &[AppFile]) -> (Vec<String>, BTreeSet<String>) {
                 for binding in bindings.values().filter_map(Value::as_str) {
                     let tokens: Vec<String> = binding.split('.').map(str::to_owned).collect();
                     if schema_at(&schema, &tokens).is_none() {
-                        problems.push(format!("{at}: binding {binding:?} is not in the model schema"));
+                        problems.push(format!(
+                            "{at}: binding {binding:?} is not in the model schema"
+                        ));
                     }
                 }
             }
@@ -108,7 +115,9 @@ pub fn check(files: &[AppFile]) -> (Vec<String>, BTreeSet<String>) {
                 if library_reference(options_id).is_some() {
                     library.insert(options_id.to_owned());
                 } else if !json.contains_key(format!("App/options/{options_id}.json").as_str()) {
-                    problems.push(format!("{at}: optionsId {options_id:?} has no App/options/{options_id}.json"));
+                    problems.push(format!(
+                        "{at}: optionsId {options_id:?} has no App/options/{options_id}.json"
+                    ));
                 }
             }
         }
@@ -123,7 +132,10 @@ mod tests {
 
     #[test]
     fn library_references_have_three_parts() {
-        assert_eq!(library_reference("lib**ttd**ssb-klass-131**_latest"), Some(("ttd", "ssb-klass-131", "_latest")));
+        assert_eq!(
+            library_reference("lib**ttd**ssb-klass-131**_latest"),
+            Some(("ttd", "ssb-klass-131", "_latest"))
+        );
         assert_eq!(library_reference("lib**ttd**x"), None);
         assert_eq!(library_reference("kommuner"), None);
     }

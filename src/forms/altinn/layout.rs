@@ -206,7 +206,10 @@ mod tests {
 
     #[test]
     fn component_ids_are_what_altinn_allows() {
-        assert_eq!(id(&["applicant", "address", "municipality"]), "applicant-address-municipality");
+        assert_eq!(
+            id(&["applicant", "address", "municipality"]),
+            "applicant-address-municipality"
+        );
         assert_eq!(id(&["søker", "født_dato"]), "soeker-foedt-dato");
         assert_eq!(id(&["line", "2"]), "line-2-field");
         assert_eq!(id(&["line2"]), "line2");

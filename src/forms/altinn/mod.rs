@@ -84,7 +84,9 @@ impl AltinnApp {
             .unix_permissions(0o644);
         let fail = |e: &dyn std::fmt::Display| FormsError::Unexportable(format!("zip: {e}"));
         for file in &self.files {
-            writer.start_file(file.path.as_str(), options).map_err(|e| fail(&e))?;
+            writer
+                .start_file(file.path.as_str(), options)
+                .map_err(|e| fail(&e))?;
             writer.write_all(&file.bytes).map_err(|e| fail(&e))?;
         }
         Ok(writer.finish().map_err(|e| fail(&e))?.into_inner())
@@ -105,7 +107,10 @@ pub fn unzip(bytes: &[u8]) -> Result<Vec<AppFile>, FormsError> {
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|e| fail(&e))?;
         let Some(path) = entry.enclosed_name() else {
-            return Err(fail(&format!("entry {:?} leaves the archive's root", entry.name())));
+            return Err(fail(&format!(
+                "entry {:?} leaves the archive's root",
+                entry.name()
+            )));
         };
         let path = path.to_string_lossy().replace('\\', "/");
         let mut content = Vec::new();
@@ -158,12 +163,25 @@ pub async fn export(app: &App, id: &str, options: &AltinnOptions) -> Result<Alti
     };
     let mut texts = texts::TextSet::default();
     texts.add("appName", &[("nb".to_owned(), bundle.name.clone())].into());
-    let mut plan = options::OptionsPlan::new(app, &options.org, options.pin_versions, options.static_options);
+    let mut plan = options::OptionsPlan::new(
+        app,
+        &options.org,
+        options.pin_versions,
+        options.static_options,
+    );
     let pages = layout::pages(&tree, &mut texts, &mut plan);
     let mut files = model::model_files(&tree.schema, &model)?;
-    files.push(model::application_metadata(options, &app_name, &model, &bundle.name));
+    files.push(model::application_metadata(
+        options,
+        &app_name,
+        &model,
+        &bundle.name,
+    ));
     for (lang, content) in texts.files() {
-        files.push(AppFile::json(format!("App/config/texts/resource.{lang}.json"), &content));
+        files.push(AppFile::json(
+            format!("App/config/texts/resource.{lang}.json"),
+            &content,
+        ));
     }
     for page in &pages {
         files.push(AppFile::json(

@@ -30,12 +30,16 @@ pub(super) fn model_files(schema: &Value, model: &str) -> Result<Vec<AppFile>, F
         params: [("iri".to_owned(), root_iri.clone())].into(),
     };
     let batch = semreg_importers::import(Format::JsonSchema, &bytes, &options).map_err(|e| {
-        FormsError::Unexportable(format!("the service model's schema does not read as a model: {e}"))
+        FormsError::Unexportable(format!(
+            "the service model's schema does not read as a model: {e}"
+        ))
     })?;
     let graph = crate::types::graph::Graph::from_imported(&batch.resources);
     let mut export = build(&graph, &format!("{root_iri}#root"), Subject::Type, "nb");
     let Some(root) = export.root_type else {
-        return Err(FormsError::Unexportable("the schema has no root type".into()));
+        return Err(FormsError::Unexportable(
+            "the schema has no root type".into(),
+        ));
     };
     // The root type is the model: named as the data type, clear of any other type's name.
     for (i, ty) in export.types.iter_mut().enumerate() {
@@ -53,11 +57,11 @@ pub(super) fn model_files(schema: &Value, model: &str) -> Result<Vec<AppFile>, F
     };
     let namespace = format!("{}.{model}", csharp::NAMESPACE);
     Ok(vec![
-        AppFile::json(
-            format!("App/models/{model}.schema.json"),
-            &altinn_schema,
+        AppFile::json(format!("App/models/{model}.schema.json"), &altinn_schema),
+        AppFile::text(
+            format!("App/models/{model}.xsd"),
+            xsd::write(&export, &options),
         ),
-        AppFile::text(format!("App/models/{model}.xsd"), xsd::write(&export, &options)),
         AppFile::text(
             format!("App/models/{model}.cs"),
             csharp::write_in(&export, &options, &namespace),
@@ -68,7 +72,10 @@ pub(super) fn model_files(schema: &Value, model: &str) -> Result<Vec<AppFile>, F
 /// A JSON Schema pattern as the XSD facet it came from: XSD patterns are implicitly anchored
 /// and know neither `^`/`$` anchors nor `(?:` groups, so `^(?:X)$` and `^X$` become `X`.
 pub fn unanchored(pattern: &str) -> &str {
-    if let Some(inner) = pattern.strip_prefix("^(?:").and_then(|p| p.strip_suffix(")$")) {
+    if let Some(inner) = pattern
+        .strip_prefix("^(?:")
+        .and_then(|p| p.strip_suffix(")$"))
+    {
         return inner;
     }
     match pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$')) {

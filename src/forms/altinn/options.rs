@@ -50,7 +50,10 @@ pub struct OptionsPlan<'a> {
 
 /// Whether a code-list id fits the library reference (`[a-zA-Z0-9_-]+`).
 fn library_safe(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl<'a> OptionsPlan<'a> {
@@ -75,7 +78,12 @@ impl<'a> OptionsPlan<'a> {
     }
 
     /// The `optionsId` of an option component, making its static file when it has one.
-    pub fn options_id(&mut self, node: &Node, value: &ValueField, texts: &mut TextSet) -> Option<String> {
+    pub fn options_id(
+        &mut self,
+        node: &Node,
+        value: &ValueField,
+        texts: &mut TextSet,
+    ) -> Option<String> {
         if let Some(hint) = &value.code_list {
             if let Some(list) = self.app.code_lists.get(&resource_id_for_iri(&hint.iri)) {
                 let today = chrono::Utc::now().date_naive();
@@ -86,9 +94,17 @@ impl<'a> OptionsPlan<'a> {
                     .iter()
                     .filter(|c| c.valid_on(today) && statuses.keeps(c.status()))
                     .collect();
-                let key = if library_safe(&hint.id) { hint.id.clone() } else { list.id.clone() };
+                let key = if library_safe(&hint.id) {
+                    hint.id.clone()
+                } else {
+                    list.id.clone()
+                };
                 if codes.len() > self.static_max {
-                    let version = if self.pin { list.version.to_string() } else { "_latest".to_owned() };
+                    let version = if self.pin {
+                        list.version.to_string()
+                    } else {
+                        "_latest".to_owned()
+                    };
                     let id = format!("lib**{}**{key}**{version}", self.org);
                     self.note(
                         &id,
@@ -106,13 +122,12 @@ impl<'a> OptionsPlan<'a> {
                         let labels: Texts = crate::forms::LANGUAGES
                             .iter()
                             .filter_map(|l| {
-                                c.labels
-                                    .get(l)
-                                    .map(|t| ((*l).to_owned(), t.to_owned()))
+                                c.labels.get(l).map(|t| ((*l).to_owned(), t.to_owned()))
                             })
                             .collect();
                         let labels = if labels.is_empty() {
-                            let any = crate::code_lists::model::pick(&c.labels, "nb").unwrap_or(&c.code);
+                            let any =
+                                crate::code_lists::model::pick(&c.labels, "nb").unwrap_or(&c.code);
                             [("nb".to_owned(), any.to_owned())].into()
                         } else {
                             labels
@@ -142,7 +157,12 @@ impl<'a> OptionsPlan<'a> {
         }
     }
 
-    fn static_file(&mut self, id: &str, options: Vec<(String, Texts)>, texts: &mut TextSet) -> String {
+    fn static_file(
+        &mut self,
+        id: &str,
+        options: Vec<(String, Texts)>,
+        texts: &mut TextSet,
+    ) -> String {
         let path = format!("App/options/{id}.json");
         if !self.files.iter().any(|(p, _)| *p == path) {
             let content: Vec<Value> = options

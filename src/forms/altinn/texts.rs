@@ -50,11 +50,21 @@ mod tests {
     #[test]
     fn every_language_file_has_every_id() {
         let mut set = TextSet::default();
-        set.add("a.title", &[("nb".into(), "kommune".into()), ("en".into(), "municipality".into())].into());
+        set.add(
+            "a.title",
+            &[
+                ("nb".into(), "kommune".into()),
+                ("en".into(), "municipality".into()),
+            ]
+            .into(),
+        );
         set.add("b.title", &[("nb".into(), "navn".into())].into());
         set.add("a.title", &[("nb".into(), "other".into())].into());
         let en = set.file("en");
-        assert_eq!(en["resources"], json!([{"id": "a.title", "value": "municipality"}, {"id": "b.title", "value": "navn"}]));
+        assert_eq!(
+            en["resources"],
+            json!([{"id": "a.title", "value": "municipality"}, {"id": "b.title", "value": "navn"}])
+        );
         let nn = set.file("nn");
         assert_eq!(nn["resources"][0]["value"], "kommune");
     }
