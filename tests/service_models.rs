@@ -1404,3 +1404,83 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
     assert_eq!(response.status(), 400);
 }
 both!(the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a_valid_document);
+
+async fn the_cli_composes_and_writes_the_forms_into_an_app_repository(backend: Backend) {
+    let Some((app, token)) = worked_example(backend, "forms_cli").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let request = dir.path().join("request.json");
+    std::fs::write(&request, compose_request().to_string()).unwrap();
+    // An existing app made from Altinn's template: its metadata is merged, not replaced.
+    let repo = dir.path().join("repo");
+    let metadata = repo.join("App/config/applicationmetadata.json");
+    std::fs::create_dir_all(metadata.parent().unwrap()).unwrap();
+    std::fs::copy(shared_data("altinn-app/template-v9/config/applicationmetadata.json"), &metadata)
+        .unwrap();
+    let questionnaire = dir.path().join("questionnaire.json");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_semreg"))
+        .arg("compose")
+        .arg(&request)
+        .args(["--server", &app.base, "--token", &token, "--altinn-app"])
+        .arg(&repo)
+        .arg("--questionnaire")
+        .arg(&questionnaire)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("composed service model "), "{stdout}");
+    assert!(
+        stdout.contains("wrote 11 files to ") && stdout.contains("; 2 code lists read from semreg at runtime"),
+        "{stdout}"
+    );
+    let merged: Value = serde_json::from_slice(&std::fs::read(&metadata).unwrap()).unwrap();
+    let ids: Vec<&str> = merged["dataTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ref-data-as-pdf", "model", "SoeknadOmBostoette"]);
+    assert_eq!(merged["id"], "[ORG]/[APP]", "the app's own metadata stays");
+    assert!(merged["access"]["rightDescription"]["nb"].is_string());
+    for path in [
+        "App/ui/Task_1/layouts/applicant.json",
+        "App/models/SoeknadOmBostoette.cs",
+        "App/config/texts/resource.nn.json",
+    ] {
+        assert!(repo.join(path).is_file(), "{path}");
+    }
+    let written: Value = serde_json::from_slice(&std::fs::read(&questionnaire).unwrap()).unwrap();
+    assert_eq!(written["resourceType"], "Questionnaire");
+
+    // `semreg form questionnaire` prints it, in the language asked.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_semreg"))
+        .args(["form", "questionnaire", "demo-soknad", "--lang", "nn", "--server", &app.base])
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success());
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["language"], "nn");
+    assert_eq!(item(&printed["item"], "/applicant/givenName").unwrap()["text"], "førenamn");
+    // An unknown model fails with the server's reason and writes nothing.
+    let empty = dir.path().join("empty");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_semreg"))
+        .args(["form", "altinn-app", "no-such-model", "--server", &app.base, "--out"])
+        .arg(&empty)
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("404"), "{stderr}");
+    assert!(!empty.exists());
+}
+both!(the_cli_composes_and_writes_the_forms_into_an_app_repository);

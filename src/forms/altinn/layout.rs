@@ -143,11 +143,10 @@ fn components(node: &Node, texts: &mut TextSet, options: &mut OptionsPlan, out: 
             });
             if node.repeats() {
                 group["dataModelBindings"] = json!({"group": binding});
+                // The least number of rows is the model schema's `minItems`, which Altinn
+                // validates the data against.
                 if let Some(max) = node.max {
                     group["maxCount"] = json!(max);
-                }
-                if node.min > 0 {
-                    group["minCount"] = json!(node.min);
                 }
             }
             out.push(group);
