@@ -125,6 +125,20 @@ async fn worked_example(backend: Backend, test: &str) -> Option<(TestApp, String
     Some((app, token))
 }
 
+/// The service-model document of Folkeregisteret's Kari Nordmann (what apply makes of
+/// `folkeregisteret-person.json`).
+fn register_person() -> Value {
+    json!({"applicant": {
+        "nationalIdentityNumber": "01019012345",
+        "givenName": "Kari",
+        "familyName": "Nordmann",
+        "fullName": "Kari Margrethe Nordmann",
+        "birthDate": "1990-01-01",
+        "sex": "2",
+        "address": {"streetAddress": "Storgata 1 A", "postalCode": "0155", "postalPlace": "OSLO", "municipality": "0301"}
+    }})
+}
+
 fn compose_request() -> Value {
     json!({
         "name": "Søknad om bostøtte",
@@ -326,18 +340,7 @@ async fn apply_turns_a_register_person_into_a_valid_service_model_document(backe
     )
     .await;
     assert_eq!(status, 200, "{document:#}");
-    assert_eq!(
-        document,
-        json!({"applicant": {
-            "nationalIdentityNumber": "01019012345",
-            "givenName": "Kari",
-            "familyName": "Nordmann",
-            "fullName": "Kari Margrethe Nordmann",
-            "birthDate": "1990-01-01",
-            "sex": "2",
-            "address": {"streetAddress": "Storgata 1 A", "postalCode": "0155", "postalPlace": "OSLO", "municipality": "0301"}
-        }})
-    );
+    assert_eq!(document, register_person());
     assert!(compile(&bundle["schema"]).is_valid(&document));
 
     // Wrong values: each failing path is named with the reason.
@@ -1348,18 +1351,7 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
     )
     .await;
     assert_eq!(status, 200, "{document:#}");
-    assert_eq!(
-        document,
-        json!({"applicant": {
-            "nationalIdentityNumber": "01019012345",
-            "givenName": "Kari",
-            "familyName": "Nordmann",
-            "fullName": "Kari Margrethe Nordmann",
-            "birthDate": "1990-01-01",
-            "sex": "2",
-            "address": {"streetAddress": "Storgata 1 A", "postalCode": "0155", "postalPlace": "OSLO", "municipality": "0301"}
-        }})
-    );
+    assert_eq!(document, register_person());
     let bundle = app.get_json("/api/v1/service-models/demo-soknad").await;
     assert!(compile(&bundle["schema"]).is_valid(&document));
     // A wrong answer is named by its path; an item the Questionnaire lacks by where it is.
@@ -1416,8 +1408,11 @@ async fn the_cli_composes_and_writes_the_forms_into_an_app_repository(backend: B
     let repo = dir.path().join("repo");
     let metadata = repo.join("App/config/applicationmetadata.json");
     std::fs::create_dir_all(metadata.parent().unwrap()).unwrap();
-    std::fs::copy(shared_data("altinn-app/template-v9/config/applicationmetadata.json"), &metadata)
-        .unwrap();
+    std::fs::copy(
+        shared_data("altinn-app/template-v9/config/applicationmetadata.json"),
+        &metadata,
+    )
+    .unwrap();
     let questionnaire = dir.path().join("questionnaire.json");
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_semreg"))
         .arg("compose")
@@ -1437,7 +1432,8 @@ async fn the_cli_composes_and_writes_the_forms_into_an_app_repository(backend: B
     );
     assert!(stdout.contains("composed service model "), "{stdout}");
     assert!(
-        stdout.contains("wrote 11 files to ") && stdout.contains("; 2 code lists read from semreg at runtime"),
+        stdout.contains("wrote 11 files to ")
+            && stdout.contains("; 2 code lists read from semreg at runtime"),
         "{stdout}"
     );
     let merged: Value = serde_json::from_slice(&std::fs::read(&metadata).unwrap()).unwrap();
@@ -1462,18 +1458,36 @@ async fn the_cli_composes_and_writes_the_forms_into_an_app_repository(backend: B
 
     // `semreg form questionnaire` prints it, in the language asked.
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_semreg"))
-        .args(["form", "questionnaire", "demo-soknad", "--lang", "nn", "--server", &app.base])
+        .args([
+            "form",
+            "questionnaire",
+            "demo-soknad",
+            "--lang",
+            "nn",
+            "--server",
+            &app.base,
+        ])
         .output()
         .await
         .unwrap();
     assert!(output.status.success());
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed["language"], "nn");
-    assert_eq!(item(&printed["item"], "/applicant/givenName").unwrap()["text"], "førenamn");
+    assert_eq!(
+        item(&printed["item"], "/applicant/givenName").unwrap()["text"],
+        "førenamn"
+    );
     // An unknown model fails with the server's reason and writes nothing.
     let empty = dir.path().join("empty");
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_semreg"))
-        .args(["form", "altinn-app", "no-such-model", "--server", &app.base, "--out"])
+        .args([
+            "form",
+            "altinn-app",
+            "no-such-model",
+            "--server",
+            &app.base,
+            "--out",
+        ])
         .arg(&empty)
         .output()
         .await

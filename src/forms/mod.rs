@@ -41,15 +41,10 @@ pub fn pascal_name(text: &str) -> String {
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         let word: String = word
             .chars()
-            .map(|c| match c {
-                'æ' => "ae".to_owned(),
-                'Æ' => "Ae".to_owned(),
-                'ø' => "oe".to_owned(),
-                'Ø' => "Oe".to_owned(),
-                'å' => "aa".to_owned(),
-                'Å' => "Aa".to_owned(),
-                c if c.is_ascii_alphanumeric() => c.to_string(),
-                _ => String::new(),
+            .map(|c| match crate::types::model::norwegian_letter(c) {
+                Some(ascii) => ascii.to_lowercase(),
+                None if c.is_ascii_alphanumeric() => c.to_string(),
+                None => String::new(),
             })
             .collect();
         let mut chars = word.chars();

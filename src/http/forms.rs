@@ -3,9 +3,9 @@
 //! `POST /api/v1/service-models/{id}/extract` (a QuestionnaireResponse back to a document).
 
 use super::extract::{ApiPath, ApiQuery};
-use super::mappings::ApplyProblem;
+use super::mappings::{invalid_document, ApplyProblem};
 use super::params::Bounded;
-use super::problem::{ApiError, PROBLEM_JSON};
+use super::problem::ApiError;
 use crate::app::AppState;
 use crate::forms::altinn::{self, AltinnOptions};
 use crate::forms::{extract, questionnaire, FormsError};
@@ -31,25 +31,6 @@ impl From<FormsError> for ApiError {
             FormsError::Unexportable(_) => ApiError::internal(&error),
         }
     }
-}
-
-/// The server's public base URL as the client reached it (`http://host:port`).
-pub fn public_base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http")
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
 }
 
 /// Parameters of `GET /api/v1/service-models/{id}/altinn-app`.
@@ -115,7 +96,8 @@ pub async fn get_altinn_app(
         model: query.model,
         static_options: query.static_options.map_or(0, Bounded::as_usize),
         pin_versions: query.pin_versions.unwrap_or(false),
-        base_url: public_base_url(&headers),
+        base_url: super::types::public_base_url(&headers)
+            .unwrap_or_else(|| "http://localhost".to_owned()),
     };
     let exported = altinn::export(&app, &id, &options).await?;
     let zip = exported.zip()?;
@@ -192,20 +174,9 @@ pub async fn extract_questionnaire_response(
     if extracted.issues.is_empty() {
         return Ok(Json(extracted.document).into_response());
     }
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let problem = ApplyProblem {
-        kind: "about:blank".into(),
-        title: status.canonical_reason().unwrap_or("Error").into(),
-        status: status.as_u16(),
-        detail: format!(
-            "the extracted document does not validate against the service model's schema ({} errors)",
-            extracted.issues.len()
-        ),
-        errors: extracted.issues,
-    };
-    let mut response = (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    Ok(response)
+    let detail = format!(
+        "the extracted document does not validate against the service model's schema ({} errors)",
+        extracted.issues.len()
+    );
+    Ok(invalid_document(detail, extracted.issues))
 }

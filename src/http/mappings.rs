@@ -226,23 +226,27 @@ pub struct ApplyProblem {
     pub errors: Vec<Issue>,
 }
 
+/// The 422 problem of a document that does not validate, `errors` naming each failing path.
+pub fn invalid_document(detail: String, issues: Vec<Issue>) -> Response {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let problem = ApplyProblem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail,
+        errors: issues,
+    };
+    let mut response = (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+}
+
 fn apply_error(error: ApplyError) -> Response {
     match error {
         ApplyError::Invalid(issues) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let problem = ApplyProblem {
-                kind: "about:blank".into(),
-                title: status.canonical_reason().unwrap_or("Error").into(),
-                status: status.as_u16(),
-                detail: ApplyError::Invalid(issues.clone()).to_string(),
-                errors: issues,
-            };
-            let mut response =
-                (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-            response
+            invalid_document(ApplyError::Invalid(issues.clone()).to_string(), issues)
         }
         ApplyError::NoSchema(message) => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message).into_response()

@@ -54,9 +54,9 @@ enum Format {
     TypeScript,
 }
 
-fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, ApiError> {
-    let lang = query.lang.unwrap_or_else(|| "nb".to_owned());
-    language_tag("lang", &lang).map_err(ApiError::bad_request)?;
+/// The server's public base URL as the client reached it (`http://host:port`; `https` behind a
+/// proxy that says `X-Forwarded-Proto: https`), if the request names a plausible host.
+pub fn public_base_url(headers: &HeaderMap) -> Option<String> {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -64,19 +64,25 @@ fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, Api
             !h.is_empty()
                 && h.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        });
+        })?;
     let scheme = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .filter(|p| *p == "https" || *p == "http")
         .unwrap_or("http");
+    Some(format!("{scheme}://{host}"))
+}
+
+fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, ApiError> {
+    let lang = query.lang.unwrap_or_else(|| "nb".to_owned());
+    language_tag("lang", &lang).map_err(ApiError::bad_request)?;
     Ok(ExportOptions {
         bundle: query.bundle.unwrap_or(true),
         lang,
         enum_threshold: query
             .enum_threshold
             .map_or(types::DEFAULT_ENUM_THRESHOLD, Bounded::as_usize),
-        base_url: host.map(|h| format!("{scheme}://{h}")),
+        base_url: public_base_url(headers),
     })
 }
 

@@ -212,18 +212,29 @@ pub fn code_identifier(name: &str) -> String {
         .collect()
 }
 
+/// The ASCII spelling of a Norwegian letter (`æ` → `ae`, `Ø` → `OE`), if `c` is one.
+pub fn norwegian_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'æ' => "ae",
+        'Æ' => "AE",
+        'ø' => "oe",
+        'Ø' => "OE",
+        'å' => "aa",
+        'Å' => "AA",
+        _ => return None,
+    })
+}
+
 /// Turns a name into `[A-Za-z0-9_.-]` (Norwegian letters transliterated), not starting with a
 /// digit, `.` or `-`.
 pub fn safe_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
+        if let Some(ascii) = norwegian_letter(c) {
+            out.push_str(ascii);
+            continue;
+        }
         match c {
-            'æ' => out.push_str("ae"),
-            'Æ' => out.push_str("AE"),
-            'ø' => out.push_str("oe"),
-            'Ø' => out.push_str("OE"),
-            'å' => out.push_str("aa"),
-            'Å' => out.push_str("AA"),
             c if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' => out.push(c),
             _ => out.push('_'),
         }

@@ -29,13 +29,11 @@ pub fn component_id(tokens: &[String]) -> String {
     let mut out = String::new();
     for token in tokens {
         for c in token.chars() {
+            if let Some(ascii) = crate::types::model::norwegian_letter(c) {
+                out.push_str(ascii);
+                continue;
+            }
             match c {
-                'æ' => out.push_str("ae"),
-                'Æ' => out.push_str("AE"),
-                'ø' => out.push_str("oe"),
-                'Ø' => out.push_str("OE"),
-                'å' => out.push_str("aa"),
-                'Å' => out.push_str("AA"),
                 c if c.is_ascii_alphanumeric() => out.push(c),
                 _ if !out.ends_with('-') && !out.is_empty() => out.push('-'),
                 _ => {}
