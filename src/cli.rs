@@ -1,5 +1,6 @@
 //! The command line: `serve`, `import`, `token create`, `reindex`, `source`, `compose`, `form`.
-//! Every command that opens the store takes `--data-dir` and `--database-url` (or `SEMREG_DATA_DIR`, `SEMREG_DATABASE_URL`).
+//! Every command that opens the store takes `--data-dir` and `--database-url` (or
+//! `SEMREG_DATA_DIR`, `SEMREG_DATABASE_URL`).
 
 mod forms;
 
