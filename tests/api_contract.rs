@@ -139,20 +139,21 @@ async fn a_rewritten_error_body_is_never_labelled_with_the_old_encoding(backend:
 both!(a_rewritten_error_body_is_never_labelled_with_the_old_encoding);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_panicking_handler_answers_a_500_problem_and_the_connection_lives_on() {
+async fn a_panicking_handler_answers_a_500_in_the_body_of_its_place_and_the_connection_lives_on() {
     let Some(app) = spawn_app(Backend::Sqlite, "panicking_handler").await else {
         return;
     };
     let state = semreg::app::AppState(app.app.clone());
-    let extra = axum::Router::new().route(
-        "/api/v1/test-panic",
-        axum::routing::get(|| async {
-            if std::hint::black_box(true) {
-                panic!("deliberate panic for the test");
-            }
-            "unreachable"
-        }),
-    );
+    let panics = || async {
+        if std::hint::black_box(true) {
+            panic!("deliberate panic for the test");
+        }
+        "unreachable"
+    };
+    let extra = axum::Router::new()
+        .route("/api/v1/test-panic", axum::routing::get(panics))
+        .route("/fhir/CodeSystem/test-panic", axum::routing::get(panics))
+        .route("/concepts/test-panic", axum::routing::get(panics));
     let router = semreg::http::router_with_routes(state, extra);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -168,6 +169,40 @@ async fn a_panicking_handler_answers_a_500_problem_and_the_connection_lives_on()
     )
     .await;
     assert_problem(status, &headers, &body, 500);
+    assert!(!body.contains("deliberate"), "a 500 says little: {body}");
+    // Under /fhir a FHIR client gets an OperationOutcome, as for any other FHIR error.
+    let (status, headers, body) = decoded_body(
+        client
+            .get(format!("{base}/fhir/CodeSystem/test-panic"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        content_type(&headers).starts_with("application/fhir+json"),
+        "{headers:?}"
+    );
+    let outcome: Value = serde_json::from_str(&body).expect("OperationOutcome JSON");
+    assert_eq!(outcome["resourceType"], "OperationOutcome", "{body}");
+    assert_eq!(outcome["issue"][0]["code"], "exception", "{body}");
+    assert!(!body.contains("deliberate"), "a 500 says little: {body}");
+    // A browser on a page gets an HTML error page.
+    let (status, headers, body) = decoded_body(
+        client
+            .get(format!("{base}/concepts/test-panic"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        content_type(&headers).starts_with("text/html"),
+        "{headers:?}"
+    );
     assert!(!body.contains("deliberate"), "a 500 says little: {body}");
     let after = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(after.status(), 200);

@@ -127,6 +127,11 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .merge(extra)
         .merge(fhir::routes())
         .fallback(not_found)
+        // A panic in a handler is caught here, inside the layers that give an error the body
+        // of its place: a 500 problem JSON under /api, an OperationOutcome under /fhir.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            problem::panic_response,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         // Inside compression: an error body rewritten here is compressed by the next layer, so
         // its Content-Encoding always describes the bytes sent.
@@ -143,7 +148,8 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .merge(hot)
-        // A panic in any handler is a 500 problem, logged once; never a dropped connection.
+        // A panic anywhere else (a layer, the fast lane's hand-over) is a 500 problem too,
+        // logged once; never a dropped connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             problem::panic_response,
         ))
