@@ -345,3 +345,88 @@ async fn fdk_information_models_export_as_valid_json_schemas(backend: Backend) {
     assert!(checked >= 10, "only {checked} models and types");
 }
 both!(fdk_information_models_export_as_valid_json_schemas);
+
+/// A model whose types form one long chain (each type's only property holds the next type):
+/// every export follows the chain to its end without running out of stack (it once crashed the
+/// server), and the JSON Schema defines every type and links each to the next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_of_a_long_chain_of_types_exports_without_overflowing_the_stack() {
+    const TYPES: usize = 2_000;
+    let Some(app) = spawn_app(Backend::Sqlite, "types_long_chain").await else {
+        return;
+    };
+    let base = "https://example.org/chain#";
+    let mut ttl = String::from(
+        "@prefix m: <https://data.norge.no/vocabulary/modelldcatno#> .\n\
+         @prefix dct: <http://purl.org/dc/terms/> .\n",
+    );
+    let members: Vec<String> = (0..TYPES).map(|i| format!("<{base}T{i}>")).collect();
+    ttl.push_str(&format!(
+        "<{base}Chain> a m:InformationModel ; dct:title \"Kjede\"@nb ;\n  m:containsModelElement {} .\n",
+        members.join(" , ")
+    ));
+    for i in 0..TYPES {
+        ttl.push_str(&format!(
+            "<{base}T{i}> a m:ObjectType ; dct:title \"T{i}\"@nb"
+        ));
+        if i + 1 < TYPES {
+            ttl.push_str(&format!(
+                " ; m:hasProperty <{base}next{i}> .\n<{base}next{i}> a m:Role ; dct:title \"next\"@nb ; m:hasObjectType <{base}T{next}> .\n",
+                next = i + 1
+            ));
+        } else {
+            ttl.push_str(" .\n");
+        }
+    }
+    let token = app.token(PUBLISHER).await;
+    let response = app
+        .import(
+            Some(&token),
+            &format!("format=turtle&publisher={PUBLISHER}"),
+            ttl.into_bytes(),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let list = app
+        .get_json(&format!(
+            "/api/v1/resources?kind=model&iri={}",
+            urlencode(&format!("{base}Chain"))
+        ))
+        .await;
+    let id = list["items"][0]["id"]
+        .as_str()
+        .expect("the model")
+        .to_owned();
+
+    let (status, _, body) = get(&app, &format!("/api/v1/models/{id}/json-schema")).await;
+    assert_eq!(status, 200, "{}", &body[..body.len().min(500)]);
+    let schema: Value = serde_json::from_str(&body).expect("JSON");
+    let defs = schema["$defs"].as_object().expect("$defs");
+    assert_eq!(defs.len(), TYPES, "one definition per type");
+    let refs = |name: &str| {
+        defs[name]["properties"]["next"]["$ref"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    assert_eq!(refs("T0").as_deref(), Some("#/$defs/T1"));
+    assert_eq!(
+        refs(&format!("T{}", TYPES - 2)).as_deref(),
+        Some(format!("#/$defs/T{}", TYPES - 1).as_str())
+    );
+    jsonschema::draft202012::meta::validate(&schema).expect("a valid 2020-12 schema");
+    for format in ["xsd", "csharp", "typescript"] {
+        let (status, _, body) = get(&app, &format!("/api/v1/models/{id}/{format}")).await;
+        assert_eq!(status, 200, "{format}: {}", &body[..body.len().min(500)]);
+        assert!(
+            body.contains(&format!("T{}", TYPES - 1)),
+            "{format} reaches the chain's end"
+        );
+    }
+    // The server is still up.
+    let (status, _, _) = get(&app, "/healthz").await;
+    assert_eq!(status, 200);
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

@@ -278,6 +278,10 @@ struct Builder<'g> {
     skipped: Vec<String>,
 }
 
+/// Stack left before a recursive step grows the stack, and by how much it grows.
+const STACK_RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 2 * 1024 * 1024;
+
 /// Builds the export model of `root` (a type or a model IRI) from its graph, with texts in
 /// `lang`.
 pub fn build(graph: &Graph, root: &str, subject: Subject, lang: &str) -> ExportModel {
@@ -440,11 +444,16 @@ impl Builder<'_> {
             body: Body::Object(ObjectDef::default()),
         });
         self.type_ids.insert(iri.to_owned(), id);
-        let body = if self.is_object(iri) {
-            Body::Object(self.object(iri))
-        } else {
-            Body::Simple(self.simple(iri))
-        };
+        // Types reach types through their properties, so defining one recurses as deep as the
+        // longest chain of types in the model (thousands in a generated model): the stack grows
+        // on the heap instead of overflowing.
+        let body = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            if self.is_object(iri) {
+                Body::Object(self.object(iri))
+            } else {
+                Body::Simple(self.simple(iri))
+            }
+        });
         self.types[id].body = body;
         id
     }
