@@ -367,3 +367,86 @@ async fn per_core_lanes_answer_and_hand_over_to_the_main_runtime() {
         "no longer listening"
     );
 }
+
+/// FHIR `$expand` and `$validate-code` answered before (by the router, which memoizes them) are
+/// answered by the fast lane with exactly the router's status, headers and body; 304 on the
+/// ETag; what the memo does not hold (a pinned version, another filter, XML) stays the router's.
+async fn fhir_answers_from_the_memo_match_the_routers(backend: Backend) {
+    let Some(app) = with_municipalities(backend, "fast_lane_fhir").await else {
+        return;
+    };
+    let list = "https%3A%2F%2Fdata.ssb.no%2Fapi%2Fklass%2Fv1%2Fclassifications%2F131";
+    let expand = format!("/fhir/ValueSet/$expand?url={list}&filter=os");
+    let validate = format!("/fhir/CodeSystem/$validate-code?url={list}&code=0301");
+    // The URL not percent-encoded, and encoded with a `|version`-less canonical's `?fhir_vs`.
+    let plain =
+        "/fhir/ValueSet/$expand?url=https://data.ssb.no/api/klass/v1/classifications/131&count=5"
+            .to_owned();
+    let implicit = format!("/fhir/ValueSet/$validate-code?url={list}%3Ffhir_vs&code=0301");
+    let state = semreg::app::AppState(app.app.clone());
+    for path in [&expand, &validate, &plain, &implicit] {
+        // Not yet answered: the router's.
+        let raw = get(path, "accept: application/fhir+json\r\n");
+        assert!(
+            semreg::http::fast::answer_bytes(&state, raw.as_bytes()).is_none(),
+            "{path} before the router answered it"
+        );
+        let reference = app
+            .client
+            .get(app.url(path))
+            .header("accept", "application/fhir+json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reference.status(), 200, "{path}");
+        let headers = reference.headers().clone();
+        let body = reference.bytes().await.unwrap();
+
+        let (head, fast_body) =
+            semreg::http::fast::answer_bytes(&state, raw.as_bytes()).expect("memoized");
+        let head = String::from_utf8(head.to_vec()).unwrap();
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert_eq!(
+            fast_body.as_deref(),
+            Some(&body[..]),
+            "{path}: the same body"
+        );
+        for name in ["content-type", "etag", "cache-control", "vary"] {
+            let want = headers[name].to_str().unwrap();
+            assert!(
+                head.contains(&format!("{name}: {want}\r\n")),
+                "{path}: {name} {want:?} in {head}"
+            );
+        }
+        // Through a real connection, pipelined: 200, then 304 on the ETag.
+        let etag = headers["etag"].to_str().unwrap();
+        let mut stream = connect(&app).await;
+        let requests = [
+            get(path, ""),
+            get(path, &format!("if-none-match: {etag}\r\n")),
+        ]
+        .concat();
+        stream.write_all(requests.as_bytes()).await.unwrap();
+        let mut pending = Vec::new();
+        let first = read_answer(&mut stream, &mut pending).await;
+        assert_eq!((first.status, &first.body[..]), (200, &body[..]));
+        let second = read_answer(&mut stream, &mut pending).await;
+        assert_eq!(second.status, 304);
+        assert_eq!(second.header("etag"), Some(etag));
+    }
+    for request in [
+        get(&format!("/fhir/ValueSet/$expand?url={list}&filter=osl"), ""),
+        get(
+            &format!("/fhir/ValueSet/$expand?url={list}&filter=os&valueSetVersion=1"),
+            "",
+        ),
+        get(&expand, "accept: application/fhir+xml\r\n"),
+        format!("POST {expand} HTTP/1.1\r\nhost: t\r\n\r\n"),
+    ] {
+        assert!(
+            semreg::http::fast::answer_bytes(&state, request.as_bytes()).is_none(),
+            "the router's: {request:?}"
+        );
+    }
+}
+both!(fhir_answers_from_the_memo_match_the_routers);

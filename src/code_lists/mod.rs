@@ -267,6 +267,10 @@ pub struct CodeListCache {
     /// hot path reads it without a lock: on 2 cores, shared lock words and reference counts
     /// bouncing between the cores were a measurable part of a 304.
     latest: ArcSwap<HashMap<String, Arc<CachedList>>>,
+    /// The same lists by IRI (FHIR names a list by its IRI), and by the IRI form-urlencoded as
+    /// a query string carries it (no `:` there, so the two kinds of key never collide): the
+    /// hot FHIR path finds a list without decoding the query. Swapped with `latest`.
+    by_iri: ArcSwap<HashMap<String, Arc<CachedList>>>,
     correspondences: RwLock<HashMap<String, Arc<Correspondence>>>,
     pinned: Mutex<HashMap<(String, i32), Arc<CachedList>>>,
     memo: RwLock<HashMap<String, Arc<Rendered>>>,
@@ -281,6 +285,25 @@ impl CodeListCache {
     /// The current version of a list, by id or alias.
     pub fn get(&self, id_or_alias: &str) -> Option<Arc<CachedList>> {
         self.latest.load().get(id_or_alias).cloned()
+    }
+
+    /// The current version of a list, by IRI.
+    pub fn get_by_iri(&self, iri: &str) -> Option<Arc<CachedList>> {
+        self.by_iri
+            .load()
+            .get(iri)
+            .filter(|l| l.list.iri == iri)
+            .cloned()
+    }
+
+    /// The current version of a list, by its IRI as a query string carries it
+    /// (form-urlencoded, as `form_urlencoded` writes it).
+    pub fn get_by_encoded_iri(&self, encoded: &str) -> Option<Arc<CachedList>> {
+        self.by_iri
+            .load()
+            .get(encoded)
+            .filter(|l| l.list.iri != encoded)
+            .cloned()
     }
 
     /// The hot path: `answer` applied to the current version of a list and its memoized
@@ -676,7 +699,20 @@ impl CodeListCache {
             }
         }
         if count > 0 {
+            let by_iri = latest
+                .iter()
+                .filter(|(key, list)| **key == list.id)
+                .flat_map(|(_, list)| {
+                    let encoded: String =
+                        form_urlencoded::byte_serialize(list.list.iri.as_bytes()).collect();
+                    [
+                        (list.list.iri.clone(), list.clone()),
+                        (encoded, list.clone()),
+                    ]
+                })
+                .collect();
             self.latest.store(Arc::new(latest));
+            self.by_iri.store(Arc::new(by_iri));
             // Renderings of "latest" carry the version in their key, so old ones are simply
             // never asked for again; drop them to free the memory.
             if let Ok(mut memo) = self.memo.write() {

@@ -47,9 +47,7 @@ pub fn list_iri_of_value_set(url: &str) -> &str {
 
 /// The current version of the list with this IRI.
 pub fn list_by_iri(cache: &CodeListCache, iri: &str) -> Option<Arc<CachedList>> {
-    cache
-        .get(&resource_id_for_iri(iri))
-        .filter(|l| l.list.iri == iri)
+    cache.get_by_iri(iri)
 }
 
 /// A version of a list: a version number, or the source's own version of the current one

@@ -422,53 +422,13 @@ pub fn write_memoized(
         return None;
     }
     let write = |list: &CachedList, hit: &Rendered, altinn: bool, head: &mut bytes::BytesMut| {
-        let chosen = choose(hit, request.accept_encoding, request.if_none_match);
-        let mut put = |parts: &[&[u8]]| parts.iter().for_each(|p| head.extend_from_slice(p));
-        if chosen.not_modified {
-            put(&[b"HTTP/1.1 304 Not Modified\r\n"]);
-        } else {
-            put(&[
-                b"HTTP/1.1 200 OK\r\ncontent-type: ",
-                hit.media_type.as_bytes(),
-                b"\r\n",
-            ]);
-            if let Some(coding) = chosen.coding {
-                put(&[b"content-encoding: ", coding.as_bytes(), b"\r\n"]);
-            }
-        }
-        put(&[
-            b"etag: ",
-            chosen.etag_header.as_bytes(),
-            b"\r\ncache-control: ",
-            LATEST_CACHE.as_bytes(),
-            b"\r\nvary: Accept, Accept-Encoding\r\n",
-        ]);
-        if altinn {
-            let mut version = itoa::Buffer::new();
-            let date = date_param(request.query).unwrap_or(clock.today());
-            put(&[
-                b"altinn-downstreamparameters: version=",
-                version.format(list.version).as_bytes(),
-                b",date=",
-                date.as_bytes(),
-                b"\r\n",
-            ]);
-        }
-        // The same retirement mark as the router's answer (see `respond`).
-        if let Some(at) = list.retired_at {
-            let mut at_text = itoa::Buffer::new();
-            put(&[b"deprecation: @", at_text.format(at).as_bytes(), b"\r\n"]);
-        }
-        if !chosen.not_modified {
-            let mut length = itoa::Buffer::new();
-            put(&[
-                b"content-length: ",
-                length.format(chosen.body.len()).as_bytes(),
-                b"\r\n",
-            ]);
-        }
-        put(&[b"date: ", clock.http_date(), b"\r\n\r\n"]);
-        (!chosen.not_modified).then(|| chosen.body.clone())
+        let downstream = altinn.then(|| {
+            (
+                list.version,
+                date_param(request.query).unwrap_or(clock.today()),
+            )
+        });
+        write_hot_answer(head, hit, request, clock, downstream, list.retired_at)
     };
     let answer = match route {
         Route::Codes => {
@@ -493,6 +453,65 @@ pub fn write_memoized(
     app.metrics
         .observe_status("GET", route.path(), status, started);
     Some(answer)
+}
+
+/// Writes the head of a memoized rendering's answer into `head` — the same status and headers as
+/// [`respond`] gives the router (`downstream`: the Altinn options' version and date) — and gives
+/// the body to send after it (`None` for a 304).
+pub(super) fn write_hot_answer(
+    head: &mut bytes::BytesMut,
+    hit: &Rendered,
+    request: &HotRequest<'_>,
+    clock: &impl HotClock,
+    downstream: Option<(i32, &str)>,
+    retired_at: Option<i64>,
+) -> Option<axum::body::Bytes> {
+    let chosen = choose(hit, request.accept_encoding, request.if_none_match);
+    let mut put = |parts: &[&[u8]]| parts.iter().for_each(|p| head.extend_from_slice(p));
+    if chosen.not_modified {
+        put(&[b"HTTP/1.1 304 Not Modified\r\n"]);
+    } else {
+        put(&[
+            b"HTTP/1.1 200 OK\r\ncontent-type: ",
+            hit.media_type.as_bytes(),
+            b"\r\n",
+        ]);
+        if let Some(coding) = chosen.coding {
+            put(&[b"content-encoding: ", coding.as_bytes(), b"\r\n"]);
+        }
+    }
+    put(&[
+        b"etag: ",
+        chosen.etag_header.as_bytes(),
+        b"\r\ncache-control: ",
+        LATEST_CACHE.as_bytes(),
+        b"\r\nvary: Accept, Accept-Encoding\r\n",
+    ]);
+    if let Some((version, date)) = downstream {
+        let mut number = itoa::Buffer::new();
+        put(&[
+            b"altinn-downstreamparameters: version=",
+            number.format(version).as_bytes(),
+            b",date=",
+            date.as_bytes(),
+            b"\r\n",
+        ]);
+    }
+    // The same retirement mark as the router's answer (see `respond`).
+    if let Some(at) = retired_at {
+        let mut at_text = itoa::Buffer::new();
+        put(&[b"deprecation: @", at_text.format(at).as_bytes(), b"\r\n"]);
+    }
+    if !chosen.not_modified {
+        let mut length = itoa::Buffer::new();
+        put(&[
+            b"content-length: ",
+            length.format(chosen.body.len()).as_bytes(),
+            b"\r\n",
+        ]);
+    }
+    put(&[b"date: ", clock.http_date(), b"\r\n\r\n"]);
+    (!chosen.not_modified).then(|| chosen.body.clone())
 }
 
 /// The `date` parameter of a query string that rendered once (so it is a valid date, which

@@ -181,7 +181,9 @@ fn parse_and_answer(app: &AppState, buf: &[u8], clock: &Clock, head: &mut BytesM
             return Parsed::Router;
         }
     }
-    match write_memoized(app, &hot, clock, head) {
+    let answer = write_memoized(app, &hot, clock, head)
+        .or_else(|| super::fhir::write_memoized(app, &hot, clock, head));
+    match answer {
         Some(body) => Parsed::Answered { len, body, close },
         None => Parsed::Router,
     }

@@ -2,7 +2,7 @@
 //! `OperationOutcome` errors. Handlers are one table ([`ROUTES`]) that also writes the
 //! OpenAPI description, so the two cannot drift; the work is in [`crate::fhir`].
 
-use super::code_lists::respond;
+use super::code_lists::{respond, write_hot_answer, HotClock, HotRequest};
 use crate::app::AppState;
 use crate::code_lists::{MemoKind, Rendered};
 use crate::fhir::code_system::Summary;
@@ -404,16 +404,19 @@ pub fn routes() -> Router<AppState> {
     router
 }
 
+/// The `_format` values and `Accept` media types that take FHIR JSON (the first four are the
+/// `_format` values).
+const JSON: [&str; 6] = [
+    "json",
+    "application/json",
+    "application/fhir+json",
+    "application/json+fhir",
+    "*/*",
+    "application/*",
+];
+
 /// What a FHIR client may be sent: JSON, whatever `_format` or `Accept` asks.
 fn negotiate(headers: &HeaderMap, format: Option<&str>) -> Result<(), FhirError> {
-    const JSON: [&str; 6] = [
-        "json",
-        "application/json",
-        "application/fhir+json",
-        "application/json+fhir",
-        "*/*",
-        "application/*",
-    ];
     let refuse = |what: &str| {
         FhirError::NotAcceptable(format!(
             "{what} cannot be given: this server writes FHIR JSON only (application/fhir+json, _format=json)"
@@ -430,17 +433,22 @@ fn negotiate(headers: &HeaderMap, format: Option<&str>) -> Result<(), FhirError>
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
-    let ok = accept.split(',').any(|item| {
-        let mut parts = item.split(';');
-        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
-        JSON.contains(&media.as_str()) && !refused
-    });
-    if ok || accept.trim().is_empty() {
+    if accepts_json(accept) {
         Ok(())
     } else {
         Err(refuse(&format!("Accept {accept:?}")))
     }
+}
+
+/// Whether an `Accept` value takes FHIR JSON (an empty one takes anything).
+fn accepts_json(accept: &str) -> bool {
+    accept.trim().is_empty()
+        || accept.split(',').any(|item| {
+            let mut parts = item.split(';');
+            let media = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+            JSON.iter().any(|j| j.eq_ignore_ascii_case(media)) && !refused
+        })
 }
 
 /// The server's FHIR base URL as the client reached it (for Bundle links).
@@ -650,6 +658,48 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
     if negotiate(request.headers(), None).is_err() {
         return None;
     }
+    let (list, hit) = memo_hit(app, memoized, raw)?;
+    let response = respond(&hit, request.headers(), false, None, list.retired_at);
+    let result: Result<Response<Body>, FhirError> = Ok(response);
+    app.metrics
+        .observe("GET", memoized.path(), &result, started);
+    result.ok()
+}
+
+/// The memoized answer to a GET of `memoized` with the query string `raw`, for the current
+/// version of the list its `url` names: `None` when there is none (a pinned version, an unknown
+/// list, a request not answered before), which the router then answers.
+fn memo_hit(
+    app: &AppState,
+    memoized: Memoized,
+    raw: &str,
+) -> Option<(
+    std::sync::Arc<crate::code_lists::CachedList>,
+    std::sync::Arc<Rendered>,
+)> {
+    // The common case first, without decoding: `url=` holding a list's IRI exactly as a client
+    // encodes it (and no `|version`, which would be `%7C`).
+    let mut fast = None;
+    let mut date_given = false;
+    for pair in raw.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match name {
+            "url" => fast = app.code_lists.get_by_encoded_iri(value),
+            "date" => date_given = true,
+            n if n == memoized.version_param() => return None,
+            n if n.contains(['%', '+']) => {
+                fast = None;
+                break;
+            }
+            _ => {}
+        }
+    }
+    // (A value set's URL without `?fhir_vs` is its list's IRI, so this serves all three.)
+    if let Some(list) = fast {
+        let key = memoized.key(raw, list.index().is_dated(), date_given);
+        let hit = app.code_lists.list_memo(&list, memoized.kind(), &key)?;
+        return Some((list, hit));
+    }
     let mut url = None;
     let mut date_given = false;
     for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
@@ -673,11 +723,34 @@ pub fn answer_before_routing(app: &AppState, request: &Request) -> Option<Respon
     let list = resolve::list_by_iri(&app.code_lists, iri)?;
     let key = memoized.key(raw, list.index().is_dated(), date_given);
     let hit = app.code_lists.list_memo(&list, memoized.kind(), &key)?;
-    let response = respond(&hit, request.headers(), false, None, list.retired_at);
-    let result: Result<Response<Body>, FhirError> = Ok(response);
+    Some((list, hit))
+}
+
+/// The fast lane's answer to a GET of `$expand` or `$validate-code` answered before (see
+/// [`super::fast`]): the head written into `head` with the same status and headers as the
+/// router's answer, and the body to send after it (`None` for a 304). `None` sends the
+/// request to the router.
+pub fn write_memoized(
+    app: &AppState,
+    request: &HotRequest<'_>,
+    clock: &impl HotClock,
+    head: &mut bytes::BytesMut,
+) -> Option<Option<axum::body::Bytes>> {
+    let memoized = Memoized::of_path(request.path)?;
+    let started = std::time::Instant::now();
+    if request.query.is_empty() || !request.accept.is_none_or(accepts_json) {
+        return None;
+    }
+    let (list, hit) = memo_hit(app, memoized, request.query)?;
+    let body = write_hot_answer(head, &hit, request, clock, None, list.retired_at);
+    let status = if body.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_MODIFIED
+    };
     app.metrics
-        .observe("GET", memoized.path(), &result, started);
-    result.ok()
+        .observe_status("GET", memoized.path(), status, started);
+    Some(body)
 }
 
 impl crate::metrics::HasStatus for FhirError {
