@@ -28,6 +28,10 @@ pub struct App {
     pub fetcher: crate::fetch::Fetcher,
     /// SHACL quality reports (off when no shapes are configured).
     pub quality: crate::quality::QualityService,
+    /// This instance's id and the change log's epoch.
+    pub instance: crate::federation::Instance,
+    /// The newest committed `seq` this process has seen: readers of the change feed wait on it.
+    pub commits: tokio::sync::watch::Sender<i64>,
 }
 
 /// The axum state: a cheap handle on the [`App`].
@@ -74,7 +78,15 @@ impl App {
                 .context("cannot load the SHACL shapes")?,
             )
         };
+        let instance = crate::federation::Instance::load_or_create(&db)
+            .await
+            .context("cannot read the instance's id")?;
+        let last = store::last_seq(&db)
+            .await
+            .context("cannot read the change log")?;
         let app = Arc::new(App {
+            instance,
+            commits: tokio::sync::watch::Sender::new(last),
             quality: crate::quality::QualityService::new(shapes),
             fetcher,
             config,
@@ -98,6 +110,14 @@ impl App {
         // One read of the newest seq serves the code-list cache and the lag metrics.
         let last = store::last_seq(&self.db).await?;
         self.code_lists.catch_up(&self.db, last).await?;
+        // Wake the change feed's waiting readers (long polls, event streams).
+        self.commits.send_if_modified(|seen| {
+            let newer = last > *seen;
+            if newer {
+                *seen = last;
+            }
+            newer
+        });
         let (graph, search) = self.projections.watermarks();
         for (name, seq) in [("graph", graph), ("search", search)] {
             self.metrics

@@ -84,6 +84,9 @@ pub enum Command {
         /// from each request's Host).
         #[arg(long, env = "SEMREG_PUBLIC_URL")]
         public_url: Option<String>,
+        /// This instance's name, as `GET /api/v1/instance` tells followers.
+        #[arg(long, env = "SEMREG_INSTANCE_NAME", default_value = "semreg")]
+        instance_name: String,
         /// Run no harvest scheduler in this process (sources then run only when asked).
         #[arg(long, env = "SEMREG_NO_HARVEST_SCHEDULER")]
         no_harvest_scheduler: bool,
@@ -220,6 +223,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             fetch,
             public_url,
+            instance_name,
             no_harvest_scheduler,
             harvest_lease_secs,
             shacl_shapes,
@@ -228,6 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut config = store.config();
             config.fetch = fetch.config()?;
             config.public_url = public_url.filter(|u| !u.is_empty());
+            config.instance_name = instance_name;
             config.harvest_scheduler = !no_harvest_scheduler;
             config.harvest_lease = Duration::from_secs(harvest_lease_secs.max(3));
             config.shacl_shapes = shacl_shapes;

@@ -43,6 +43,10 @@ pub struct Config {
     pub harvest_lease: Duration,
     /// Harvest runs at once at most (per process).
     pub harvest_concurrency: usize,
+    /// This instance's name, as `GET /api/v1/instance` gives it.
+    pub instance_name: String,
+    /// How often an idle Server-Sent Events stream of the change feed sends a heartbeat.
+    pub feed_heartbeat: Duration,
 }
 
 impl Config {
@@ -66,6 +70,8 @@ impl Config {
             harvest_tick: Duration::from_secs(1),
             harvest_lease: Duration::from_secs(30),
             harvest_concurrency: 8,
+            instance_name: "semreg".to_owned(),
+            feed_heartbeat: Duration::from_secs(15),
         }
     }
 

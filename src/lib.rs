@@ -13,6 +13,7 @@ pub mod cli;
 pub mod code_lists;
 pub mod config;
 pub mod demo;
+pub mod federation;
 pub mod fetch;
 pub mod fhir;
 pub mod forms;

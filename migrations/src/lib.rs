@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_initial;
 mod m20261201_000011_sync;
 mod m20261201_000015_concepts;
+mod m20261202_000012_federation;
 
 /// Runs semreg's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_initial::Migration),
             Box::new(m20261201_000015_concepts::Migration),
             Box::new(m20261201_000011_sync::Migration),
+            Box::new(m20261202_000012_federation::Migration),
         ]
     }
 }

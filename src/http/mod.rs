@@ -52,6 +52,7 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(resources::list_versions))
         .routes(routes!(resources::get_version))
         .routes(routes!(changes::list_changes))
+        .routes(routes!(changes::get_instance))
         .routes(routes!(search::search_resources))
         .routes(routes!(search::suggest))
         .routes(routes!(sparql::sparql_get, sparql::sparql_post))

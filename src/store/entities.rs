@@ -289,3 +289,25 @@ pub mod run {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The instance's own facts (its id, the change log's epoch), by key.
+pub mod setting {
+    use sea_orm::entity::prelude::*;
+
+    /// One setting row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "settings")]
+    pub struct Model {
+        /// The setting's name.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        /// Its value.
+        pub value: String,
+    }
+
+    /// No relations are navigated through the ORM.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -15,7 +15,7 @@ use semreg_migrations::{Migrator, MigratorTrait};
 use std::path::Path;
 use std::time::Duration;
 
-pub use entities::{change, publisher, resource, run, source, token, version};
+pub use entities::{change, publisher, resource, run, setting, source, token, version};
 
 /// Errors of the store of record.
 #[derive(Debug, thiserror::Error)]
@@ -296,6 +296,20 @@ pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
         .one(db)
         .await?;
     Ok(max.flatten().unwrap_or(0))
+}
+
+/// The oldest `seq` in the change log (0 when empty).
+pub async fn first_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    let min: Option<Option<i64>> = change::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::from(Func::min(Expr::col(change::Column::Seq))),
+            "min_seq",
+        )
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(min.flatten().unwrap_or(0))
 }
 
 /// Counts resources, for metrics and health.
