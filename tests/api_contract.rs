@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{spawn_app, Backend, TestApp};
+use common::{assert_problem, spawn_app, Backend, TestApp};
 use serde_json::Value;
 use std::io::Read;
 
@@ -45,20 +45,6 @@ fn content_type(headers: &reqwest::header::HeaderMap) -> &str {
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-}
-
-/// Asserts a problem JSON body with this status; returns its `detail`.
-fn assert_problem(
-    status: u16,
-    headers: &reqwest::header::HeaderMap,
-    body: &str,
-    want: u16,
-) -> String {
-    assert_eq!(status, want, "{body}");
-    assert_eq!(content_type(headers), "application/problem+json", "{body}");
-    let problem: Value = serde_json::from_str(body).expect("problem JSON");
-    assert_eq!(problem["status"], want);
-    problem["detail"].as_str().unwrap_or_default().to_owned()
 }
 
 async fn get(

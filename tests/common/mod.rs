@@ -252,6 +252,42 @@ impl TestApp {
             .as_u64()
             .unwrap()
     }
+
+    /// GETs `{path}?{query}` for each `(query, needle)` and asserts a 400 problem whose
+    /// `detail` contains the needle (the parameter or what it must be).
+    pub async fn assert_bad_queries(&self, path: &str, cases: &[(&str, &str)]) {
+        for (query, needle) in cases {
+            let response = self
+                .client
+                .get(self.url(&format!("{path}?{query}")))
+                .send()
+                .await
+                .expect("GET");
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.text().await.expect("body");
+            let detail = assert_problem(status, &headers, &body, 400);
+            assert!(detail.contains(needle), "{path}?{query}: {body}");
+        }
+    }
+}
+
+/// Asserts a problem JSON body (RFC 9457) with this status; returns its `detail`.
+pub fn assert_problem(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &str,
+    want: u16,
+) -> String {
+    assert_eq!(status, want, "{body}");
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert_eq!(content_type, "application/problem+json", "{body}");
+    let problem: serde_json::Value = serde_json::from_str(body).expect("problem JSON");
+    assert_eq!(problem["status"], want, "{body}");
+    problem["detail"].as_str().unwrap_or_default().to_owned()
 }
 
 /// Declares a test that runs on SQLite and on PostgreSQL: `both!(name);` needs
