@@ -1,6 +1,7 @@
 //! Mappings (SSSOM), composing service models from registry types, UI hints, used-by and
-//! apply — the worked example of the README ("Service models, mappings and apply"), on SQLite
-//! and PostgreSQL.
+//! apply — the worked example of the README ("Service models, mappings and apply") — and the
+//! forms made from them ("From service model to form": Altinn app files, FHIR Questionnaire,
+//! the CLI against a server and on a data dir), on SQLite and PostgreSQL.
 
 mod common;
 
@@ -762,8 +763,47 @@ impl AltinnSchemas {
         Self { schemas }
     }
 
-    /// The problems of `instance` against the schema file `name` (empty: it validates).
-    fn problems(&self, name: &str, instance: &Value) -> Vec<String> {
+    /// The problems of an expression against Altinn's expression schema's `boolean`, checked
+    /// as the schema declares (draft-07, where its `prefixItems` mean nothing) and as its
+    /// authors meant `prefixItems` (the same schema read as draft 2020-12).
+    fn expression_problems(&self, expression: &Value) -> Vec<String> {
+        let id = "https://altinncdn.no/schemas/json/layout/expression.schema.v1.json";
+        let reference = json!({"$ref": format!("{id}#/definitions/boolean")});
+        let mut out = Vec::new();
+        let declared = self.registry();
+        let mut schema = self
+            .schemas
+            .iter()
+            .find(|(_, s)| s["$id"] == id)
+            .unwrap()
+            .1
+            .clone();
+        schema.as_object_mut().unwrap().remove("$schema");
+        let meant = jsonschema::Registry::new()
+            .add(id, jsonschema::Draft::Draft202012.create_resource(schema))
+            .unwrap()
+            .prepare()
+            .unwrap();
+        for (draft, registry) in [
+            (jsonschema::Draft::Draft7, &declared),
+            (jsonschema::Draft::Draft202012, &meant),
+        ] {
+            let validator = jsonschema::options()
+                .with_draft(draft)
+                .with_registry(registry)
+                .build(&reference)
+                .unwrap_or_else(|e| panic!("the expression schema compiles offline: {e}"));
+            out.extend(
+                validator
+                    .iter_errors(expression)
+                    .map(|e| format!("{draft:?} {} {e}", e.instance_path())),
+            );
+        }
+        out
+    }
+
+    /// Altinn's schemas by `$id`.
+    fn registry(&self) -> jsonschema::Registry<'static> {
         // The layout schema's number formatting (`formatting.number` of Input) refers to a
         // schema Altinn's repository does not hold; the exports never write `formatting`, and
         // the test asserts that, so it stands in as any object.
@@ -771,7 +811,7 @@ impl AltinnSchemas {
             "https://altinncdn.no/schemas/json/component/number-format.schema.v1.json".to_owned(),
             jsonschema::Resource::from_contents(json!({"type": "object"})),
         );
-        let registry = jsonschema::Registry::new()
+        jsonschema::Registry::new()
             .extend(
                 self.schemas
                     .iter()
@@ -785,7 +825,12 @@ impl AltinnSchemas {
             )
             .unwrap()
             .prepare()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// The problems of `instance` against the schema file `name` (empty: it validates).
+    fn problems(&self, name: &str, instance: &Value) -> Vec<String> {
+        let registry = self.registry();
         let schema = &self.schemas.iter().find(|(n, _)| n == name).unwrap().1;
         let validator = jsonschema::draft7::options()
             .with_registry(&registry)
@@ -795,6 +840,40 @@ impl AltinnSchemas {
             .iter_errors(instance)
             .map(|e| format!("{} {}", e.instance_path(), e))
             .collect()
+    }
+}
+
+/// Evaluates the Altinn expressions the exports write (`and`, `or`, `not`, `equals`,
+/// `greaterThan`, `stringLength`, `commaContains`, `dataModel`) on a document outside any
+/// repeating group, as Altinn's documentation defines them: a missing value is null, the length
+/// of null is 0, `equals` compares values as text.
+fn evaluate(expression: &Value, document: &Value) -> Value {
+    let Value::Array(items) = expression else {
+        return expression.clone();
+    };
+    let args: Vec<Value> = items[1..].iter().map(|a| evaluate(a, document)).collect();
+    let text = |v: &Value| match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    };
+    match items[0].as_str().unwrap() {
+        "dataModel" => {
+            let pointer = format!("/{}", args[0].as_str().unwrap().replace('.', "/"));
+            document.pointer(&pointer).cloned().unwrap_or(Value::Null)
+        }
+        "and" => json!(args.iter().all(|a| *a == json!(true))),
+        "or" => json!(args.iter().any(|a| *a == json!(true))),
+        "not" => json!(args[0] != json!(true)),
+        "equals" => json!(text(&args[0]) == text(&args[1])),
+        "greaterThan" => json!(args[0].as_f64().unwrap() > args[1].as_f64().unwrap()),
+        "stringLength" => json!(text(&args[0]).map_or(0, |t| t.chars().count())),
+        "commaContains" => {
+            let list = text(&args[0]).unwrap_or_default();
+            let value = text(&args[1]);
+            json!(list.split(',').any(|c| Some(c.trim().to_owned()) == value))
+        }
+        other => panic!("the exports do not write {other:?}"),
     }
 }
 
@@ -859,6 +938,7 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
             "App/models/SoeknadOmBostoette.schema.json",
             "App/models/SoeknadOmBostoette.xsd",
             "App/models/SoeknadOmBostoette.cs",
+            "App/models/SoeknadOmBostoette.validation.json",
             "App/config/applicationmetadata.json",
             "App/config/texts/resource.nb.json",
             "App/config/texts/resource.nn.json",
@@ -901,6 +981,86 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
         }
     }
     assert_eq!(checked, 7);
+    // Expression validations: a field the model requires in the optional delivery address is
+    // an error exactly when it is empty and another field of that address is filled.
+    let rules = json("App/models/SoeknadOmBostoette.validation.json");
+    assert_eq!(
+        rules["$schema"],
+        "https://altinncdn.no/toolkits/altinn-app-frontend/4/schemas/json/validation/validation.schema.v1.json"
+    );
+    let keys: Vec<&String> = rules["validations"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "deliveryAddress.streetAddress",
+            "deliveryAddress.postalCode",
+            "deliveryAddress.municipality"
+        ]
+    );
+    let filled = |b: &str| json!(["greaterThan", ["stringLength", ["dataModel", b]], 0]);
+    assert_eq!(
+        rules["validations"]["deliveryAddress.postalCode"],
+        json!([{
+            "message": "deliveryAddress.postalCode.requiredWith",
+            "severity": "error",
+            "condition": ["and",
+                ["equals", ["stringLength", ["dataModel", "deliveryAddress.postalCode"]], 0],
+                ["or", filled("deliveryAddress.streetAddress"), filled("deliveryAddress.postalPlace"),
+                       filled("deliveryAddress.municipality")]]
+        }])
+    );
+    let en = json("App/config/texts/resource.en.json");
+    assert!(
+        en["resources"].as_array().unwrap().contains(&json!({
+            "id": "deliveryAddress.postalCode.requiredWith",
+            "value": "postal code is required when Adresse is filled in"
+        })),
+        "{en:#}"
+    );
+    // Each condition is an expression by Altinn's expression schema (as declared, draft-07,
+    // and with `prefixItems` in force, draft 2020-12), and a broken one is refused.
+    for rule in rules["validations"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|r| r.as_array().unwrap())
+    {
+        assert_eq!(
+            schemas.expression_problems(&rule["condition"]),
+            Vec::<String>::new()
+        );
+    }
+    assert!(!schemas
+        .expression_problems(&json!(["and", ["stringLength", {"not": "an expression"}], true]))
+        .is_empty());
+    // ... and means what it says (evaluated as Altinn's documentation defines the functions).
+    let errors = |document: &Value| -> Vec<String> {
+        rules["validations"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, r)| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|rule| evaluate(&rule["condition"], document) == json!(true))
+            })
+            .map(|(field, _)| field.clone())
+            .collect()
+    };
+    let mut document = register_person();
+    assert!(errors(&document).is_empty());
+    document["deliveryAddress"] = json!({"postalCode": "0155"});
+    assert_eq!(
+        errors(&document),
+        [
+            "deliveryAddress.streetAddress",
+            "deliveryAddress.municipality"
+        ]
+    );
+    document["deliveryAddress"] =
+        json!({"streetAddress": "Storgata 1 A", "postalCode": "0155", "municipality": "0301"});
+    assert!(errors(&document).is_empty());
     // The schema check is live: a component without its binding's type is refused.
     let mut broken = json("App/ui/Task_1/layouts/applicant.json");
     broken["data"]["layout"][1]["type"] = json!("NoSuchComponent");
@@ -963,11 +1123,25 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
     page["data"]["layout"][1]["dataModelBindings"]["simpleBinding"] = json!("applicant.shoeSize");
     page["data"]["layout"][1]["textResourceBindings"]["title"] = json!("no.such.text");
     *layout = semreg::forms::altinn::AppFile::json(layout.path.clone(), &page);
+    let validation = off
+        .iter_mut()
+        .find(|f| f.path.ends_with(".validation.json"))
+        .unwrap();
+    let mut broken_rules = validation.as_json().unwrap();
+    broken_rules["validations"]["deliveryAddress.postalCode"][0]["condition"][1][1][1][1] =
+        json!("deliveryAddress.zip");
+    *validation = semreg::forms::altinn::AppFile::json(validation.path.clone(), &broken_rules);
     let (problems, _) = semreg::forms::altinn::check::check(&off);
     assert!(
         problems
             .iter()
             .any(|p| p.contains("\"applicant.shoeSize\" is not in the model schema")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("the condition reads \"deliveryAddress.zip\", not in the model")),
         "{problems:#?}"
     );
     assert!(
@@ -1067,6 +1241,41 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
         Some("kommunen personen er busett i")
     );
     assert_eq!(text("nb", "appName").as_deref(), Some("Søknad om bostøtte"));
+    // The concept's example is the description, its usage note follows the definition in the
+    // help, each in every language file.
+    assert_eq!(
+        component("applicant-nationalIdentityNumber")["textResourceBindings"],
+        json!({"title": "applicant.nationalIdentityNumber.title",
+               "description": "applicant.nationalIdentityNumber.description",
+               "help": "applicant.nationalIdentityNumber.help"})
+    );
+    for (lang, want) in [
+        ("nb", "Eksempel: 01019012345"),
+        ("nn", "Døme: 01019012345"),
+        ("en", "Example: 01019012345"),
+    ] {
+        assert_eq!(
+            text(lang, "applicant.nationalIdentityNumber.description").as_deref(),
+            Some(want)
+        );
+    }
+    assert_eq!(
+        text("nn", "applicant.address.postalCode.help").as_deref(),
+        Some("firesifra nummer for postområdet\n\nfor ei postboksadresse gjeld postnummeret til postboksen")
+    );
+    // Text ids stay the same across re-exports: a second export writes the same text files.
+    let again = app
+        .client
+        .get(app.url("/api/v1/service-models/demo-soknad/altinn-app"))
+        .send()
+        .await
+        .unwrap();
+    let again = semreg::forms::altinn::unzip(&again.bytes().await.unwrap()).unwrap();
+    for lang in ["nb", "nn", "en"] {
+        let path = format!("App/config/texts/resource.{lang}.json");
+        let second = again.iter().find(|f| f.path == path).unwrap();
+        assert_eq!(second.bytes, file(&path).bytes, "{path}");
+    }
     // Settings: the page order and the data type.
     assert_eq!(
         json("App/ui/Task_1/Settings.json")["pages"]["order"],
@@ -1145,34 +1354,39 @@ async fn the_person_example_exports_an_altinn_app_that_altinns_schemas_accept(ba
         sex,
         json!([{"value": "1", "label": "ssb-klass-2.1"}, {"value": "2", "label": "ssb-klass-2.2"}])
     );
+    // A static list's values are checked on the server too: the C# model holds a string.
+    let rules = files
+        .iter()
+        .find(|f| f.path == "App/models/Bostoette.validation.json")
+        .unwrap()
+        .as_json()
+        .unwrap();
+    let in_list = &rules["validations"]["applicant.sex"][0];
+    assert_eq!(in_list["message"], "applicant.sex.inList");
+    assert_eq!(
+        in_list["condition"][2],
+        json!([
+            "not",
+            ["commaContains", "1,2", ["dataModel", "applicant.sex"]]
+        ])
+    );
+    let mut document = register_person();
+    assert_eq!(evaluate(&in_list["condition"], &document), json!(false));
+    document["applicant"]["sex"] = json!("9");
+    assert_eq!(evaluate(&in_list["condition"], &document), json!(true));
     assert!(files.iter().any(|f| f.path == "App/models/Bostoette.cs"));
 
     // Bad options and unknown models are problems naming what is wrong.
-    for (query, needle) in [
-        ("org=not%20an%20org", "org"),
-        ("model=1abc", "model"),
-        ("app=Upper", "app"),
-        ("staticOptions=-1", "staticOptions"),
-    ] {
-        let response = app
-            .client
-            .get(app.url(&format!(
-                "/api/v1/service-models/demo-soknad/altinn-app?{query}"
-            )))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400, "{query}");
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
-        let problem: Value = response.json().await.unwrap();
-        assert!(
-            problem["detail"].as_str().unwrap().contains(needle),
-            "{query}: {problem}"
-        );
-    }
+    app.assert_bad_queries(
+        "/api/v1/service-models/demo-soknad/altinn-app",
+        &[
+            ("org=not%20an%20org", "org"),
+            ("model=1abc", "model"),
+            ("app=Upper", "app"),
+            ("staticOptions=-1", "staticOptions"),
+        ],
+    )
+    .await;
     let response = app
         .client
         .get(app.url("/api/v1/service-models/no-such-model/altinn-app"))
@@ -1258,7 +1472,8 @@ async fn the_person_questionnaire_parses_strictly_and_its_answers_come_back_as_a
     assert_eq!(number["type"], "string");
     assert_eq!(
         number["extension"],
-        json!([{"url": "http://hl7.org/fhir/StructureDefinition/regex", "valueString": "^(?:[0-9]{11})$"}])
+        json!([{"url": "http://hl7.org/fhir/StructureDefinition/regex", "valueString": "^(?:[0-9]{11})$"},
+               {"url": "http://hl7.org/fhir/StructureDefinition/entryFormat", "valueString": "Example: 01019012345"}])
     );
     assert_eq!(
         item(items, "/applicant/givenName").unwrap()["maxLength"],
@@ -1432,7 +1647,7 @@ async fn the_cli_composes_and_writes_the_forms_into_an_app_repository(backend: B
     );
     assert!(stdout.contains("composed service model "), "{stdout}");
     assert!(
-        stdout.contains("wrote 11 files to ")
+        stdout.contains("wrote 12 files to ")
             && stdout.contains("; 2 code lists read from semreg at runtime"),
         "{stdout}"
     );
@@ -1498,3 +1713,569 @@ async fn the_cli_composes_and_writes_the_forms_into_an_app_repository(backend: B
     assert!(!empty.exists());
 }
 both!(the_cli_composes_and_writes_the_forms_into_an_app_repository);
+
+/// Brønnøysundregistrene's register of beneficial owners as a real SERES model
+/// (`ReelleRettighetshavere_M`): lists of objects within lists of objects (owners, their
+/// positions, the grounds of each), lists of plain values (citizenships), optional objects with
+/// required fields, and code lists.
+const REELLE_XSD: &str =
+    "seres/Bronnoysundregistrene_ReelleRettighetshavere_M_2021-04-13_6900_46449_SERES.xsd";
+/// Its `Rolleinnehaver` type.
+const ROLLEINNEHAVER_TYPE: &str =
+    "http://seres.no/guid/Brønnøysundregistrene/Dataobjekttype/Rolleinnehaver/780384";
+/// Its `ReelleRettigheter` type.
+const REELLE_TYPE: &str =
+    "http://seres.no/guid/Brønnøysundregistrene/Dataobjekttype/ReelleRettigheter/779896";
+
+fn reelle_request() -> Value {
+    json!({
+        "name": "Melding om reelle rettighetshavere",
+        "alias": "reelle-rettigheter",
+        "parts": [
+            {"type": REELLE_TYPE, "field": "reelleRettigheter"},
+            {"type": ROLLEINNEHAVER_TYPE, "field": "kontaktpersoner", "cardinality": "1..3"}
+        ]
+    })
+}
+
+/// Every component of a layout, by id.
+fn by_id(layout: &Value) -> std::collections::HashMap<String, Value> {
+    layout["data"]["layout"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c.clone()))
+        .collect()
+}
+
+/// A layout as the (older) layout schema of `../shared/data/altinn-app/schemas` knows it: that
+/// schema predates the `RepeatingGroup` type of app frontend v4 and describes the same
+/// component (`children`, `maxCount`, `dataModelBindings.group`) as a `Group`; `minCount` came
+/// with the new type.
+fn as_older_layout(layout: &Value) -> Value {
+    let mut layout = layout.clone();
+    for component in layout["data"]["layout"].as_array_mut().unwrap() {
+        if component["type"] == "RepeatingGroup" {
+            component["type"] = json!("Group");
+            if let Some(map) = component.as_object_mut() {
+                map.remove("minCount");
+            }
+        }
+    }
+    layout
+}
+
+const ROWS: &str = "reelleRettigheter.reellRettighetshaver";
+
+async fn lists_of_objects_are_repeating_groups_and_repeating_items_that_come_back_as_arrays(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "forms_repeating").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    let xsd = std::fs::read(shared_data(REELLE_XSD)).unwrap();
+    ok_import(
+        &app,
+        &token,
+        "format=seres&filename=ReelleRettighetshavere_M.xsd",
+        xsd,
+    )
+    .await;
+    let (status, bundle) = post(
+        &app,
+        Some(&token),
+        "/api/v1/service-models",
+        "application/json",
+        reelle_request().to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{bundle:#}");
+    let response = app
+        .client
+        .get(app.url(
+            "/api/v1/service-models/reelle-rettigheter/altinn-app?staticOptions=10&model=ReelleRettigheter",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let files = semreg::forms::altinn::unzip(&response.bytes().await.unwrap()).unwrap();
+    let (problems, _) = semreg::forms::altinn::check::check(&files);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let schemas = AltinnSchemas::load();
+    for f in &files {
+        if let Some(schema) = altinn_schema_for(&f.path) {
+            let content = f.as_json().unwrap();
+            let content = if f.path.contains("/layouts/") {
+                as_older_layout(&content)
+            } else {
+                content
+            };
+            let problems = schemas.problems(schema, &content);
+            assert!(
+                problems.is_empty(),
+                "{} against {schema}: {problems:#?}",
+                f.path
+            );
+        }
+    }
+    let layout = files
+        .iter()
+        .find(|f| f.path == "App/ui/Task_1/layouts/reelleRettigheter.json")
+        .expect("one page for the part")
+        .as_json()
+        .unwrap();
+    let components = by_id(&layout);
+    let component = |id: &str| {
+        components
+            .get(id)
+            .unwrap_or_else(|| panic!("no {id} in {layout:#}"))
+    };
+    // Lists of objects are RepeatingGroups bound to the list, nested as the model nests them;
+    // the components of a row bind the path without an index.
+    let owners = component("reelleRettigheter-reellRettighetshaver-group");
+    assert_eq!(owners["type"], "RepeatingGroup");
+    assert_eq!(owners["dataModelBindings"], json!({"group": ROWS}));
+    assert!(owners.get("maxCount").is_none() && owners.get("minCount").is_none());
+    assert_eq!(
+        owners["children"],
+        json!([
+            "reelleRettigheter-reellRettighetshaver-rettighetshaver-group",
+            "reelleRettigheter-reellRettighetshaver-posisjon-group"
+        ])
+    );
+    let positions = component("reelleRettigheter-reellRettighetshaver-posisjon-group");
+    assert_eq!(positions["type"], "RepeatingGroup");
+    assert_eq!(
+        positions["dataModelBindings"]["group"],
+        format!("{ROWS}.posisjon")
+    );
+    let grounds = component("reelleRettigheter-reellRettighetshaver-posisjon-grunnlag-group");
+    assert_eq!(grounds["type"], "RepeatingGroup");
+    let position_type = component("reelleRettigheter-reellRettighetshaver-posisjon-posisjonType");
+    assert_eq!(
+        position_type["dataModelBindings"],
+        json!({"simpleBinding": format!("{ROWS}.posisjon.posisjonType")})
+    );
+    // Required within its row: a row exists once added.
+    assert_eq!(position_type["required"], true);
+    // A list inside an optional object need not have rows (`rolleinnehavere` is optional) ...
+    let roles = component("reelleRettigheter-rolleinnehavere-rolleinnehaver-group");
+    assert_eq!(roles["type"], "RepeatingGroup");
+    assert!(roles.get("minCount").is_none(), "{roles:#}");
+    // ... a list part of 1..3 has its bounds, on a page of its own.
+    let contacts = files
+        .iter()
+        .find(|f| f.path == "App/ui/Task_1/layouts/kontaktpersoner.json")
+        .expect("a page for the list part")
+        .as_json()
+        .unwrap();
+    let contacts = by_id(&contacts);
+    let group = &contacts["kontaktpersoner-group"];
+    assert_eq!(group["type"], "RepeatingGroup");
+    assert_eq!(
+        group["dataModelBindings"],
+        json!({"group": "kontaktpersoner"})
+    );
+    assert_eq!(
+        (&group["minCount"], &group["maxCount"]),
+        (&json!(1), &json!(3))
+    );
+    assert_eq!(
+        contacts["kontaktpersoner-fodselsdato"]["dataModelBindings"]["simpleBinding"],
+        "kontaktpersoner.fodselsdato"
+    );
+    assert_eq!(contacts["kontaktpersoner-fodselsdato"]["required"], true);
+    // A single optional object is a Group; what it requires is not required of everyone ...
+    let person = component("reelleRettigheter-reellRettighetshaver-rettighetshaver-person-group");
+    assert_eq!(person["type"], "Group");
+    let number =
+        component("reelleRettigheter-reellRettighetshaver-rettighetshaver-person-fodselsnummer");
+    assert_eq!(number["required"], false);
+    // ... but an expression validation, applied to every row.
+    let rules = files
+        .iter()
+        .find(|f| f.path == "App/models/ReelleRettigheter.validation.json")
+        .unwrap()
+        .as_json()
+        .unwrap();
+    let binding = format!("{ROWS}.rettighetshaver.person.fodselsnummer");
+    assert_eq!(
+        rules["validations"][&binding][0]["message"],
+        format!("{binding}.requiredWith")
+    );
+    assert_eq!(
+        rules["validations"][&binding][0]["condition"][2],
+        json!([
+            "or",
+            [
+                "greaterThan",
+                [
+                    "stringLength",
+                    ["dataModel", format!("{ROWS}.rettighetshaver.person.navn")]
+                ],
+                0
+            ],
+            [
+                "greaterThan",
+                [
+                    "stringLength",
+                    [
+                        "dataModel",
+                        format!("{ROWS}.rettighetshaver.person.bostedsland")
+                    ]
+                ],
+                0
+            ]
+        ])
+    );
+    // A code list's values are checked in each row.
+    let in_list = &rules["validations"][format!("{ROWS}.posisjon.posisjonType")][0];
+    assert_eq!(
+        in_list["condition"][2][1][1],
+        "posisjontype.eier,posisjontype.kont,posisjontype.ruas,posisjontype.anne"
+    );
+    // Lists of plain values have no Altinn component: left off the pages and reported.
+    let unbound = semreg::forms::altinn::check::unbound(&files);
+    let lists = [
+        format!("{ROWS}.rettighetshaver.person.statsborgerskap"),
+        format!("{ROWS}.rettighetshaver.utenlandskPerson.statsborgerskap"),
+        "reelleRettigheter.rolleinnehavere.rolleinnehaver.statsborgerskap".to_owned(),
+        "kontaktpersoner.statsborgerskap".to_owned(),
+    ];
+    assert_eq!(unbound, lists);
+    let options = semreg::forms::altinn::AltinnOptions {
+        org: "ttd".into(),
+        app: None,
+        model: None,
+        static_options: 10,
+        pin_versions: false,
+        base_url: app.base.clone(),
+    };
+    let exported = semreg::forms::altinn::export(&app.app, "reelle-rettigheter", &options)
+        .await
+        .unwrap();
+    let left_out: Vec<&str> = exported
+        .left_out
+        .iter()
+        .map(|l| l.binding.as_str())
+        .collect();
+    assert_eq!(left_out, lists);
+
+    // The Questionnaire: lists repeat, groups within groups.
+    let response = app
+        .client
+        .get(app.url("/api/v1/service-models/reelle-rettigheter/questionnaire"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let questionnaire: Value = response.json().await.unwrap();
+    let items = &questionnaire["item"];
+    let owner = item(items, "/reelleRettigheter/reellRettighetshaver").unwrap();
+    assert_eq!(owner["type"], "group");
+    assert_eq!(owner["repeats"], true);
+    let citizenship = item(
+        items,
+        "/reelleRettigheter/reellRettighetshaver/rettighetshaver/person/statsborgerskap",
+    )
+    .unwrap();
+    assert_eq!(citizenship["repeats"], true);
+    assert_eq!(
+        item(
+            items,
+            "/reelleRettigheter/reellRettighetshaver/posisjon/posisjonType"
+        )
+        .unwrap()["type"],
+        "choice"
+    );
+    let contact = item(items, "/kontaktpersoner").unwrap();
+    assert_eq!(
+        (&contact["required"], &contact["repeats"]),
+        (&json!(true), &json!(true))
+    );
+    assert!(
+        contact["extension"].as_array().unwrap().contains(&json!(
+            {"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs", "valueInteger": 3}
+        )),
+        "{contact:#}"
+    );
+    // Every answerValueSet resolves on the running server.
+    fn value_sets(items: &Value, out: &mut Vec<String>) {
+        for item in items.as_array().into_iter().flatten() {
+            if let Some(url) = item["answerValueSet"].as_str() {
+                out.push(url.to_owned());
+            }
+            value_sets(&item["item"], out);
+        }
+    }
+    let mut urls = Vec::new();
+    value_sets(items, &mut urls);
+    for url in &urls {
+        let path = format!(
+            "/fhir/ValueSet/$expand?{}",
+            serde_urlencoded::to_string([("url", url.as_str())]).unwrap()
+        );
+        let expanded = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(expanded.status(), 200, "{path}");
+    }
+    // A response with two owners, one holding two positions, comes back as arrays in the
+    // order answered, and validates against the service model's schema.
+    let text =
+        |link: &str, value: &str| json!({"linkId": link, "answer": [{"valueString": value}]});
+    let code = |link: &str, value: &str| json!({"linkId": link, "answer": [{"valueCoding": {"code": value}}]});
+    let r = "/reelleRettigheter";
+    let o = "/reelleRettigheter/reellRettighetshaver";
+    let p = "/reelleRettigheter/reellRettighetshaver/posisjon";
+    let questionnaire_response = json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": questionnaire["url"],
+        "status": "completed",
+        "item": [{"linkId": r, "item": [
+            text(&format!("{r}/rettighetId"), "r-1"),
+            text(&format!("{r}/rettighetDataId"), "d-1"),
+            text(&format!("{r}/endretDato"), "2021-04-13"),
+            text(&format!("{r}/status"), "aktiv"),
+            {"linkId": format!("{r}/registreringspliktig"), "item": [
+                text(&format!("{r}/registreringspliktig/organisasjonsnummer"), "974760673")]},
+            {"linkId": o, "item": [
+                {"linkId": format!("{o}/rettighetshaver"), "item": [
+                    {"linkId": format!("{o}/rettighetshaver/person"), "item": [
+                        text(&format!("{o}/rettighetshaver/person/fodselsnummer"), "01019012345"),
+                        {"linkId": format!("{o}/rettighetshaver/person/statsborgerskap"),
+                         "answer": [{"valueString": "NO"}, {"valueString": "SE"}]},
+                        text(&format!("{o}/rettighetshaver/person/bostedsland"), "NO")]}]},
+                {"linkId": p, "item": [
+                    code(&format!("{p}/posisjonType"), "posisjontype.eier"),
+                    {"linkId": format!("{p}/grunnlag"), "item": [
+                        code(&format!("{p}/grunnlag/grunnlagType"), "grunnlagtype.dire")]}]},
+                {"linkId": p, "item": [code(&format!("{p}/posisjonType"), "posisjontype.kont")]}]},
+            {"linkId": o, "item": [
+                {"linkId": format!("{o}/rettighetshaver"), "item": [
+                    {"linkId": format!("{o}/rettighetshaver/utenlandskPerson"), "item": [
+                        {"linkId": format!("{o}/rettighetshaver/utenlandskPerson/fodselsdato"),
+                         "answer": [{"valueDate": "1980-05-17"}]},
+                        text(&format!("{o}/rettighetshaver/utenlandskPerson/navn"), "Sven Svensson"),
+                        text(&format!("{o}/rettighetshaver/utenlandskPerson/statsborgerskap"), "SE"),
+                        text(&format!("{o}/rettighetshaver/utenlandskPerson/bostedsland"), "SE")]}]},
+                {"linkId": p, "item": [code(&format!("{p}/posisjonType"), "posisjontype.ruas")]}]}
+        ]},
+        {"linkId": "/kontaktpersoner", "item": [
+            {"linkId": "/kontaktpersoner/fodselsdato", "answer": [{"valueDate": "1975-12-24"}]},
+            text("/kontaktpersoner/navn", "Kari Nordmann"),
+            text("/kontaktpersoner/rolle", "daglig leder"),
+            text("/kontaktpersoner/statsborgerskap", "NO")]}]
+    });
+    if let Some(report) = fhir_js(
+        "lists_of_objects_are_repeating_groups",
+        app.dir.path(),
+        &[
+            ("Questionnaire", &questionnaire),
+            ("QuestionnaireResponse", &questionnaire_response),
+        ],
+    ) {
+        assert!(report.contains("2 valid, 0 invalid"), "{report}");
+    }
+    let (status, document) = post(
+        &app,
+        None,
+        "/api/v1/service-models/reelle-rettigheter/extract",
+        "application/fhir+json",
+        questionnaire_response.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{document:#}");
+    assert_eq!(
+        document,
+        json!({"reelleRettigheter": {
+            "rettighetId": "r-1", "rettighetDataId": "d-1", "endretDato": "2021-04-13",
+            "status": "aktiv",
+            "registreringspliktig": {"organisasjonsnummer": "974760673"},
+            "reellRettighetshaver": [
+                {"rettighetshaver": {"person": {"fodselsnummer": "01019012345",
+                                                "statsborgerskap": ["NO", "SE"], "bostedsland": "NO"}},
+                 "posisjon": [
+                     {"posisjonType": "posisjontype.eier",
+                      "grunnlag": [{"grunnlagType": "grunnlagtype.dire"}]},
+                     {"posisjonType": "posisjontype.kont"}]},
+                {"rettighetshaver": {"utenlandskPerson": {"fodselsdato": "1980-05-17",
+                    "navn": "Sven Svensson", "statsborgerskap": ["SE"], "bostedsland": "SE"}},
+                 "posisjon": [{"posisjonType": "posisjontype.ruas"}]}
+            ]
+        },
+        "kontaktpersoner": [{"fodselsdato": "1975-12-24", "navn": "Kari Nordmann",
+                             "rolle": "daglig leder", "statsborgerskap": ["NO"]}]})
+    );
+    assert!(compile(&bundle["schema"]).is_valid(&document));
+    // A second answer to an item that does not repeat is refused, naming where.
+    let mut twice = questionnaire_response.clone();
+    twice["item"][0]["item"][0]["answer"] = json!([{"valueString": "a"}, {"valueString": "b"}]);
+    let (status, problem) = post(
+        &app,
+        None,
+        "/api/v1/service-models/reelle-rettigheter/extract",
+        "application/fhir+json",
+        twice.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(
+        problem["detail"],
+        "item[0].item[0]: 2 answers to \"/reelleRettigheter/rettighetId\", which does not repeat"
+    );
+}
+both!(lists_of_objects_are_repeating_groups_and_repeating_items_that_come_back_as_arrays);
+
+/// Runs the `semreg` binary on a data dir; its stdout, or a failure with both streams.
+fn semreg_cli(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    args: &[&std::ffi::OsStr],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_semreg"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--database-url")
+        .arg(database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("semreg runs")
+}
+
+async fn the_cli_imports_composes_and_exports_forms_on_a_data_dir(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let Some(url) = common::database_url(backend, &data, "forms_cli_data_dir").await else {
+        return;
+    };
+    std::fs::create_dir_all(&data).unwrap();
+    let run = |args: &[&str]| {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        semreg_cli(&data, &url, &args)
+    };
+    let ok = |output: &std::process::Output| {
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    };
+    let xsd = shared_data(REELLE_XSD);
+    ok(&run(&[
+        "import",
+        "--publisher",
+        PUBLISHER,
+        "--format",
+        "seres",
+        xsd.to_str().unwrap(),
+    ]));
+    let request = dir.path().join("request.json");
+    std::fs::write(&request, reelle_request().to_string()).unwrap();
+    let repo = dir.path().join("repo");
+    let questionnaire = dir.path().join("questionnaire.json");
+    let stdout = ok(&run(&[
+        "compose",
+        request.to_str().unwrap(),
+        "--publisher",
+        PUBLISHER,
+        "--altinn-app",
+        repo.to_str().unwrap(),
+        "--questionnaire",
+        questionnaire.to_str().unwrap(),
+        "--static-options",
+        "10",
+    ]));
+    assert!(stdout.contains("composed service model "), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "not on a page (no Altinn component binds it): {ROWS}.rettighetshaver.person.statsborgerskap"
+        )),
+        "{stdout}"
+    );
+    // What was written is what the checks pass: read back from the directory.
+    let mut files = Vec::new();
+    for entry in walk(&repo) {
+        let path = entry
+            .strip_prefix(&repo)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.push(semreg::forms::altinn::AppFile {
+            path,
+            bytes: std::fs::read(&entry).unwrap(),
+        });
+    }
+    assert!(files
+        .iter()
+        .any(|f| f.path == "App/models/MeldingOmReelleRettighetshavere.validation.json"));
+    let (problems, _) = semreg::forms::altinn::check::check(&files);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let written: Value = serde_json::from_slice(&std::fs::read(&questionnaire).unwrap()).unwrap();
+    assert_eq!(written["resourceType"], "Questionnaire");
+
+    // `semreg form altinn-app` on the same data dir, with the library endpoint for code lists.
+    let out = dir.path().join("again");
+    let stdout = ok(&run(&[
+        "form",
+        "altinn-app",
+        "reelle-rettigheter",
+        "--out",
+        out.to_str().unwrap(),
+        "--base-url",
+        "https://semreg.example.org",
+    ]));
+    assert!(stdout.contains("wrote "), "{stdout}");
+    let settings: Value = serde_json::from_slice(
+        &std::fs::read(out.join("App/appsettings.json")).unwrap_or_else(|_| b"null".to_vec()),
+    )
+    .unwrap();
+    if !stdout.contains("; 0 code lists read from semreg at runtime") {
+        assert_eq!(
+            settings["PlatformSettings"]["Altinn3LibraryApiEndpoint"],
+            "https://semreg.example.org/altinn/"
+        );
+    }
+    let stdout = ok(&run(&[
+        "form",
+        "questionnaire",
+        "reelle-rettigheter",
+        "--lang",
+        "en",
+    ]));
+    let printed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed["language"], "en");
+    assert_eq!(printed["item"][0]["linkId"], "/reelleRettigheter");
+    // An unknown model fails naming it, and writes nothing.
+    let none = dir.path().join("none");
+    let output = run(&[
+        "form",
+        "altinn-app",
+        "no-such-model",
+        "--out",
+        none.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no-such-model"), "{stderr}");
+    assert!(!none.exists());
+}
+both!(the_cli_imports_composes_and_exports_forms_on_a_data_dir);
+
+/// The files under a directory, depth first.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}

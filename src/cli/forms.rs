@@ -240,6 +240,7 @@ async fn altinn_app(
         }
     };
     let (problems, library) = check::check(&files);
+    let unbound = check::unbound(&files);
     for file in &files {
         let path = out.join(&file.path);
         let bytes = if file.path == "App/config/applicationmetadata.json" && path.exists() {
@@ -255,6 +256,9 @@ async fn altinn_app(
         out.join("App").display(),
         library.len()
     );
+    for field in &unbound {
+        println!("  not on a page (no Altinn component binds it): {field}");
+    }
     if problems.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

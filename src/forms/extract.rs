@@ -98,12 +98,23 @@ fn fill(
             ))
         })?;
         let (absolute, tokens) = segment(tree, node);
-        let mut path = if absolute {
-            Vec::new()
+        let mut path = parent.to_vec();
+        if absolute {
+            // The service model's own path (no registry property behind it): below the
+            // parent's path as it is without row indexes, placed under the parent's rows.
+            let bare: Vec<&String> = parent
+                .iter()
+                .filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))
+                .collect();
+            let below = tokens.len() > bare.len() && tokens.iter().zip(&bare).all(|(a, b)| a == *b);
+            if below {
+                path.extend(tokens[bare.len()..].iter().cloned());
+            } else {
+                path = tokens;
+            }
         } else {
-            parent.to_vec()
-        };
-        path.extend(tokens);
+            path.extend(tokens);
+        }
         match &node.kind {
             Kind::Group(_) => {
                 if node.repeats() {

@@ -4,7 +4,8 @@
 //! `required`, `repeats`, `maxLength`, patterns as the `regex` extension and bounds as
 //! `minValue` / `maxValue`, a code list served here as `answerValueSet` = the canonical URL of
 //! its implicit ValueSet on semreg's FHIR terminology API (inline `answerOption`s otherwise),
-//! help texts as `display` items with the `help` item control.
+//! help texts as `display` items with the `help` item control, the concept's example as the
+//! `entryFormat` extension, and a list's bounds as the `minOccurs` / `maxOccurs` extensions.
 
 use super::tree::{text_in, FormTree, Kind, Node, ValueField};
 use super::{pascal_name, tree, FormsError, LANGUAGES};
@@ -19,6 +20,12 @@ pub const TRANSLATION: &str = "http://hl7.org/fhir/StructureDefinition/translati
 pub const REGEX: &str = "http://hl7.org/fhir/StructureDefinition/regex";
 /// FHIR's item control extension.
 pub const ITEM_CONTROL: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl";
+/// FHIR's entry format extension (guidance on what to enter).
+pub const ENTRY_FORMAT: &str = "http://hl7.org/fhir/StructureDefinition/entryFormat";
+/// FHIR's questionnaire minOccurs extension.
+pub const MIN_OCCURS: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs";
+/// FHIR's questionnaire maxOccurs extension.
+pub const MAX_OCCURS: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs";
 /// The suffix of a help item's linkId.
 pub const HELP_SUFFIX: &str = "#help";
 
@@ -135,6 +142,9 @@ fn item(app: &App, node: &Node, lang: &str) -> Value {
                     }
                 }
             }
+            if let Some(example) = text_in(&node.description, lang) {
+                extensions.push(json!({"url": ENTRY_FORMAT, "valueString": example}));
+            }
             if kind == "choice" {
                 answers(app, value, &mut out);
                 let code = match value.component.as_str() {
@@ -151,6 +161,12 @@ fn item(app: &App, node: &Node, lang: &str) -> Value {
     }
     if node.repeats() {
         out.insert("repeats".into(), json!(true));
+        if node.min > 1 {
+            extensions.push(json!({"url": MIN_OCCURS, "valueInteger": node.min}));
+        }
+        if let Some(max) = node.max {
+            extensions.push(json!({"url": MAX_OCCURS, "valueInteger": max}));
+        }
     }
     if !node.help.is_empty() {
         let mut help = Map::new();

@@ -1,7 +1,13 @@
 //! The form tree every export is written from: the stored service model's JSON Schema walked
 //! in property order (references, `allOf` and nullable `anyOf` resolved), each node joined with
-//! its UI hint (component, texts in nb/nn/en, code list) and with the registry type property it
-//! comes from (its `definition`, read from the types' RDF).
+//! its UI hint (component, texts in nb/nn/en, code list), the linked concept's notes and
+//! examples, and the registry type property it comes from (its `definition`, read from the
+//! types' RDF).
+//!
+//! Texts: the label is the concept's preferred label; `help` its definition, followed by its
+//! usage note (`skos:scopeNote`); `description` its example (`skos:example`, as "Eksempel: …").
+//! A field is `required` when it must be there whenever the object holding it is: through
+//! every group above it up to the document, or up to the row of the nearest list it is in.
 
 use super::FormsError;
 use crate::app::App;
@@ -47,8 +53,10 @@ pub struct Node {
     pub required: bool,
     /// Label per language (nb, nn, en where known).
     pub label: Texts,
-    /// Help text per language.
+    /// Help text per language (the concept's definition and usage note).
     pub help: Texts,
+    /// Description per language (the concept's example).
+    pub description: Texts,
     /// The registry type property it stands for (`{type IRI}#/{name}`), or for a part the
     /// service model's own field (`{service model IRI}#/{field}`).
     pub definition: String,
@@ -164,11 +172,22 @@ pub async fn build(app: &App, bundle: &Bundle) -> Result<FormTree, FormsError> {
         .iter()
         .map(|h| (key_of(&h.path), h))
         .collect();
+    let mut notes: HashMap<String, (Texts, Texts)> = HashMap::new();
+    for concept in bundle.ui_hints.iter().filter_map(|h| h.concept.as_ref()) {
+        if !notes.contains_key(concept) {
+            let found = graphs
+                .concept_notes(app, concept)
+                .await
+                .map_err(crate::service_models::ServiceModelError::from)?;
+            notes.insert(concept.clone(), found);
+        }
+    }
     let walker = Walker {
         root: &bundle.schema,
         model_iri: &bundle.iri,
         hints: &hints,
         owners: &owners,
+        notes: &notes,
     };
     let nodes = walker.children(&bundle.schema, &[], true, 0)?;
     if nodes.is_empty() {
@@ -192,6 +211,7 @@ struct Walker<'a> {
     model_iri: &'a str,
     hints: &'a HashMap<Vec<String>, &'a UiHint>,
     owners: &'a HashMap<Vec<String>, String>,
+    notes: &'a HashMap<String, (Texts, Texts)>,
 }
 
 /// Follows a local `$ref` (`#/...`) from the root of the schema.
@@ -322,20 +342,27 @@ impl Walker<'_> {
                     .cloned()
                     .unwrap_or_else(|| field_iri(self.model_iri, &pointer_of(&node_path)))
             };
-            let (label, help) = texts(name, property, item, hint);
+            let notes = hint
+                .and_then(|h| h.concept.as_ref())
+                .and_then(|c| self.notes.get(c));
+            let (label, description, help) = texts(name, property, item, hint, notes);
+            let list = max != Some(1);
             let kind = if is_object(self.root, item) {
-                Kind::Group(self.children(item, &node_path, chain_required, depth + 1)?)
+                // Each row of a list exists once added: what it requires, it requires.
+                let above = list || chain_required;
+                Kind::Group(self.children(item, &node_path, above, depth + 1)?)
             } else {
-                Kind::Value(Box::new(value_field(self.root, item, hint, max != Some(1))))
+                Kind::Value(Box::new(value_field(self.root, item, hint, list)))
             };
             nodes.push(Node {
                 name: name.to_owned(),
                 path: node_path,
                 min,
                 max,
-                required: hint.map_or(chain_required, |h| h.required),
+                required: chain_required,
                 label,
                 help,
+                description,
                 definition,
                 kind,
             });
@@ -344,11 +371,46 @@ impl Walker<'_> {
     }
 }
 
-/// Label and help per language: the UI hint's (from the linked concept, in nb/nn/en), else the
-/// schema's title and description (in the schema's language, given as nb), else the name.
-fn texts(name: &str, property: &Value, item: &Value, hint: Option<&UiHint>) -> (Texts, Texts) {
+/// The word an example is introduced with, per language.
+const EXAMPLE: [(&str, &str); 3] = [("nb", "Eksempel"), ("nn", "Døme"), ("en", "Example")];
+
+/// Label, description and help per language: the UI hint's label and help (from the linked
+/// concept, in nb/nn/en) with the concept's usage note after the help and its example as the
+/// description; else the schema's title and description (in the schema's language, given as
+/// nb), else the name.
+fn texts(
+    name: &str,
+    property: &Value,
+    item: &Value,
+    hint: Option<&UiHint>,
+    notes: Option<&(Texts, Texts)>,
+) -> (Texts, Texts, Texts) {
     if let Some(hint) = hint {
-        return (hint.label.clone(), hint.help_text.clone());
+        let mut help = hint.help_text.clone();
+        let mut description = Texts::new();
+        if let Some((scope_notes, examples)) = notes {
+            for (lang, note) in scope_notes {
+                let lang = if lang.is_empty() { "nb" } else { lang.as_str() };
+                match help.get_mut(lang) {
+                    Some(text) if text != note => *text = format!("{text}\n\n{note}"),
+                    Some(_) => {}
+                    None => {
+                        help.insert(lang.to_owned(), note.clone());
+                    }
+                }
+            }
+            for (lang, example) in examples {
+                let lang = if lang.is_empty() { "nb" } else { lang.as_str() };
+                let word = EXAMPLE
+                    .iter()
+                    .find(|(l, _)| *l == lang)
+                    .map_or("Eksempel", |(_, w)| *w);
+                description
+                    .entry(lang.to_owned())
+                    .or_insert_with(|| format!("{word}: {example}"));
+            }
+        }
+        return (hint.label.clone(), description, help);
     }
     let mut label = Texts::new();
     let mut help = Texts::new();
@@ -359,7 +421,7 @@ fn texts(name: &str, property: &Value, item: &Value, hint: Option<&UiHint>) -> (
     {
         help.insert("nb".to_owned(), description);
     }
-    (label, help)
+    (label, Texts::new(), help)
 }
 
 fn value_field(root: &Value, item: &Value, hint: Option<&UiHint>, list: bool) -> ValueField {
@@ -451,14 +513,22 @@ pub fn text_in(texts: &Texts, lang: &str) -> Option<String> {
 /// The object at a JSON Pointer-like path in a schema (following references, `allOf` and
 /// array items), if the schema has such a property.
 pub fn schema_at<'a>(root: &'a Value, path: &[String]) -> Option<&'a Value> {
+    property_at(root, path).map(|(item, _)| item)
+}
+
+/// The item schema of the property at a path, and whether that property holds a list
+/// (the root itself is no list).
+pub fn property_at<'a>(root: &'a Value, path: &[String]) -> Option<(&'a Value, bool)> {
     let mut current = non_null(root, root);
+    let mut list = false;
     for token in path {
         let (props, _) = properties(root, current);
         let (_, property) = props.into_iter().find(|(name, _)| *name == token)?;
-        let (item, _, _) = occurrences(root, property, false);
+        let (item, _, max) = occurrences(root, property, false);
         current = item;
+        list = max != Some(1);
     }
-    Some(current)
+    Some((current, list))
 }
 
 #[cfg(test)]

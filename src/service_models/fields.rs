@@ -202,6 +202,20 @@ impl Graphs {
         }
         Ok((labels, help))
     }
+
+    /// A concept's usage notes (`skos:scopeNote`, SKOS-AP-NO's "merknad") and examples
+    /// (`skos:example`, "eksempel") per language.
+    pub async fn concept_notes(
+        &mut self,
+        app: &App,
+        concept: &str,
+    ) -> Result<(Texts, Texts), MappingError> {
+        self.ensure(app, concept).await?;
+        Ok((
+            self.texts(concept, &format!("{SKOS}scopeNote")),
+            self.texts(concept, &format!("{SKOS}example")),
+        ))
+    }
 }
 
 /// Concept links of type fields made by mapping sets: field IRI -> concept IRI.

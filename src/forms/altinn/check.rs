@@ -1,10 +1,13 @@
 //! Checks of a set of Altinn app files that no JSON Schema of Altinn's can make: every
-//! `dataModelBindings` path exists in the model's JSON Schema, every text id a layout or option
-//! file uses exists in each language file, every group child exists, and every `optionsId` is a
-//! static file of the set or a library reference (which the caller resolves against semreg).
+//! `dataModelBindings` path exists in the model's JSON Schema and has the shape its binding
+//! takes (`simpleBinding` one value, `group` a list of objects), every text id a layout, option
+//! or validation file uses exists in each language file, every group child exists, every
+//! expression validation is keyed by a model path and reads only model paths, and every
+//! `optionsId` is a static file of the set or a library reference (which the caller resolves
+//! against semreg).
 
 use super::AppFile;
-use crate::forms::tree::schema_at;
+use crate::forms::tree::{is_object, properties, property_at};
 use crate::forms::LANGUAGES;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -87,12 +90,27 @@ pub fn check(files: &[AppFile]) -> (Vec<String>, BTreeSet<String>) {
             let id = component["id"].as_str().unwrap_or("?");
             let at = format!("{path} {id}");
             if let Some(Value::Object(bindings)) = component.get("dataModelBindings") {
-                for binding in bindings.values().filter_map(Value::as_str) {
+                for (key, binding) in bindings {
+                    let Some(binding) = binding.as_str() else {
+                        continue;
+                    };
                     let tokens: Vec<String> = binding.split('.').map(str::to_owned).collect();
-                    if schema_at(&schema, &tokens).is_none() {
-                        problems.push(format!(
+                    match property_at(&schema, &tokens) {
+                        None => problems.push(format!(
                             "{at}: binding {binding:?} is not in the model schema"
-                        ));
+                        )),
+                        Some((item, list)) => {
+                            let object = is_object(&schema, item);
+                            match key.as_str() {
+                                "group" if !(list && object) => problems.push(format!(
+                                    "{at}: group binding {binding:?} is not a list of objects"
+                                )),
+                                "simpleBinding" if list || object => problems.push(format!(
+                                    "{at}: simpleBinding {binding:?} is not one value"
+                                )),
+                                _ => {}
+                            }
+                        }
                     }
                 }
             }
@@ -122,8 +140,114 @@ pub fn check(files: &[AppFile]) -> (Vec<String>, BTreeSet<String>) {
             }
         }
     }
+    for (path, file) in &json {
+        if path.starts_with("App/models/") && path.ends_with(".validation.json") {
+            check_validations(path, file, &schema, &need_text, &mut problems);
+        }
+    }
     problems.sort();
     (problems, library)
+}
+
+/// The model's fields (dotted paths of its values and lists of values) that no component of
+/// the layouts binds.
+pub fn unbound(files: &[AppFile]) -> Vec<String> {
+    let Some(schema) = files
+        .iter()
+        .find(|f| f.path.starts_with("App/models/") && f.path.ends_with(".schema.json"))
+        .and_then(AppFile::as_json)
+    else {
+        return Vec::new();
+    };
+    let mut bound = BTreeSet::new();
+    for file in files.iter().filter(|f| f.path.contains("/layouts/")) {
+        let layout = file.as_json().unwrap_or_default();
+        for component in layout["data"]["layout"].as_array().into_iter().flatten() {
+            if let Some(Value::Object(bindings)) = component.get("dataModelBindings") {
+                bound.extend(
+                    bindings
+                        .values()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+    let mut fields = Vec::new();
+    fields_of(&schema, &schema, &mut Vec::new(), &mut fields);
+    fields.retain(|f| !bound.contains(f));
+    fields
+}
+
+fn fields_of(root: &Value, schema: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
+    if path.len() > 16 {
+        return;
+    }
+    let (props, _) = properties(root, schema);
+    for (name, _) in props {
+        path.push(name.to_owned());
+        if let Some((item, _)) = property_at(root, path) {
+            if is_object(root, item) {
+                fields_of(root, item, path, out);
+            } else {
+                out.push(path.join("."));
+            }
+        }
+        path.pop();
+    }
+}
+
+/// Every `["dataModel", path]` in an expression.
+pub fn data_model_paths(expression: &Value, out: &mut Vec<String>) {
+    if let Value::Array(items) = expression {
+        if items.first().and_then(Value::as_str) == Some("dataModel") {
+            if let Some(path) = items.get(1).and_then(Value::as_str) {
+                out.push(path.to_owned());
+            }
+        }
+        for item in items {
+            data_model_paths(item, out);
+        }
+    }
+}
+
+fn check_validations(
+    path: &str,
+    file: &Value,
+    schema: &Value,
+    need_text: &dyn Fn(&str, &str, &mut Vec<String>),
+    problems: &mut Vec<String>,
+) {
+    let exists = |binding: &str| {
+        let tokens: Vec<String> = binding.split('.').map(str::to_owned).collect();
+        property_at(schema, &tokens).is_some()
+    };
+    let Some(Value::Object(validations)) = file.get("validations") else {
+        problems.push(format!("{path}: no validations object"));
+        return;
+    };
+    for (binding, rules) in validations {
+        let at = format!("{path} {binding}");
+        if !exists(binding) {
+            problems.push(format!("{at}: not a path of the model schema"));
+        }
+        for rule in rules.as_array().into_iter().flatten() {
+            match rule.get("message").and_then(Value::as_str) {
+                Some(message) => need_text(&at, message, problems),
+                None => problems.push(format!("{at}: a rule without a message")),
+            }
+            let mut paths = Vec::new();
+            data_model_paths(&rule["condition"], &mut paths);
+            if paths.is_empty() {
+                problems.push(format!("{at}: a condition that reads no field"));
+            }
+            for read in paths.iter().filter(|p| !exists(p)) {
+                problems.push(format!(
+                    "{at}: the condition reads {read:?}, not in the model"
+                ));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,19 @@
 //! `App/ui/Task_1/layouts/<page>.json` and `Settings.json`: one page per type part (value parts
 //! in a row share one), components chosen by the UI hints — Input, TextArea, Datepicker,
 //! Dropdown, RadioButtons, Checkboxes; Group for a nested object, RepeatingGroup for a list of
-//! objects — each bound to its model path, with its texts, `required`, `maxLength` and its
-//! option list.
+//! objects — each bound to its model path, with its texts (title, description, help),
+//! `required`, `maxLength` and its option list.
+//!
+//! A RepeatingGroup binds `group` to the list (`a.rows`) and `minCount` / `maxCount` to its
+//! bounds; the components of a row bind the path without an index (`a.rows.field`), as Altinn
+//! expects: the app inserts the row's index itself. A list of plain values (a property of a
+//! simple type with more than one occurrence) has no Altinn component — option and text
+//! components bind one string — so it is left off the pages and reported
+//! ([`super::LeftOut`]).
 
 use super::options::OptionsPlan;
 use super::texts::TextSet;
+use super::LeftOut;
 use crate::forms::tree::{FormTree, Kind, Node};
 use serde_json::{json, Map, Value};
 
@@ -56,7 +64,12 @@ pub fn component_id(tokens: &[String]) -> String {
 }
 
 /// The pages of a form, their texts and the option lists they use.
-pub(super) fn pages(tree: &FormTree, texts: &mut TextSet, options: &mut OptionsPlan) -> Vec<Page> {
+pub(super) fn pages(
+    tree: &FormTree,
+    texts: &mut TextSet,
+    options: &mut OptionsPlan,
+    left_out: &mut Vec<LeftOut>,
+) -> Vec<Page> {
     // Type parts (groups) get a page each; value parts in a row share one.
     let mut runs: Vec<Vec<&Node>> = Vec::new();
     for node in &tree.nodes {
@@ -91,10 +104,10 @@ pub(super) fn pages(tree: &FormTree, texts: &mut TextSet, options: &mut OptionsP
                 // A single object part fills the page; a list of them is a repeating group.
                 Kind::Group(children) if !node.repeats() => {
                     for child in children {
-                        components(child, texts, options, &mut layout);
+                        components(child, texts, options, left_out, &mut layout);
                     }
                 }
-                _ => components(node, texts, options, &mut layout),
+                _ => components(node, texts, options, left_out, &mut layout),
             }
         }
         let mut navigation = json!({
@@ -117,39 +130,71 @@ pub(super) fn pages(tree: &FormTree, texts: &mut TextSet, options: &mut OptionsP
     out
 }
 
-/// The components of a node (a group's children after it), appended to a page's layout.
-fn components(node: &Node, texts: &mut TextSet, options: &mut OptionsPlan, out: &mut Vec<Value>) {
-    let binding = node.binding();
+/// Whether a node has a component: every group does, a value only when it is one value.
+fn placed(node: &Node) -> bool {
+    matches!(node.kind, Kind::Group(_)) || !node.repeats()
+}
+
+/// The id of a node's component (a group's carries `-group`).
+fn id_of(node: &Node) -> String {
     let id = component_id(&node.path);
+    match node.kind {
+        Kind::Group(_) => format!("{id}-group"),
+        Kind::Value(_) => id,
+    }
+}
+
+/// The components of a node (a group's children after it), appended to a page's layout.
+fn components(
+    node: &Node,
+    texts: &mut TextSet,
+    options: &mut OptionsPlan,
+    left_out: &mut Vec<LeftOut>,
+    out: &mut Vec<Value>,
+) {
+    let binding = node.binding();
+    if !placed(node) {
+        left_out.push(LeftOut {
+            binding,
+            reason: "a list of plain values: Altinn's components bind one value each".into(),
+        });
+        return;
+    }
+    let id = id_of(node);
     let mut resources = Map::new();
     let title_id = format!("{binding}.title");
     texts.add(&title_id, &node.label);
     resources.insert("title".into(), json!(title_id.clone()));
-    if !node.help.is_empty() {
-        let help_id = format!("{binding}.help");
-        texts.add(&help_id, &node.help);
-        resources.insert("help".into(), json!(help_id));
+    for (key, text) in [("description", &node.description), ("help", &node.help)] {
+        if !text.is_empty() {
+            let text_id = format!("{binding}.{key}");
+            texts.add(&text_id, text);
+            resources.insert(key.into(), json!(text_id));
+        }
     }
     match &node.kind {
         Kind::Group(children) => {
-            let child_ids: Vec<String> = children.iter().map(|c| component_id(&c.path)).collect();
+            let child_ids: Vec<String> = children.iter().filter(|c| placed(c)).map(id_of).collect();
             let mut group = json!({
-                "id": format!("{id}-group"),
+                "id": id,
                 "type": if node.repeats() { "RepeatingGroup" } else { "Group" },
                 "children": child_ids,
                 "textResourceBindings": resources,
             });
             if node.repeats() {
                 group["dataModelBindings"] = json!({"group": binding});
-                // The least number of rows is the model schema's `minItems`, which Altinn
-                // validates the data against.
+                // Only a list that must be there (not one inside an optional group) has rows
+                // it must hold.
+                if node.required && node.min > 0 {
+                    group["minCount"] = json!(node.min);
+                }
                 if let Some(max) = node.max {
                     group["maxCount"] = json!(max);
                 }
             }
             out.push(group);
             for child in children {
-                components(child, texts, options, out);
+                components(child, texts, options, left_out, out);
             }
         }
         Kind::Value(value) => {
@@ -171,6 +216,7 @@ fn components(node: &Node, texts: &mut TextSet, options: &mut OptionsPlan, out: 
                 }
                 "Dropdown" | "RadioButtons" | "Checkboxes" => {
                     if let Some(options_id) = options.options_id(node, value, texts) {
+                        options.bind(&binding, &options_id);
                         component["optionsId"] = json!(options_id);
                     } else if value.json_type == "boolean" {
                         // One box: checked is `true`.

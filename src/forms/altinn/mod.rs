@@ -1,13 +1,15 @@
 //! A stored service model as the files of an Altinn 3 app, every path under `App/` as in an app
 //! repository made from Altinn's v9 template: the data model ([`model`]), the pages and their
 //! order ([`layout`]), texts in nb/nn/en ([`texts`]), the option lists wired to semreg
-//! ([`options`]) and the application metadata; [`check`] verifies a set of such files.
+//! ([`options`]), the expression validations the schema cannot carry ([`validations`]) and the
+//! application metadata; [`check`] verifies a set of such files.
 
 pub mod check;
 pub mod layout;
 pub mod model;
 pub mod options;
 pub mod texts;
+pub mod validations;
 
 use super::{pascal_name, tree, FormsError};
 use crate::app::App;
@@ -64,6 +66,15 @@ impl AppFile {
     }
 }
 
+/// A field of the model that no page holds, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeftOut {
+    /// Its data-model binding.
+    pub binding: String,
+    /// Why it has no component.
+    pub reason: String,
+}
+
 /// The exported app files.
 #[derive(Debug, Clone)]
 pub struct AltinnApp {
@@ -73,6 +84,8 @@ pub struct AltinnApp {
     pub files: Vec<AppFile>,
     /// Each `optionsId` used and where it resolves.
     pub options: Vec<(String, options::OptionsSource)>,
+    /// The fields left off the pages.
+    pub left_out: Vec<LeftOut>,
 }
 
 impl AltinnApp {
@@ -169,8 +182,16 @@ pub async fn export(app: &App, id: &str, options: &AltinnOptions) -> Result<Alti
         options.pin_versions,
         options.static_options,
     );
-    let pages = layout::pages(&tree, &mut texts, &mut plan);
+    let mut left_out = Vec::new();
+    let pages = layout::pages(&tree, &mut texts, &mut plan, &mut left_out);
+    let rules = validations::validations(&tree, &plan, &mut texts);
     let mut files = model::model_files(&tree.schema, &model)?;
+    if let Some(rules) = rules {
+        files.push(AppFile::json(
+            format!("App/models/{model}.validation.json"),
+            &rules,
+        ));
+    }
     files.push(model::application_metadata(
         options,
         &app_name,
@@ -207,5 +228,6 @@ pub async fn export(app: &App, id: &str, options: &AltinnOptions) -> Result<Alti
         model,
         files,
         options: plan.used,
+        left_out,
     })
 }

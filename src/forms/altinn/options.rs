@@ -46,6 +46,8 @@ pub struct OptionsPlan<'a> {
     pub used: Vec<(String, OptionsSource)>,
     /// Static option files: path and content.
     pub files: Vec<(String, Value)>,
+    /// Each option component's binding and its `optionsId`.
+    pub bound: Vec<(String, String)>,
 }
 
 /// Whether a code-list id fits the library reference (`[a-zA-Z0-9_-]+`).
@@ -67,7 +69,26 @@ impl<'a> OptionsPlan<'a> {
             static_max,
             used: Vec::new(),
             files: Vec::new(),
+            bound: Vec::new(),
         }
+    }
+
+    /// Notes the `optionsId` a component bound to `binding` uses.
+    pub fn bind(&mut self, binding: &str, options_id: &str) {
+        self.bound.push((binding.to_owned(), options_id.to_owned()));
+    }
+
+    /// The values of a static option list of the export (`None` for a library reference).
+    pub fn static_values(&self, options_id: &str) -> Option<Vec<String>> {
+        let path = format!("App/options/{options_id}.json");
+        let (_, content) = self.files.iter().find(|(p, _)| *p == path)?;
+        Some(
+            content
+                .as_array()?
+                .iter()
+                .filter_map(|o| o["value"].as_str().map(str::to_owned))
+                .collect(),
+        )
     }
 
     /// Whether any list is read from the library endpoint (so the app needs the setting).
