@@ -3,6 +3,7 @@
 //! (JSON, CSV, Altinn formats) are memoized with their strong ETags, so a repeated request is a
 //! map lookup and a copy of pre-built bytes.
 
+pub mod changes;
 pub mod concept_lists;
 pub mod correspondence;
 pub mod index;

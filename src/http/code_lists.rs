@@ -7,7 +7,7 @@ use super::problem::ApiError;
 use crate::app::AppState;
 use crate::code_lists::correspondence::{code_of_iri as code_of, codes_by_iri};
 use crate::code_lists::query::{CodeQuery, RawCodeQuery};
-use crate::code_lists::{render, CachedList, Encoding, MemoKind, Rendered};
+use crate::code_lists::{changes, render, CachedList, Encoding, MemoKind, Rendered};
 use crate::rdf::serialize_ntriples;
 use crate::store;
 use axum::body::Body;
@@ -736,23 +736,7 @@ impl utoipa::PartialSchema for DateOrVersion {
 
 impl utoipa::ToSchema for DateOrVersion {}
 
-/// One change of a list between two dates or versions.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CodeChange {
-    /// added, removed, replaced, renamed.
-    pub change: &'static str,
-    /// The code before (removed, replaced, renamed).
-    pub old_code: Option<String>,
-    /// Its name before.
-    pub old_name: Option<String>,
-    /// The code after (added, replaced, renamed).
-    pub new_code: Option<String>,
-    /// Its name after.
-    pub new_name: Option<String>,
-    /// When, for date-based changes.
-    pub changed_on: Option<NaiveDate>,
-}
+pub use crate::code_lists::changes::CodeChange;
 
 /// The changes of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -784,53 +768,20 @@ pub async fn get_code_list_changes(
     }
     let latest = app.code_lists.get(&id).ok_or_else(|| unknown_list(&id))?;
     let lang = params.lang.as_deref().unwrap_or("nb");
-    let name = |c: &crate::code_lists::model::Code| {
-        crate::code_lists::model::pick(&c.labels, lang).map(str::to_owned)
-    };
     let as_date = |s: &str| crate::code_lists::query::parse_date("from", s).ok();
     let as_version = |s: &str| {
         crate::http::params::VersionNumber::parse(s)
             .ok()
             .and_then(|n| i32::try_from(n.get()).ok())
     };
-    let mut changes = Vec::new();
-    if let Some(from) = as_date(&params.from) {
+    let changes = if let Some(from) = as_date(&params.from) {
         let to = match params.to.as_deref() {
             None => chrono::Utc::now().date_naive(),
             Some(t) => as_date(t).ok_or_else(|| {
                 ApiError::bad_request(format!("invalid to {t:?}: expected YYYY-MM-DD like from"))
             })?,
         };
-        // An empty interval (from ≥ to) has no changes in it.
-        for code in latest.list.codes.iter().filter(|_| from < to) {
-            if let Some(start) = code.valid_from.filter(|d| from < *d && *d <= to) {
-                changes.push(CodeChange {
-                    change: "added",
-                    old_code: None,
-                    old_name: None,
-                    new_code: Some(code.code.to_string()),
-                    new_name: name(code),
-                    changed_on: Some(start),
-                });
-            }
-            if let Some(end) = code.valid_to.filter(|d| from < *d && *d <= to) {
-                let successor = code
-                    .replaced_by()
-                    .and_then(|r| latest.list.codes.iter().find(|c| &*c.code == r));
-                changes.push(CodeChange {
-                    change: if code.replaced_by().is_some() {
-                        "replaced"
-                    } else {
-                        "removed"
-                    },
-                    old_code: Some(code.code.to_string()),
-                    old_name: name(code),
-                    new_code: code.replaced_by().map(str::to_owned),
-                    new_name: successor.and_then(name),
-                    changed_on: Some(end),
-                });
-            }
-        }
+        changes::between_dates(&latest.list, from, to, lang)
     } else if let Some(from) = as_version(&params.from) {
         let to = match params.to.as_deref() {
             None => latest.version,
@@ -851,52 +802,13 @@ pub async fn get_code_list_changes(
             .version(&app.db, &latest, to)
             .await?
             .ok_or_else(|| missing(to))?;
-        let old_codes: std::collections::HashMap<&str, _> =
-            old.list.codes.iter().map(|c| (&*c.code, c)).collect();
-        let new_codes: std::collections::HashMap<&str, _> =
-            new.list.codes.iter().map(|c| (&*c.code, c)).collect();
-        for code in &new.list.codes {
-            match old_codes.get(&*code.code) {
-                None => changes.push(CodeChange {
-                    change: "added",
-                    old_code: None,
-                    old_name: None,
-                    new_code: Some(code.code.to_string()),
-                    new_name: name(code),
-                    changed_on: None,
-                }),
-                Some(before) if name(before) != name(code) => changes.push(CodeChange {
-                    change: "renamed",
-                    old_code: Some(code.code.to_string()),
-                    old_name: name(before),
-                    new_code: Some(code.code.to_string()),
-                    new_name: name(code),
-                    changed_on: None,
-                }),
-                Some(_) => {}
-            }
-        }
-        for code in &old.list.codes {
-            if !new_codes.contains_key(&*code.code) {
-                changes.push(CodeChange {
-                    change: "removed",
-                    old_code: Some(code.code.to_string()),
-                    old_name: name(code),
-                    new_code: None,
-                    new_name: None,
-                    changed_on: None,
-                });
-            }
-        }
+        changes::between_versions(&old.list, &new.list, lang)
     } else {
         return Err(ApiError::bad_request(format!(
             "invalid from {:?}: expected a date (YYYY-MM-DD) or a version number",
             params.from
         )));
-    }
-    changes.sort_by(|a, b| {
-        (a.changed_on, &a.old_code, &a.new_code).cmp(&(b.changed_on, &b.old_code, &b.new_code))
-    });
+    };
     Ok(axum::Json(CodeChangesResponse {
         id: latest.id.clone(),
         changes,
