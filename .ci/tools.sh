@@ -38,3 +38,18 @@ ensure_node_tools() {
     fi
   done
 }
+
+# Designsystemet's CSS for the web pages, which build.rs embeds in the binary: npm ci in web/
+# (exact versions and integrity hashes from web/package-lock.json), into web/node_modules
+# (gitignored). Without it the build embeds a plain fallback stylesheet; CI sets
+# SEMREG_WEB_ASSETS_REQUIRED so a build there fails instead.
+ensure_web_assets() {
+  local root dir
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  dir="$root/web"
+  command -v npm >/dev/null 2>&1 || { echo "npm not found: the web pages' design system cannot be installed" >&2; return 1; }
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    echo "installing npm packages of web/ (Designsystemet's CSS)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error --cache "$SEMREG_TOOLS_DIR/npm-cache")
+  fi
+}

@@ -32,6 +32,8 @@ pub struct App {
     pub instance: crate::federation::Instance,
     /// The newest committed `seq` this process has seen: readers of the change feed wait on it.
     pub commits: tokio::sync::watch::Sender<i64>,
+    /// What the web pages keep between requests.
+    pub pages: crate::web::cache::PageCache,
 }
 
 /// The axum state: a cheap handle on the [`App`].
@@ -94,6 +96,7 @@ impl App {
             projections: Arc::new(projections),
             metrics: Metrics::new(),
             code_lists: Default::default(),
+            pages: Default::default(),
             sparql_slots: Arc::new(tokio::sync::Semaphore::new(config_sparql_slots)),
         });
         let applied = app

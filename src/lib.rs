@@ -11,6 +11,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod code_lists;
+pub mod concepts;
 pub mod config;
 pub mod demo;
 pub mod federation;
@@ -30,6 +31,7 @@ pub mod store;
 pub mod sync;
 pub mod telemetry;
 pub mod types;
+pub mod web;
 
 /// Our own small ontology (Turtle), embedded in the binary.
 pub const SEMREG_ONTOLOGY: &str = include_str!("../ontologies/semreg.ttl");

@@ -319,14 +319,17 @@ async fn every_operation_documents_its_errors_as_problem_json() {
                 if status.starts_with('4') || status.starts_with('5') {
                     let content = response["content"].as_object().unwrap();
                     // Error bodies by place: FHIR's are OperationOutcomes.
-                    let media = if path.starts_with("/fhir/") {
-                        "application/fhir+json"
+                    // Web pages: an HTML page, or problem JSON when `Accept` asks for it.
+                    let media: &[&str] = if path.starts_with("/fhir/") {
+                        &["application/fhir+json"]
+                    } else if operation["tags"][0] == "pages" {
+                        &["application/problem+json", "text/html"]
                     } else {
-                        "application/problem+json"
+                        &["application/problem+json"]
                     };
                     assert_eq!(
-                        content.keys().collect::<Vec<_>>(),
-                        [media],
+                        content.keys().map(String::as_str).collect::<Vec<_>>(),
+                        media,
                         "{method} {path} {status}"
                     );
                 }

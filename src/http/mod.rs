@@ -13,7 +13,6 @@ pub mod import;
 pub mod mappings;
 pub mod openapi;
 pub mod ops;
-pub mod pages;
 pub mod params;
 pub mod problem;
 pub mod resources;
@@ -123,8 +122,7 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
                 }
             }),
         )
-        .route("/", get(pages::start_page))
-        .route("/search", get(pages::search_page))
+        .merge(crate::web::routes())
         .merge(extra)
         .merge(fhir::routes())
         .fallback(not_found)

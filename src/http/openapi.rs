@@ -27,8 +27,16 @@ use utoipa::OpenApi;
     )),
     paths(
         super::ops::openapi_document,
-        super::pages::start_page,
-        super::pages::search_page,
+        crate::web::start::start_page,
+        crate::web::search::search_page,
+        crate::web::assets::get_asset,
+        crate::web::code_list::code_list_page,
+        crate::web::code_list::download_code_list,
+        crate::web::types::type_page,
+        crate::web::types::model_page,
+        crate::web::publisher::publisher_page,
+        crate::web::concept::concept_page,
+        crate::web::concept::download_concept,
         super::code_lists::get_codes,
         super::code_lists::get_altinn_options,
         super::code_lists::get_altinn_library_code_list
@@ -192,10 +200,17 @@ fn apply_rules(path: &str, operation: &mut Map<String, Value>) {
                 .and_then(|m| m.get("schema"))
                 .cloned()
                 .unwrap_or_else(|| json!({"$ref": "#/components/schemas/Problem"}));
-            response.insert(
-                "content".into(),
-                json!({super::problem::PROBLEM_JSON: {"schema": schema}}),
-            );
+            // A web page answers its errors as an HTML page unless `Accept` asks for JSON
+            // (problem.rs, "error bodies by place").
+            let content = if tag_for(path) == "pages" {
+                json!({
+                    super::problem::PROBLEM_JSON: {"schema": schema},
+                    "text/html": {"schema": {"type": "string"}}
+                })
+            } else {
+                json!({super::problem::PROBLEM_JSON: {"schema": schema}})
+            };
+            response.insert("content".into(), content);
         }
     }
 }
@@ -235,6 +250,15 @@ mod tests {
         assert_eq!(tag_for("/healthz"), "operations");
         assert_eq!(tag_for("/concepts/{id}"), "pages");
         assert_eq!(tag_for("/"), "pages");
+    }
+
+    #[test]
+    fn page_errors_are_html_or_problem_json() {
+        let mut operation = json!({"responses": {"404": {}}});
+        apply_rules("/code-lists/{id}", operation.as_object_mut().unwrap());
+        let content = &operation["responses"]["404"]["content"];
+        assert!(content["text/html"].is_object());
+        assert!(content["application/problem+json"].is_object());
     }
 
     #[test]

@@ -364,3 +364,31 @@ pub fn node_area(test: &str, area: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// Headless Chromium for the browser tests (`SEMREG_CHROMIUM`, else Debian's
+/// `/usr/bin/chromium`), else `None` (loudly).
+pub fn chromium(test: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("SEMREG_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if path.is_file() {
+        Some(path)
+    } else {
+        missing_tool(test, &format!("Chromium ({})", path.display()));
+        None
+    }
+}
+
+/// A directory for files a person looks at after a run (screenshots), under the target dir:
+/// the test binary is `<target>/debug/deps/<name>`.
+pub fn artifacts_dir(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = target.join(name);
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
