@@ -34,6 +34,10 @@ pub struct App {
     pub commits: tokio::sync::watch::Sender<i64>,
     /// What the web pages keep between requests.
     pub pages: crate::web::cache::PageCache,
+    /// Checks JWT access tokens of the configured issuers (their JWKS through `fetcher`).
+    pub jwt: crate::auth::jwt::JwtVerifier,
+    /// Per-client rate limits of writes, search and SPARQL.
+    pub rate_limits: crate::auth::limits::RateLimits,
 }
 
 /// The axum state: a cheap handle on the [`App`].
@@ -86,9 +90,12 @@ impl App {
         let last = store::last_seq(&db)
             .await
             .context("cannot read the change log")?;
+        let jwt = crate::auth::jwt::JwtVerifier::new(&config.jwt, &fetcher);
         let app = Arc::new(App {
             instance,
             commits: tokio::sync::watch::Sender::new(last),
+            rate_limits: crate::auth::limits::RateLimits::new(&config.rate_limits),
+            jwt,
             quality: crate::quality::QualityService::new(shapes),
             fetcher,
             config,
@@ -104,6 +111,18 @@ impl App {
             .await
             .context("cannot bring the projections up to date")?;
         tracing::info!(changes = applied, "projections up to date");
+        // Clients whose quota is full again are forgotten each minute, while the app lives.
+        let weak = Arc::downgrade(&app);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                match weak.upgrade() {
+                    Some(app) => app.rate_limits.forget_idle(),
+                    None => break,
+                }
+            }
+        });
         Ok(app)
     }
 

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `import`, `token create`, `reindex`, `source`, `compose`, `form`.
+//! The command line: `serve`, `import`, `token create|list|revoke`, `reindex`, `source`,
+//! `compose`, `form`.
 //! Every command that opens the store takes `--data-dir` and `--database-url` (or
 //! `SEMREG_DATA_DIR`, `SEMREG_DATABASE_URL`).
 
@@ -61,6 +62,9 @@ pub enum Command {
         /// Largest accepted request body in bytes.
         #[arg(long, env = "SEMREG_BODY_LIMIT", default_value_t = 50 * 1024 * 1024)]
         body_limit: usize,
+        /// Longest time one request may take, in seconds (longer ones get 503).
+        #[arg(long, env = "SEMREG_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
+        request_timeout_secs: u64,
         /// Time limit of a SPARQL query, in milliseconds.
         #[arg(long, env = "SEMREG_SPARQL_TIMEOUT_MS", default_value_t = 10_000)]
         sparql_timeout_ms: u64,
@@ -80,6 +84,18 @@ pub enum Command {
         /// Outbound fetches.
         #[command(flatten)]
         fetch: FetchArgs,
+        /// JWT access tokens (Maskinporten and other issuers).
+        #[command(flatten)]
+        jwt: JwtArgs,
+        /// Writes per minute per client address and per token (0: no limit).
+        #[arg(long, env = "SEMREG_RATE_LIMIT_WRITES", default_value_t = crate::auth::limits::RateLimitConfig::default().writes_per_minute)]
+        rate_limit_writes: u32,
+        /// Searches and suggestions per minute per client address and per token (0: no limit).
+        #[arg(long, env = "SEMREG_RATE_LIMIT_SEARCH", default_value_t = crate::auth::limits::RateLimitConfig::default().search_per_minute)]
+        rate_limit_search: u32,
+        /// SPARQL queries per minute per client address and per token (0: no limit).
+        #[arg(long, env = "SEMREG_RATE_LIMIT_SPARQL", default_value_t = crate::auth::limits::RateLimitConfig::default().sparql_per_minute)]
+        rate_limit_sparql: u32,
         /// The URL this instance is reached at (the IRIs of the catalogs it serves; default:
         /// from each request's Host).
         #[arg(long, env = "SEMREG_PUBLIC_URL")]
@@ -192,6 +208,36 @@ impl FetchArgs {
     }
 }
 
+/// JWT access tokens of trusted issuers.
+#[derive(Debug, Clone, Args)]
+pub struct JwtArgs {
+    /// Trusted JWT issuers: a JSON array of `{"issuer", "jwksUri", "audience",
+    /// "writeScope", "adminScope"}`, or the path of a file holding one (empty: JWTs refused).
+    #[arg(long, env = "SEMREG_JWT_ISSUERS", default_value = "")]
+    pub jwt_issuers: String,
+    /// How long an issuer's fetched JWKS is used, in seconds.
+    #[arg(long, env = "SEMREG_JWKS_CACHE_SECS", default_value_t = 24 * 60 * 60)]
+    pub jwks_cache_secs: u64,
+    /// The least time between two fetches of an issuer's JWKS, in seconds (a token with an
+    /// unknown key id asks for one).
+    #[arg(long, env = "SEMREG_JWKS_REFRESH_MIN_SECS", default_value_t = 60)]
+    pub jwks_refresh_min_secs: u64,
+}
+
+impl JwtArgs {
+    /// The JWT configuration.
+    pub fn config(&self) -> anyhow::Result<crate::auth::jwt::JwtConfig> {
+        let issuers =
+            crate::auth::jwt::parse_issuers(&self.jwt_issuers).map_err(anyhow::Error::msg)?;
+        Ok(crate::auth::jwt::JwtConfig {
+            issuers,
+            jwks_ttl: Duration::from_secs(self.jwks_cache_secs.max(1)),
+            jwks_min_refresh: Duration::from_secs(self.jwks_refresh_min_secs),
+            ..Default::default()
+        })
+    }
+}
+
 /// Token commands.
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -207,6 +253,23 @@ pub enum TokenCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// List tokens: id, role, publisher, created (never their secrets).
+    List {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// List revoked tokens too.
+        #[arg(long)]
+        revoked: bool,
+    },
+    /// Revoke a token by id: it is refused from now on, on every server of this store.
+    Revoke {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The token's id (from `semreg token list`).
+        id: String,
+    },
 }
 
 /// Runs a parsed command line.
@@ -216,12 +279,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store,
             listen,
             body_limit,
+            request_timeout_secs,
             sparql_timeout_ms,
             sparql_result_limit,
             sparql_concurrency,
             serve_threads,
             demo,
             fetch,
+            jwt,
+            rate_limit_writes,
+            rate_limit_search,
+            rate_limit_sparql,
             public_url,
             instance_name,
             no_harvest_scheduler,
@@ -231,6 +299,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let mut config = store.config();
             config.fetch = fetch.config()?;
+            config.jwt = jwt.config()?;
+            config.rate_limits = crate::auth::limits::RateLimitConfig {
+                writes_per_minute: rate_limit_writes,
+                search_per_minute: rate_limit_search,
+                sparql_per_minute: rate_limit_sparql,
+            };
             config.public_url = public_url.filter(|u| !u.is_empty());
             config.instance_name = instance_name;
             config.harvest_scheduler = !no_harvest_scheduler;
@@ -240,6 +314,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.listen = listen;
             config.body_limit_bytes = body_limit;
             config.sparql_timeout = Duration::from_millis(sparql_timeout_ms);
+            config.request_timeout = Duration::from_secs(request_timeout_secs.max(1));
             config.sparql_result_limit = sparql_result_limit;
             config.sparql_concurrency = sparql_concurrency;
             config.serve_threads = serve_threads;
@@ -271,34 +346,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    store,
-                    publisher,
-                    admin,
-                },
-        } => {
-            let config = store.config();
-            std::fs::create_dir_all(&config.data_dir)?;
-            let db = store::connect(&config.database_url()).await?;
-            match publisher {
-                Some(publisher) if !admin => {
-                    let publisher = OrgNr::parse(&publisher)?;
-                    let token = tokens::create_token(&db, &publisher).await?;
-                    println!("{token}");
-                    eprintln!(
-                        "Token for publisher {publisher} created; it is shown only this once."
-                    );
-                }
-                _ => {
-                    let token = tokens::create_admin_token(&db).await?;
-                    println!("{token}");
-                    eprintln!("Admin token created; it is shown only this once.");
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Token { command } => token_command(command).await,
         Command::Source { command } => crate::sync::cli::run(command).await,
         Command::Reindex { store } => {
             reindex(store.config()).await?;
@@ -306,6 +354,78 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Compose(args) => forms::compose(args).await,
         Command::Form { command } => forms::form(command).await,
+    }
+}
+
+async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
+    let store = match &command {
+        TokenCommand::Create { store, .. }
+        | TokenCommand::List { store, .. }
+        | TokenCommand::Revoke { store, .. } => store.clone(),
+    };
+    let config = store.config();
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = store::connect(&config.database_url()).await?;
+    match command {
+        TokenCommand::Create {
+            publisher, admin, ..
+        } => {
+            let publisher = match publisher {
+                Some(publisher) if !admin => Some(OrgNr::parse(&publisher)?),
+                _ => None,
+            };
+            let created = tokens::create(&db, publisher.as_ref()).await?;
+            println!("{}", created.token);
+            match publisher {
+                Some(publisher) => eprintln!(
+                    "Token {} for publisher {publisher} created; it is shown only this once.",
+                    created.view.id
+                ),
+                None => eprintln!(
+                    "Admin token {} created; it is shown only this once.",
+                    created.view.id
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::List { revoked, .. } => {
+            let (total, items) = tokens::list(&db, revoked, i64::MAX as u64, 0).await?;
+            println!(
+                "{:<36}  {:<9}  {:<9}  {:<20}  revoked",
+                "id", "role", "publisher", "created"
+            );
+            for token in &items {
+                println!(
+                    "{:<36}  {:<9}  {:<9}  {:<20}  {}",
+                    token.id,
+                    token.role,
+                    token.publisher.as_deref().unwrap_or("-"),
+                    token.created_at.format("%Y-%m-%dT%H:%M:%SZ"),
+                    token
+                        .revoked_at
+                        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                        .unwrap_or_else(|| "-".into())
+                );
+            }
+            eprintln!("{total} tokens");
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::Revoke { id, .. } => match tokens::revoke(&db, &id).await? {
+            Some(token) => {
+                eprintln!(
+                    "Token {} ({}{}) revoked.",
+                    token.id,
+                    token.role,
+                    token
+                        .publisher
+                        .as_deref()
+                        .map(|p| format!(" of {p}"))
+                        .unwrap_or_default()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            None => bail!("no token {id}: see `semreg token list`"),
+        },
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Time limit of one SPARQL query.
     pub sparql_timeout: Duration,
+    /// Longest time the router spends on one request (the fast lane's memoized code-list
+    /// answers aside); longer ones get 503.
+    pub request_timeout: Duration,
     /// Most rows (or triples) a SPARQL query returns.
     pub sparql_result_limit: usize,
     /// Most SPARQL queries evaluated at once; more get 503.
@@ -47,6 +50,10 @@ pub struct Config {
     pub instance_name: String,
     /// How often an idle Server-Sent Events stream of the change feed sends a heartbeat.
     pub feed_heartbeat: Duration,
+    /// JWT access tokens: trusted issuers and how their keys are cached.
+    pub jwt: crate::auth::jwt::JwtConfig,
+    /// Per-client quotas of writes, searches and SPARQL queries.
+    pub rate_limits: crate::auth::limits::RateLimitConfig,
 }
 
 impl Config {
@@ -58,6 +65,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 50 * 1024 * 1024,
             sparql_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(300),
             sparql_result_limit: 10_000,
             sparql_concurrency: 4,
             poll_interval: Duration::from_millis(250),
@@ -72,6 +80,8 @@ impl Config {
             harvest_concurrency: 8,
             instance_name: "semreg".to_owned(),
             feed_heartbeat: Duration::from_secs(15),
+            jwt: crate::auth::jwt::JwtConfig::default(),
+            rate_limits: crate::auth::limits::RateLimitConfig::default(),
         }
     }
 

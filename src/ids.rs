@@ -28,6 +28,34 @@ impl OrgNr {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Parses nine digits whose last is the MOD11 check digit of the first eight (weights
+    /// 3 2 7 6 5 4 3 2, as the Central Coordinating Register for Legal Entities assigns them):
+    /// for org numbers that come from outside credentials, where a typo must not name
+    /// another organisation.
+    pub fn parse_checked(value: &str) -> Result<Self, InvalidOrgNr> {
+        let org = Self::parse(value)?;
+        if mod11_check_digit(&org.0.as_bytes()[..8]) == Some(org.0.as_bytes()[8] - b'0') {
+            Ok(org)
+        } else {
+            Err(InvalidOrgNr(format!("{value} (its check digit is wrong)")))
+        }
+    }
+}
+
+/// The MOD11 check digit of eight ASCII digits, `None` when there is none (remainder 1).
+fn mod11_check_digit(digits: &[u8]) -> Option<u8> {
+    const WEIGHTS: [u32; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
+    let sum: u32 = digits
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    match 11 - sum % 11 {
+        11 => Some(0),
+        10 => None,
+        check => Some(check as u8),
+    }
 }
 
 impl TryFrom<String> for OrgNr {
@@ -87,5 +115,15 @@ mod tests {
         assert!(OrgNr::parse("974760673").is_ok());
         assert!(OrgNr::parse("97476067").is_err());
         assert!(OrgNr::parse("97476067x").is_err());
+    }
+
+    #[test]
+    fn checked_org_nr_needs_its_mod11_check_digit() {
+        // Brønnøysundregistrene and Digdir.
+        assert!(OrgNr::parse_checked("974760673").is_ok());
+        assert!(OrgNr::parse_checked("991825827").is_ok());
+        assert!(OrgNr::parse_checked("974760674").is_err());
+        assert!(OrgNr::parse_checked("123456789").is_err());
+        assert!(OrgNr::parse_checked("97476067").is_err());
     }
 }

@@ -7,6 +7,7 @@ mod m20261128_000001_initial;
 mod m20261201_000011_sync;
 mod m20261201_000015_concepts;
 mod m20261202_000012_federation;
+mod m20261202_000020_token_revocation;
 
 /// Runs semreg's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_concepts::Migration),
             Box::new(m20261201_000011_sync::Migration),
             Box::new(m20261202_000012_federation::Migration),
+            Box::new(m20261202_000020_token_revocation::Migration),
         ]
     }
 }

@@ -348,8 +348,18 @@ async fn serve_with_router(
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use tower::ServiceExt;
+    // The client's address, for per-client rate limits.
+    let peer = stream.peer_addr().ok();
     let service = hyper_util::service::TowerToHyperService::new(router.map_request(
-        |request: axum::http::Request<hyper::body::Incoming>| request.map(axum::body::Body::new),
+        move |request: axum::http::Request<hyper::body::Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            if let Some(peer) = peer {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+            }
+            request
+        },
     ));
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     let io = TokioIo::new(Replay {

@@ -20,6 +20,7 @@ pub mod search;
 pub mod service_models;
 pub mod sparql;
 pub mod sync;
+pub mod tokens;
 pub mod types;
 
 use crate::app::AppState;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
     let (router, openapi) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
         .routes(routes!(resources::list_resources))
         .routes(routes!(resources::get_resource))
@@ -88,6 +90,8 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         ))
         .routes(routes!(sync::get_catalog))
         .routes(routes!(sync::get_quality))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());
@@ -143,6 +147,12 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         )
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            request_timeout,
+        ))
+        // Inside the metrics, so a 429 is counted; outside compression (its body is small).
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             record_metrics,
         ))
         .layer(TraceLayer::new_for_http())
@@ -164,6 +174,67 @@ async fn method_not_allowed(method: axum::http::Method) -> problem::ApiError {
 
 async fn not_found(uri: axum::http::Uri) -> problem::ApiError {
     problem::ApiError::not_found(format!("no route for {}", uri.path()))
+}
+
+/// Answers 503 for a request the router has spent longer than `--request-timeout-secs` on
+/// (the change feed aside: its long polls and streams have limits of their own).
+/// A write cut off this way is all or nothing like any other: its transaction commits whole
+/// or is rolled back when dropped.
+async fn request_timeout(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    // The change feed's long polls (at most 60 s) and event streams have their own limits.
+    if request.uri().path() == "/api/v1/changes" {
+        return next.run(request).await;
+    }
+    let limit = app.config.request_timeout;
+    let path = request.uri().path().to_owned();
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(path = %path, timeout_ms = limit.as_millis() as u64, "request timed out");
+            problem::ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the request took longer than {} ms (--request-timeout-secs)",
+                    limit.as_millis()
+                ),
+            )
+            .with_header(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            )
+            .into_response()
+        }
+    }
+}
+
+/// Counts writes, searches and SPARQL queries against their quotas per client address and per
+/// token ([`crate::auth::limits`]): 429 with `Retry-After` when one runs out.
+async fn rate_limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    if let Some(class) = crate::auth::limits::LimitClass::of(request.method(), request.uri().path())
+    {
+        let ip = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let token = auth::bearer_token(request.headers()).ok();
+        if let Err(limited) = app.rate_limits.check(class, ip, token) {
+            let seconds = (limited.retry_after.as_secs_f64().ceil() as u64).max(1);
+            tracing::info!(class = class.name(), by_token = limited.by_token, ip = ?ip, retry_after_s = seconds, "rate limited");
+            return problem::ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "too many {} from this {}: try again in {seconds} s",
+                    class.name(),
+                    if limited.by_token { "token" } else { "address" }
+                ),
+            )
+            .with_header(axum::http::header::RETRY_AFTER, seconds.into())
+            .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 async fn record_metrics(State(app): State<AppState>, request: Request, next: Next) -> Response {

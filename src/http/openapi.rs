@@ -56,7 +56,7 @@ impl utoipa::Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "A publisher's API token (`semreg token create --publisher ORGNR`)",
+                        "A semreg API token (`semreg token create --publisher ORGNR` or `--admin`), or a JWT access token of a configured issuer such as Maskinporten (`SEMREG_JWT_ISSUERS`)",
                     ))
                     .build(),
             ),
@@ -117,6 +117,7 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
             for method in METHODS {
                 if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
                     apply_rules(path, operation);
+                    document_rate_limit(method, path, operation);
                     operation.insert("tags".into(), json!([tag_for(path)]));
                 }
             }
@@ -137,6 +138,28 @@ fn tag_for(path: &str) -> &str {
         "sparql" => "sparql",
         "healthz" | "readyz" | "metrics" | "openapi.json" => "operations",
         _ => "pages",
+    }
+}
+
+/// A rate-limited operation (writes, search, SPARQL) documents its 429.
+fn document_rate_limit(method: &str, path: &str, operation: &mut Map<String, Value>) {
+    let Ok(method) = axum::http::Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
+        return;
+    };
+    if crate::auth::limits::LimitClass::of(&method, path).is_none() {
+        return;
+    }
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    {
+        responses.entry("429").or_insert_with(|| {
+            json!({
+                "description": "Too many requests of this kind from this client (its address or token): try again after `Retry-After` seconds",
+                "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+                "content": {super::problem::PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            })
+        });
     }
 }
 

@@ -24,6 +24,9 @@ pub struct Problem {
     /// What went wrong this time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For a refused credential: the check that failed (e.g. `exp`, `signature`, `scope`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 /// An error answered to an HTTP client.
@@ -31,6 +34,8 @@ pub struct Problem {
 pub struct ApiError {
     status: StatusCode,
     detail: Option<String>,
+    check: Option<&'static str>,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
@@ -39,7 +44,32 @@ impl ApiError {
         Self {
             status,
             detail: Some(detail.into()),
+            check: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// 401 for a refused credential, naming the check that failed in the problem's `check`
+    /// member and in `WWW-Authenticate` (RFC 6750's `invalid_token`).
+    pub fn invalid_token(check: &'static str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let challenge = format!(
+            "Bearer error=\"invalid_token\", error_description=\"{check}: {}\"",
+            detail.replace(['"', '\\'], "'")
+        );
+        let mut error = Self::new(StatusCode::UNAUTHORIZED, detail);
+        error.check = Some(check);
+        // A detail quoting the token's own text may not fit a header; the code alone does.
+        let value = HeaderValue::from_str(&challenge)
+            .unwrap_or_else(|_| HeaderValue::from_static("Bearer error=\"invalid_token\""));
+        error.headers.push((header::WWW_AUTHENTICATE, value));
+        error
+    }
+
+    /// Adds a response header (e.g. `Retry-After`).
+    pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
     }
 
     /// 400 Bad Request.
@@ -73,6 +103,8 @@ impl ApiError {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: None,
+            check: None,
+            headers: Vec::new(),
         }
     }
 
@@ -82,6 +114,8 @@ impl ApiError {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
             detail: Some("the store is unavailable; try again shortly".into()),
+            check: None,
+            headers: vec![(header::RETRY_AFTER, HeaderValue::from_static("5"))],
         }
     }
 
@@ -93,11 +127,20 @@ impl ApiError {
 
 /// Builds a problem response for a status and an optional detail.
 pub fn problem_response(status: StatusCode, detail: Option<String>) -> Response<Body> {
+    problem_with_check(status, detail, None)
+}
+
+fn problem_with_check(
+    status: StatusCode,
+    detail: Option<String>,
+    check: Option<&str>,
+) -> Response<Body> {
     let problem = Problem {
         kind: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
         detail,
+        check: check.map(str::to_owned),
     };
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     let mut response = Response::new(Body::from(body));
@@ -110,7 +153,11 @@ pub fn problem_response(status: StatusCode, detail: Option<String>) -> Response<
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> axum::response::Response {
-        problem_response(self.status, self.detail)
+        let mut response = problem_with_check(self.status, self.detail, self.check);
+        for (name, value) in self.headers {
+            response.headers_mut().append(name, value);
+        }
+        response
     }
 }
 

@@ -124,6 +124,8 @@ pub mod token {
         pub token_hash: String,
         /// When the token was created.
         pub created_at: DateTimeUtc,
+        /// When it was revoked (refused from then on; the row stays for the audit trail).
+        pub revoked_at: Option<DateTimeUtc>,
     }
 
     /// No relations are navigated through the ORM.

@@ -52,9 +52,10 @@ pub struct PushReport {
 
 /// Pushes a catalog for a publisher.
 pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncError> {
-    if !request.caller.acts_for(&request.publisher) {
+    // Only the publisher writes its catalog: an admin manages the instance, not its content.
+    if request.caller != Principal::Publisher(request.publisher.clone()) {
         return Err(SyncError::Forbidden(format!(
-            "a token of {} cannot write the catalog of publisher {}",
+            "a token of {} cannot write the catalog of publisher {}: use a token of that publisher",
             request.caller, request.publisher
         )));
     }
@@ -85,7 +86,7 @@ pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncErr
         .exec(&txn)
         .await?;
     }
-    // The ownership check is the publisher's, whoever pushes (an admin included).
+    // The ownership check is the publisher's.
     let publisher = request.publisher.clone();
     let mut report = registry::apply(
         &txn,
