@@ -445,14 +445,23 @@ pub fn write_memoized(
             |list, hit| write(list, hit, true, head),
         ),
     }?;
+    observe_hot(app, route.path(), &answer, started);
+    Some(answer)
+}
+
+/// Counts a fast-lane answer in the metrics under its route: 200 with a body, 304 without.
+pub(super) fn observe_hot(
+    app: &AppState,
+    route: &'static str,
+    answer: &Option<axum::body::Bytes>,
+    started: std::time::Instant,
+) {
     let status = if answer.is_some() {
         StatusCode::OK
     } else {
         StatusCode::NOT_MODIFIED
     };
-    app.metrics
-        .observe_status("GET", route.path(), status, started);
-    Some(answer)
+    app.metrics.observe_status("GET", route, status, started);
 }
 
 /// Writes the head of a memoized rendering's answer into `head` — the same status and headers as

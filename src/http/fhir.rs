@@ -2,7 +2,7 @@
 //! `OperationOutcome` errors. Handlers are one table ([`ROUTES`]) that also writes the
 //! OpenAPI description, so the two cannot drift; the work is in [`crate::fhir`].
 
-use super::code_lists::{respond, write_hot_answer, HotClock, HotRequest};
+use super::code_lists::{observe_hot, respond, write_hot_answer, HotClock, HotRequest};
 use crate::app::AppState;
 use crate::code_lists::{MemoKind, Rendered};
 use crate::fhir::code_system::Summary;
@@ -743,13 +743,7 @@ pub fn write_memoized(
     }
     let (list, hit) = memo_hit(app, memoized, request.query)?;
     let body = write_hot_answer(head, &hit, request, clock, None, list.retired_at);
-    let status = if body.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_MODIFIED
-    };
-    app.metrics
-        .observe_status("GET", memoized.path(), status, started);
+    observe_hot(app, memoized.path(), &body, started);
     Some(body)
 }
 

@@ -286,30 +286,26 @@ pub async fn versions_of_changes(
 
 /// The newest `seq` in the change log (0 when empty).
 pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
-    let max: Option<Option<i64>> = change::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::from(Func::max(Expr::col(change::Column::Seq))),
-            "max_seq",
-        )
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(max.flatten().unwrap_or(0))
+    seq_bound(db, Func::max(Expr::col(change::Column::Seq))).await
 }
 
 /// The oldest `seq` in the change log (0 when empty).
 pub async fn first_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
-    let min: Option<Option<i64>> = change::Entity::find()
+    seq_bound(db, Func::min(Expr::col(change::Column::Seq))).await
+}
+
+/// `MIN` or `MAX` of the change log's `seq` (0 when the log is empty).
+async fn seq_bound(
+    db: &impl ConnectionTrait,
+    bound: sea_orm::sea_query::FunctionCall,
+) -> Result<i64, StoreError> {
+    let value: Option<Option<i64>> = change::Entity::find()
         .select_only()
-        .column_as(
-            Expr::from(Func::min(Expr::col(change::Column::Seq))),
-            "min_seq",
-        )
+        .column_as(Expr::from(bound), "bound")
         .into_tuple()
         .one(db)
         .await?;
-    Ok(min.flatten().unwrap_or(0))
+    Ok(value.flatten().unwrap_or(0))
 }
 
 /// Counts resources, for metrics and health.
