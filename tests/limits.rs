@@ -151,6 +151,12 @@ async fn clients_over_their_quota_get_429_and_code_list_reads_are_never_limited(
         "address",
     )
     .await;
+    // The search page shares the quota, and its 429 is an HTML page like its other errors.
+    let page = here.get(app.url("/search?q=farger")).send().await.unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.headers().contains_key("retry-after"));
+    let media = page.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(media.starts_with("text/html"), "{media}");
     let query = [("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")];
     for _ in 0..2 {
         let answer = there

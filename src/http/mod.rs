@@ -136,6 +136,9 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
             problem::panic_response,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
+        // Inside the layers that give an error the body of its place (a page's 429 is an HTML
+        // page) and inside the metrics, so a 429 is counted.
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         // Inside compression: an error body rewritten here is compressed by the next layer, so
         // its Content-Encoding always describes the bytes sent.
         .layer(middleware::from_fn(problem::ensure_problem_json))
@@ -149,8 +152,6 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
             state.clone(),
             request_timeout,
         ))
-        // Inside the metrics, so a 429 is counted; outside compression (its body is small).
-        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             record_metrics,

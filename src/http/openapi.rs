@@ -116,8 +116,8 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
             };
             for method in METHODS {
                 if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
-                    apply_rules(path, operation);
                     document_rate_limit(method, path, operation);
+                    apply_rules(path, operation);
                     operation.insert("tags".into(), json!([tag_for(path)]));
                 }
             }
