@@ -513,9 +513,7 @@ fn about_tab(request: &PageRequest, list: &CachedList) -> Markup {
     html! {
         dl.meta {
             dt { (lang.t(Msg::Identifier)) }
-            dd { code id="resource-iri" { (list.list.iri) } " "
-                button.ds-button.copy-button type="button" data-variant="tertiary" data-size="sm"
-                    data-copy="resource-iri" data-copied=(lang.t(Msg::Copied)) hidden { (lang.t(Msg::Copy)) } }
+            dd { (layout::copyable_iri(lang, &list.list.iri)) }
             dt { "id" }
             dd { code { (list.id) } @if let Some(alias) = &list.alias { " · " code { (alias) } } }
             @if let Some(identifier) = &list.list.identifier {

@@ -76,20 +76,10 @@ pub async fn concept_page(
             }
         }
         h1.ds-heading data-size="lg" { (text(lang, pick(&concept.preferred, lang))) }
-        p.result-card__tags {
-            (layout::kind_tag(lang, "concept")) " "
-            (layout::status_tag(lang, &row.status)) " "
-            span { (lang.t(Msg::Version)) " " (row.current_version) }
-            @if let Some(publisher) = &row.publisher {
-                " · " span { (lang.t(Msg::Publisher)) ": "
-                    a.ds-link href=(format!("/publishers/{publisher}")) { (publisher) } }
-            }
-        }
+        (layout::resource_tags(lang, "concept", &row))
         dl.meta {
             dt { (lang.t(Msg::Identifier)) }
-            dd { code id="resource-iri" { (row.iri) } " "
-                button.ds-button.copy-button type="button" data-variant="tertiary" data-size="sm"
-                    data-copy="resource-iri" data-copied=(lang.t(Msg::Copied)) hidden { (lang.t(Msg::Copy)) } }
+            dd { (layout::copyable_iri(lang, &row.iri)) }
             @if let Some(identifier) = &concept.identifier {
                 @if identifier != &row.iri { dt { "dct:identifier" } dd { (identifier) } }
             }

@@ -293,6 +293,30 @@ pub fn status_tag(lang: Lang, status: &str) -> Markup {
     html! { span.ds-tag data-color=(color) data-size="sm" { (i18n::status_name(lang, status)) } }
 }
 
+/// A resource page's tags under its heading: kind, status, version and publisher.
+pub fn resource_tags(lang: Lang, kind: &str, row: &crate::store::resource::Model) -> Markup {
+    html! {
+        p.result-card__tags {
+            (kind_tag(lang, kind)) " "
+            (status_tag(lang, &row.status)) " "
+            span { (lang.t(Msg::Version)) " " (row.current_version) }
+            @if let Some(publisher) = &row.publisher {
+                " · " span { (lang.t(Msg::Publisher)) ": "
+                    a.ds-link href=(format!("/publishers/{publisher}")) { (publisher) } }
+            }
+        }
+    }
+}
+
+/// A resource's IRI with a button that copies it (shown when the page's script runs).
+pub fn copyable_iri(lang: Lang, iri: &str) -> Markup {
+    html! {
+        code id="resource-iri" { (iri) } " "
+        button.ds-button.copy-button type="button" data-variant="tertiary" data-size="sm"
+            data-copy="resource-iri" data-copied=(lang.t(Msg::Copied)) hidden { (lang.t(Msg::Copy)) }
+    }
+}
+
 /// A tag for a resource's kind.
 pub fn kind_tag(lang: Lang, kind: &str) -> Markup {
     html! { span.ds-tag data-color="accent" data-size="sm" data-variant="outline" { (i18n::kind_name(lang, kind)) } }

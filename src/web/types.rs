@@ -108,20 +108,10 @@ async fn resource_page(
             }
         }
         h1.ds-heading data-size="lg" { (row.label) }
-        p.result-card__tags {
-            (layout::kind_tag(lang, kind)) " "
-            (layout::status_tag(lang, &row.status)) " "
-            span { (lang.t(Msg::Version)) " " (row.current_version) }
-            @if let Some(publisher) = &row.publisher {
-                " · " span { (lang.t(Msg::Publisher)) ": "
-                    a.ds-link href=(format!("/publishers/{publisher}")) { (publisher) } }
-            }
-        }
+        (layout::resource_tags(lang, kind, &row))
         dl.meta {
             dt { (lang.t(Msg::Identifier)) }
-            dd { code id="resource-iri" { (row.iri) } " "
-                button.ds-button.copy-button type="button" data-variant="tertiary" data-size="sm"
-                    data-copy="resource-iri" data-copied=(lang.t(Msg::Copied)) hidden { (lang.t(Msg::Copy)) } }
+            dd { (layout::copyable_iri(lang, &row.iri)) }
         }
         h2.ds-heading data-size="xs" { (lang.t(Msg::Download)) }
         p.downloads {
