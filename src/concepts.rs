@@ -316,15 +316,24 @@ pub fn read_triples(iri: &str, triples: &[Triple]) -> ConceptView {
 }
 
 /// What in the registry names a concept: types and properties whose subject it is
-/// (`dct:subject`), and lists and collections that hold it (`skos:member`,
-/// `skos:hasTopConcept`): `(resource IRI, resource kind hint)` pairs, at most 200.
+/// (`dct:subject`), lists and collections that hold it (`skos:member`,
+/// `skos:hasTopConcept`), and service models with a field it gives the texts of (a concept part,
+/// or a type's field whose concept it is: its UI hints name it): `(resource IRI, how)` pairs,
+/// `how` being `subject`, `member` or `hint`, at most 200.
 pub async fn used_by(app: &App, iri: &str) -> Result<Vec<(String, &'static str)>, String> {
     let node = oxrdf::NamedNode::new(iri).map_err(|e| e.to_string())?;
+    // A service model's UI hints are one JSON literal; a hint's `concept` is this IRI. (An IRI
+    // holds no `"` or `\`, so it is its own JSON and SPARQL string text.)
+    let hint = format!("\\\"concept\\\":\\\"{}\\\"", node.as_str());
     let query = format!(
-        "SELECT DISTINCT ?g ?how WHERE {{ GRAPH ?g {{ \
-           {{ ?s <{DCT}subject> {node} BIND(\"subject\" AS ?how) }} UNION \
-           {{ ?s <{SKOS}member> {node} BIND(\"member\" AS ?how) }} UNION \
-           {{ ?s <{SKOS}hasTopConcept> {node} BIND(\"member\" AS ?how) }} }} }} LIMIT 200"
+        "SELECT DISTINCT ?g ?how WHERE {{ \
+           {{ GRAPH ?g {{ \
+             {{ ?s <{DCT}subject> {node} BIND(\"subject\" AS ?how) }} UNION \
+             {{ ?s <{SKOS}member> {node} BIND(\"member\" AS ?how) }} UNION \
+             {{ ?s <{SKOS}hasTopConcept> {node} BIND(\"member\" AS ?how) }} }} }} UNION \
+           {{ GRAPH ?g {{ ?model <https://w3id.org/semreg/ns#uiHints> ?hints }} \
+              FILTER(CONTAINS(STR(?hints), \"{hint}\")) BIND(\"hint\" AS ?how) }} \
+         }} LIMIT 200"
     );
     let projections = app.projections.clone();
     tokio::task::spawn_blocking(move || {
@@ -347,6 +356,7 @@ pub async fn used_by(app: &App, iri: &str) -> Result<Vec<(String, &'static str)>
             };
             let how = match solution.get("how") {
                 Some(Term::Literal(l)) if l.value() == "member" => "member",
+                Some(Term::Literal(l)) if l.value() == "hint" => "hint",
                 _ => "subject",
             };
             if !out.iter().any(|(g, _)| g == &graph) {

@@ -85,6 +85,25 @@ async fn with_data(backend: Backend, test: &str) -> Option<TestApp> {
         let response = app.import(Some(&token), query, body).await;
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     }
+    // The worked example's correspondence and its mapping from the population register.
+    let response = app
+        .import(
+            Some(&token),
+            "format=correspondence&filename=kjoenn-to-klass-2.csv&source=https://example.org/folkeregisteret/kjoenn&target=2&iri=https://example.org/semreg-demo/correspondences/kjoenn-klass-2",
+            std::fs::read(fixture("kjoenn-to-klass-2.csv")).unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let response = app
+        .client
+        .post(app.url("/api/v1/mappings?alias=folkeregisteret-person"))
+        .bearer_auth(&token)
+        .header("content-type", "text/tab-separated-values")
+        .body(std::fs::read(fixture("folkeregisteret-person.sssom.tsv")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     let demo = app.token(semreg::demo::DEMO_PUBLISHER).await;
     let response = app
         .import(
@@ -95,6 +114,10 @@ async fn with_data(backend: Backend, test: &str) -> Option<TestApp> {
         .await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     Some(app)
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/compose/{name}"))
 }
 
 async fn page(app: &TestApp, path: &str) -> (reqwest::StatusCode, header::HeaderMap, String) {
@@ -511,6 +534,333 @@ async fn the_concept_page_shows_terms_definitions_and_relations() {
     assert_eq!(page(&app, "/concepts/ssb-klass-131").await.0, 404);
 }
 
+/// A client that shows redirects instead of following them.
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    body: String,
+) -> (reqwest::StatusCode, header::HeaderMap, String) {
+    let response = no_redirects()
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("POST form");
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+/// Waits until a page contains a text (the projections follow the change log).
+async fn page_until(app: &TestApp, path: &str, text: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let (_, _, html) = page(app, path).await;
+        if html.contains(text) || started.elapsed() > std::time::Duration::from_secs(10) {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_composer_previews_saves_and_links_a_service_model() {
+    let Some(app) = with_data(Backend::Sqlite, "web_compose").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    let person = app.get_json("/api/v1/resources/demo-person").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The type search inside the page offers the Person type with an add button.
+    let (status, headers, html) = page(&app, "/compose?q=Person&lang=en").await;
+    assert_eq!(status, 200);
+    assert!(header_of(&headers, "content-security-policy").contains("script-src 'self'"));
+    assert!(
+        html.contains(&format!("name=\"add\" value=\"{person}\"")),
+        "the demo Person among the hits: {html}"
+    );
+    // Adding is a redirect to the new state, with a field name made from the type's label.
+    let response = no_redirects()
+        .get(app.url(&format!(
+            "/compose?name=S%C3%B8knad&q=Person&add={person}&lang=en"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        header_of(response.headers(), "location"),
+        format!(
+            "/compose?name=S%C3%B8knad&type={person}&field=person&card=1&source=&q=Person&lang=en"
+        )
+    );
+    let response = no_redirects()
+        .get(app.url(&format!(
+            "/compose?name=S&type={person}&field=a&card=1&source=&type=x&field=b&card=1&source=&remove=0"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert!(
+        header_of(response.headers(), "location")
+            .starts_with("/compose?name=S&type=x&field=b&card=1&source=&lang="),
+        "the first part removed"
+    );
+    // Two parts, the first filled from the population register: the preview is the API's bundle.
+    let state = format!(
+        "name=S%C3%B8knad+om+bost%C3%B8tte&type={person}&field=applicant&card=1&source=folkeregisteret-person\
+         &type=https%3A%2F%2Fexample.org%2Fsemreg-demo%2FAdresse&field=deliveryAddress&card=0..1&source="
+    );
+    let (status, _, html) = page(&app, &format!("/compose?{state}&lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<option value=\"folkeregisteret-person\" selected>"),
+        "the mapping set into Person is offered and chosen: {html}"
+    );
+    assert!(html.contains("#/$defs/Person"), "the schema: {html}");
+    assert!(html.contains("data-path=\"/applicant/address/municipality\""));
+    assert!(html.contains("Dropdown"));
+    assert!(
+        html.contains("<code>/navn/0/fornavn</code>")
+            && html.contains("<code>/applicant/givenName</code>")
+    );
+    assert!(html.contains("id=\"compose-token\""), "the save form");
+    assert!(
+        html.contains("card=0..1&amp;source=&amp;lang=nb\" hreflang=\"nb\""),
+        "the language switch keeps every part's values in place, empty ones too: {html}"
+    );
+    assert!(!html.contains(&token));
+    assert_eq!(
+        app.get_json("/api/v1/resources?kind=service-model").await["total"],
+        0,
+        "a preview stores nothing"
+    );
+    // A part naming no type: the API's 422 naming the part, explained in the page language.
+    let (status, _, html) = page(
+        &app,
+        "/compose?name=X&type=no-such-type&field=a&card=1&source=&lang=nn",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Tenestemodellen kan ikkje setjast saman (422)"),
+        "{html}"
+    );
+    assert!(html.contains("Innhaldet er ikkje gyldig."));
+    assert!(html.contains("parts[0].type: no type with id, alias or IRI &quot;no-such-type&quot;"));
+    // Saving without a token, or with a wrong one: 401, said in the page's language.
+    let (status, _, html) = post_form(&app, "/compose?lang=en", format!("{state}&token=")).await;
+    assert_eq!(status, 401);
+    assert!(
+        html.contains("The service model was not saved (401)"),
+        "{html}"
+    );
+    assert!(html.contains("The token is missing or not valid."));
+    let (status, _, html) = post_form(
+        &app,
+        "/compose?lang=nb",
+        format!("{state}&token=semreg_wrong"),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(html.contains("Tokenet mangler eller er ugyldig."), "{html}");
+    assert_eq!(
+        app.get_json("/api/v1/resources?kind=service-model").await["total"],
+        0
+    );
+    // Saved with the publisher's token: a redirect to the composer showing the saved model.
+    let (status, headers, _) =
+        post_form(&app, "/compose?lang=en", format!("{state}&token={token}")).await;
+    assert_eq!(status, 303);
+    let location = header_of(&headers, "location").to_owned();
+    assert!(
+        !location.contains(&token),
+        "the token stays out of the address"
+    );
+    let id = location
+        .split("saved=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("saved=ID")
+        .to_owned();
+    let bundle = app.get_json(&format!("/api/v1/service-models/{id}")).await;
+    let fields: Vec<&str> = bundle["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["applicant", "deliveryAddress"]);
+    assert!(bundle["parts"][0]["mapping"].is_string(), "{bundle}");
+    assert_eq!(bundle["parts"][1]["min"], 0);
+    assert_eq!(
+        bundle["schema"]["properties"]["applicant"]["$ref"],
+        "#/$defs/Person"
+    );
+    let (status, _, html) = page(&app, &location).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("data-id=\"{id}\"")), "{html}");
+    assert!(html.contains(&format!(
+        "href=\"/api/v1/service-models/{id}/altinn-app?org=ttd\""
+    )));
+    let zip = app
+        .client
+        .get(app.url(&format!("/api/v1/service-models/{id}/altinn-app?org=ttd")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zip.status(), 200, "the form export the page links to");
+    // The concept behind the municipality field now names the service model as a user.
+    let kommune =
+        semreg::ids::resource_id_for_iri("https://example.org/semreg-demo/begrep/kommune");
+    let link = format!("href=\"/api/v1/service-models/{id}\"");
+    let html = page_until(&app, &format!("/concepts/{kommune}"), &link).await;
+    assert!(html.contains(&link), "used by the service model: {html}");
+    assert!(html.contains("Tjenestemodell"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_publisher_page_shows_runs_and_a_dry_run_diff() {
+    let Some(app) = with_data(Backend::Sqlite, "web_publisher").await else {
+        return;
+    };
+    let token = app.token(PUBLISHER).await;
+    // A harvest source (its address is the API's to show, not the page's) and a push.
+    let response = app
+        .client
+        .post(app.url("/api/v1/sources"))
+        .bearer_auth(&token)
+        .json(
+            &serde_json::json!({"url": "http://127.0.0.1:9/secret-catalog.ttl",
+            "dataType": "concept", "dataSourceType": "SKOS-AP-NO", "publisherId": PUBLISHER}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let pushed = r#"<https://example.org/begrep/pushed> a <http://www.w3.org/2004/02/skos/core#Concept> ;
+        <http://www.w3.org/2004/02/skos/core#prefLabel> "pushet"@nb ."#;
+    let response = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/publishers/{PUBLISHER}/catalog?format=turtle"
+        )))
+        .bearer_auth(&token)
+        .body(pushed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let (status, _, html) = page(&app, &format!("/publishers/{PUBLISHER}?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<strong id=\"source-count\">1</strong>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("secret-catalog"),
+        "no source address on the page"
+    );
+    assert!(
+        html.contains("<tr data-kind=\"push\" data-status=\"done\"><th scope=\"row\">Push</th>"),
+        "the push run: {html}"
+    );
+    assert!(html.contains("id=\"dry-run-form\""));
+    // A dry run of a merge: one new concept, one changed; nothing written.
+    let catalog = format!(
+        "{pushed}\n<https://example.org/begrep/dry> a <http://www.w3.org/2004/02/skos/core#Concept> ;\n\
+         <http://www.w3.org/2004/02/skos/core#prefLabel> \"tørr\"@nb ."
+    )
+    .replace("\"pushet\"@nb", "\"pushet igjen\"@nb");
+    let body = |token: &str| {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("catalog", &catalog)
+            .append_pair("format", "turtle")
+            .append_pair("mode", "merge")
+            .append_pair("token", token);
+        form.finish()
+    };
+    let path = format!("/publishers/{PUBLISHER}/dry-run?lang=en");
+    let (status, _, html) = post_form(&app, &path, body(&token)).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<dd data-count=\"created\">1</dd>"), "{html}");
+    assert!(html.contains("<dd data-count=\"updated\">1</dd>"));
+    assert!(html
+        .contains("<tr data-outcome=\"created\"><td><code>https://example.org/begrep/dry</code>"));
+    assert!(
+        html.contains("http://www.w3.org/2004/02/skos/core#prefLabel"),
+        "the changed predicate"
+    );
+    assert!(!html.contains(&token), "the token is not shown back");
+    let dry = semreg::ids::resource_id_for_iri("https://example.org/begrep/dry");
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/resources/{dry}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404, "a dry run writes nothing");
+    // Errors of the push API, in the page's language.
+    let (status, _, html) =
+        post_form(&app, &format!("/publishers/{PUBLISHER}/dry-run"), body("")).await;
+    assert_eq!(status, 401);
+    assert!(
+        html.contains("Tørrkjøringen feilet (401)")
+            && html.contains("Tokenet mangler eller er ugyldig."),
+        "{html}"
+    );
+    let other = app.token(semreg::demo::DEMO_PUBLISHER).await;
+    let (status, _, html) = post_form(&app, &path, body(&other)).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("The token may not do this"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_correspondences_tab_shows_the_code_to_code_table() {
+    let Some(app) = with_data(Backend::Sqlite, "web_correspondences").await else {
+        return;
+    };
+    let (status, _, html) = page(
+        &app,
+        "/code-lists/demo-frg-kjoenn?tab=correspondences&lang=en",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<tr data-from=\"kvinne\" data-to=\"2\">"),
+        "{html}"
+    );
+    assert!(html.contains("<tr data-from=\"mann\" data-to=\"1\">"));
+    assert!(html.contains("2 associations"));
+    // From the other side: Klass 2's codes first.
+    let target =
+        semreg::ids::resource_id_for_iri("https://data.ssb.no/api/klass/v1/classifications/2");
+    let (status, _, html) = page(&app, &format!("/code-lists/{target}?tab=correspondences")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<tr data-from=\"2\" data-to=\"kvinne\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/code-lists/demo-frg-kjoenn\""),
+        "the other list linked"
+    );
+    // A list without any: says so.
+    let (_, _, html) = page(&app, "/code-lists/reform-kommuner?tab=correspondences").await;
+    assert!(html.contains("Ingen korrespondanser med andre lister."));
+}
+
 /// The browser suite (tests/node/web/pages.mjs): search → results → a code list filtered by a
 /// date, the language switch, the keyboard-only path, pages without JavaScript, and axe-core
 /// on every page type (no WCAG 2.1 A/AA violations). Screenshots go to the target dir.
@@ -532,6 +882,7 @@ async fn the_pages_work_in_a_real_browser_and_pass_axe() {
         .arg(&app.base)
         .arg(&shots)
         .env("CHROMIUM", &chromium)
+        .env("SEMREG_TEST_TOKEN", app.token(PUBLISHER).await)
         .output()
         .await
         .expect("node runs");
@@ -544,4 +895,18 @@ async fn the_pages_work_in_a_real_browser_and_pass_axe() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+/// The pages depend on the domain modules and the shared `problem` / `request` modules, never
+/// on the API's handlers (`src/http` mounts the pages; the other way round would be a cycle).
+#[test]
+fn the_pages_do_not_reach_into_the_api_handlers() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for needle in ["crate::http", "super::super::http", "semreg::http"] {
+            assert!(!text.contains(needle), "{} uses {needle}", path.display());
+        }
+    }
 }

@@ -16,7 +16,8 @@
       timer = setTimeout(async () => {
         last = q;
         try {
-          const url = input.dataset.suggest + "?limit=8&q=" + encodeURIComponent(q);
+          const base = input.dataset.suggest;
+          const url = base + (base.includes("?") ? "&" : "?") + "limit=8&q=" + encodeURIComponent(q);
           const answer = await fetch(url, { headers: { Accept: "application/json" } });
           if (!answer.ok) return;
           const { suggestions } = await answer.json();
@@ -44,7 +45,41 @@
     });
   }
 
+  // A publisher's token, for the forms that send one (the composer's save, a dry run): kept in
+  // sessionStorage, so it survives the page's GET state changes in this tab and nothing else —
+  // never in an address or a cookie.
+  const TOKEN_KEY = "semreg-publisher-token";
+  function sessionToken(input) {
+    try {
+      const kept = sessionStorage.getItem(TOKEN_KEY);
+      if (kept && !input.value) input.value = kept;
+      input.addEventListener("input", () => {
+        if (input.value) sessionStorage.setItem(TOKEN_KEY, input.value);
+        else sessionStorage.removeItem(TOKEN_KEY);
+      });
+    } catch (_) {
+      // Storage may be off; the field still works, typed each time.
+    }
+  }
+
+  // A file chosen is read into the form's text field (the form posts text, not a file).
+  function fileInto(input) {
+    const target = document.getElementById(input.dataset.into);
+    const name = document.getElementById(input.dataset.name);
+    if (!target) return;
+    const hiddenBox = input.closest("[hidden]");
+    if (hiddenBox) hiddenBox.hidden = false;
+    input.addEventListener("change", async () => {
+      const file = input.files && input.files[0];
+      if (!file) return;
+      target.value = await file.text();
+      if (name) name.value = file.name;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("input[data-session-token]").forEach(sessionToken);
+    document.querySelectorAll("input[type=file][data-into]").forEach(fileInto);
     document.querySelectorAll("input[data-suggest][list]").forEach(typeAhead);
     document.querySelectorAll("button[data-copy]").forEach(copyButton);
   });

@@ -8,7 +8,7 @@ use super::params::Bounded;
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::forms::altinn::{self, AltinnOptions};
-use crate::forms::{extract, questionnaire, FormsError};
+use crate::forms::{extract, questionnaire};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -19,19 +19,6 @@ use utoipa::IntoParams;
 
 /// The FHIR JSON media type.
 const FHIR_JSON: &str = "application/fhir+json";
-
-impl From<FormsError> for ApiError {
-    fn from(error: FormsError) -> Self {
-        match error {
-            FormsError::ServiceModel(e) => e.into(),
-            FormsError::BadOption(message) => ApiError::bad_request(message),
-            FormsError::BadResponse(message) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
-            }
-            FormsError::Unexportable(_) => ApiError::internal(&error),
-        }
-    }
-}
 
 /// Parameters of `GET /api/v1/service-models/{id}/altinn-app`.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -3,7 +3,6 @@
 use super::extract::ApiQuery;
 use super::problem::ApiError;
 use crate::app::AppState;
-use crate::auth::Principal;
 use crate::ids::OrgNr;
 use crate::registry::{Actor, ImportReport, ImportRequest, RegistryError};
 use axum::body::Bytes;
@@ -87,16 +86,7 @@ pub fn format_param(name: Option<&str>) -> Result<Option<Format>, ApiError> {
     }
 }
 
-/// The publisher behind the request's bearer token: 401 without a valid token, 403 for an
-/// admin token (admins manage the instance; publishers write their resources).
-pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, ApiError> {
-    match super::auth::principal(app, headers).await? {
-        Principal::Publisher(org) => Ok(org),
-        Principal::Admin => Err(ApiError::forbidden(
-            "an admin token does not write resources: use a token of the publisher",
-        )),
-    }
-}
+pub use crate::request::publisher as authenticate;
 
 /// The format of a request body: `format` as sent, else the body's `Content-Type` (`None`:
 /// detected from the file name and content).

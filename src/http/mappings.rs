@@ -9,7 +9,7 @@ use crate::ids::OrgNr;
 use crate::mappings::apply::Issue;
 use crate::mappings::run::ApplyError;
 use crate::mappings::sssom::{self, SssomFormat};
-use crate::mappings::{stored, MappingError};
+use crate::mappings::stored;
 use crate::registry::{Actor, ImportReport, WarningReport};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -59,21 +59,6 @@ impl From<SssomFormatName> for SssomFormat {
         match name {
             SssomFormatName::Tsv => SssomFormat::Tsv,
             SssomFormatName::Json => SssomFormat::Json,
-        }
-    }
-}
-
-impl From<MappingError> for ApiError {
-    fn from(error: MappingError) -> Self {
-        match error {
-            MappingError::Invalid { .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
-            }
-            MappingError::NotFound(_) | MappingError::NotAMappingSet(_) => {
-                ApiError::not_found(error.to_string())
-            }
-            MappingError::Registry(e) => e.into(),
-            MappingError::Store(e) => e.into(),
         }
     }
 }

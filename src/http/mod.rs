@@ -14,7 +14,6 @@ pub mod mappings;
 pub mod openapi;
 pub mod ops;
 pub mod params;
-pub mod problem;
 pub mod resources;
 pub mod search;
 pub mod service_models;
@@ -22,6 +21,9 @@ pub mod sparql;
 pub mod sync;
 pub mod tokens;
 pub mod types;
+
+/// The error type and its places, shared with the web pages (see [`crate::problem`]).
+pub use crate::problem;
 
 use crate::app::AppState;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};

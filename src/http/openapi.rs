@@ -23,7 +23,9 @@ use utoipa::OpenApi;
         super::params::Status,
         super::code_lists::DateOrVersion,
         super::import::FormatName,
-        super::mappings::SssomFormatName
+        super::mappings::SssomFormatName,
+        crate::web::compose::ComposeForm,
+        crate::web::publisher::DryRunBody
     )),
     paths(
         super::ops::openapi_document,
@@ -35,6 +37,9 @@ use utoipa::OpenApi;
         crate::web::types::type_page,
         crate::web::types::model_page,
         crate::web::publisher::publisher_page,
+        crate::web::publisher::dry_run,
+        crate::web::compose::compose_page,
+        crate::web::compose::save_composed,
         crate::web::concept::concept_page,
         crate::web::concept::download_concept,
         super::code_lists::get_codes,

@@ -5,36 +5,12 @@ use super::extract::ApiPath;
 use super::import::authenticate;
 use super::problem::ApiError;
 use crate::app::AppState;
-use crate::service_models::{self, Bundle, ComposeRequest, ServiceModelError, UsedBy};
-use crate::types::TypesError;
+use crate::service_models::{self, Bundle, ComposeRequest, UsedBy};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Serialize;
-
-impl From<ServiceModelError> for ApiError {
-    fn from(error: ServiceModelError) -> Self {
-        match error {
-            ServiceModelError::Invalid { .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
-            }
-            ServiceModelError::NotFound(message) => ApiError::not_found(message),
-            ServiceModelError::Mapping(e) => e.into(),
-            ServiceModelError::Types(e) => match e {
-                TypesError::NotFound(_) => ApiError::not_found(e.to_string()),
-                TypesError::WrongKind { .. } | TypesError::BadOption(_) => {
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-                }
-                TypesError::NotProjected(_) => {
-                    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
-                }
-                TypesError::Store(store) => store.into(),
-                other => ApiError::internal(&other),
-            },
-        }
-    }
-}
 
 /// Composes a service model from registry types and stores it; returns its bundle.
 #[utoipa::path(post, path = "/api/v1/service-models",

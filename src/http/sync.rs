@@ -9,10 +9,10 @@ use crate::app::AppState;
 use crate::ids::OrgNr;
 use crate::rdf::{negotiate, serialize_ntriples, Representation};
 use crate::registry::Precondition;
+use crate::sync;
 use crate::sync::push::{PushReport, PushRequest};
 use crate::sync::runs::RunReport;
 use crate::sync::sources::{SourceInput, SourceView};
-use crate::sync::{self, SyncError};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -21,23 +21,6 @@ use axum::Json;
 use oxigraph::io::RdfFormat;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-impl From<SyncError> for ApiError {
-    fn from(error: SyncError) -> Self {
-        match error {
-            SyncError::NotFound(m) => ApiError::not_found(m),
-            SyncError::Invalid(m) => ApiError::bad_request(m),
-            SyncError::Forbidden(m) => ApiError::forbidden(m),
-            SyncError::Conflict(m) => ApiError::conflict(m),
-            SyncError::Registry(e) => e.into(),
-            SyncError::Store(e) => e.into(),
-            SyncError::Quality(e @ crate::quality::QualityError::NoShapes) => {
-                ApiError::not_found(e.to_string())
-            }
-            SyncError::Quality(e) => ApiError::internal(&e),
-        }
-    }
-}
 
 /// Paging of the source and run lists.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -4,7 +4,7 @@ use super::extract::{ApiPath, ApiQuery};
 use super::params::{language_tag, Bounded};
 use super::problem::ApiError;
 use crate::app::AppState;
-use crate::types::{self, ExportOptions, TypesError, MODEL_KIND, TYPE_KIND};
+use crate::types::{self, ExportOptions, MODEL_KIND, TYPE_KIND};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,24 +27,6 @@ pub struct ExportQuery {
     pub enum_threshold: Option<Bounded<0, 1_000_000>>,
 }
 
-impl From<TypesError> for ApiError {
-    fn from(error: TypesError) -> Self {
-        match error {
-            TypesError::NotFound(_) => ApiError::not_found(error.to_string()),
-            TypesError::WrongKind { .. } => ApiError::not_found(error.to_string()),
-            TypesError::BadOption(_) => ApiError::bad_request(error.to_string()),
-            TypesError::NotProjected(_) => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
-            }
-            TypesError::TooLarge(_) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
-            }
-            TypesError::Store(store) => store.into(),
-            TypesError::Rdf(_) | TypesError::Task(_) => ApiError::internal(&error),
-        }
-    }
-}
-
 /// The output formats.
 #[derive(Debug, Clone, Copy)]
 enum Format {
@@ -54,24 +36,7 @@ enum Format {
     TypeScript,
 }
 
-/// The server's public base URL as the client reached it (`http://host:port`; `https` behind a
-/// proxy that says `X-Forwarded-Proto: https`), if the request names a plausible host.
-pub fn public_base_url(headers: &HeaderMap) -> Option<String> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        })?;
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http")
-        .unwrap_or("http");
-    Some(format!("{scheme}://{host}"))
-}
+pub use crate::request::public_base_url;
 
 fn options(query: ExportQuery, headers: &HeaderMap) -> Result<ExportOptions, ApiError> {
     let lang = query.lang.unwrap_or_else(|| "nb".to_owned());

@@ -76,3 +76,72 @@ pub async fn load(
     let set = rdf::from_ntriples(&row.iri, &ntriples)?;
     Ok((row, set))
 }
+
+/// A stored mapping set as a composer offers it: one that fills a given target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetInto {
+    /// Registry id.
+    pub id: String,
+    /// The set's IRI.
+    pub iri: String,
+    /// Its alias, if it has one.
+    pub alias: Option<String>,
+    /// Its title, if it has one.
+    pub title: Option<String>,
+    /// The source API (or type) it maps from.
+    pub subject_source: Option<String>,
+}
+
+/// The stored mapping sets whose `object_source` is `target` (e.g. the sets from source APIs
+/// to a type), by title, from the RDF store.
+pub async fn sets_into(app: &App, target: &str) -> Result<Vec<SetInto>, String> {
+    let node = oxrdf::NamedNode::new(target).map_err(|e| e.to_string())?;
+    let sssom = "https://w3id.org/sssom/";
+    let query = format!(
+        "SELECT ?set ?title ?alias ?from WHERE {{ GRAPH ?g {{ \
+           ?set a <{sssom}MappingSet> ; <{sssom}object_source> {node} . \
+           OPTIONAL {{ ?set <http://purl.org/dc/terms/title> ?title }} \
+           OPTIONAL {{ ?set <https://w3id.org/semreg/ns#alias> ?alias }} \
+           OPTIONAL {{ ?set <{sssom}subject_source> ?from }} }} }} LIMIT 200"
+    );
+    let projections = app.projections.clone();
+    tokio::task::spawn_blocking(move || {
+        use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+        use oxrdf::Term;
+        let results = SparqlEvaluator::new()
+            .parse_query(&query)
+            .map_err(|e| e.to_string())?
+            .on_store(projections.graph.store())
+            .execute()
+            .map_err(|e| e.to_string())?;
+        let QueryResults::Solutions(solutions) = results else {
+            return Ok(Vec::new());
+        };
+        let text = |term: Option<&Term>| match term {
+            Some(Term::Literal(l)) => Some(l.value().to_owned()),
+            Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),
+            _ => None,
+        };
+        let mut out: Vec<SetInto> = Vec::new();
+        for solution in solutions {
+            let solution = solution.map_err(|e| e.to_string())?;
+            let Some(Term::NamedNode(set)) = solution.get("set") else {
+                continue;
+            };
+            if out.iter().any(|s| s.iri == set.as_str()) {
+                continue;
+            }
+            out.push(SetInto {
+                id: crate::ids::resource_id_for_iri(set.as_str()),
+                iri: set.as_str().to_owned(),
+                alias: text(solution.get("alias")),
+                title: text(solution.get("title")),
+                subject_source: text(solution.get("from")),
+            });
+        }
+        out.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
+        Ok(out)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}

@@ -194,19 +194,49 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> ServiceModel
     }
 }
 
-/// Composes a service model, stores it (with its mapping sets) as the actor's, and returns its
-/// bundle.
-pub async fn compose(
+/// A service model composed but not yet stored: everything its bundle and its graph are made of.
+struct Prepared {
+    iri: String,
+    parts: Vec<Part>,
+    part_mapping: Vec<Option<String>>,
+    requires: Vec<String>,
+    schema: Value,
+    hints: Vec<UiHint>,
+    sets: Vec<crate::mappings::MappingSet>,
+}
+
+impl Prepared {
+    fn into_bundle(self, request: &ComposeRequest, version: i32) -> Bundle {
+        Bundle {
+            id: resource_id_for_iri(&self.iri),
+            iri: self.iri,
+            version,
+            name: request.name.trim().to_owned(),
+            parts: self.parts,
+            schema: self.schema,
+            mappings: self
+                .sets
+                .iter()
+                .map(source_mappings::bundle_mapping)
+                .collect(),
+            ui_hints: self.hints,
+        }
+    }
+}
+
+/// Every step of composing but the save. Without an actor (a preview) and without an IRI in
+/// the request, the IRI is made with `preview` for the publisher.
+async fn prepare(
     app: &App,
-    request: ComposeRequest,
-    actor: OrgNr,
-) -> Result<Bundle, ServiceModelError> {
-    let iri = parts::model_iri(&request, &actor)?;
+    request: &ComposeRequest,
+    actor: Option<&OrgNr>,
+) -> Result<Prepared, ServiceModelError> {
+    let iri = parts::model_iri(request, actor)?;
     let lang = request.lang.clone().unwrap_or_else(|| "nb".to_owned());
-    let resolved = parts::resolve_parts(app, &request, &lang).await?;
-    let schema = schema::build(app, &request, &resolved, &lang).await?;
+    let resolved = parts::resolve_parts(app, request, &lang).await?;
+    let schema = schema::build(app, request, &resolved, &lang).await?;
     let (hints, requires) = hints::build(app, &resolved).await?;
-    let (sets, part_mapping) = source_mappings::build(&iri, &request, &resolved);
+    let (sets, part_mapping) = source_mappings::build(&iri, request, &resolved);
     let parts: Vec<Part> = resolved
         .iter()
         .zip(&part_mapping)
@@ -220,25 +250,42 @@ pub async fn compose(
             concept: p.concept.as_ref().map(|c| c.iri.clone()),
         })
         .collect();
+    Ok(Prepared {
+        iri,
+        parts,
+        part_mapping,
+        requires,
+        schema,
+        hints,
+        sets,
+    })
+}
+
+/// Composes a service model, stores it (with its mapping sets) as the actor's, and returns its
+/// bundle.
+pub async fn compose(
+    app: &App,
+    request: ComposeRequest,
+    actor: OrgNr,
+) -> Result<Bundle, ServiceModelError> {
+    let prepared = prepare(app, &request, Some(&actor)).await?;
     let composed = save::Composed {
-        iri: &iri,
+        iri: &prepared.iri,
         request: &request,
-        parts: &parts,
-        part_mapping: &part_mapping,
-        requires: &requires,
-        schema: &schema,
-        hints: &hints,
-        sets: &sets,
+        parts: &prepared.parts,
+        part_mapping: &prepared.part_mapping,
+        requires: &prepared.requires,
+        schema: &prepared.schema,
+        hints: &prepared.hints,
+        sets: &prepared.sets,
     };
     let version = save::save(app, composed, actor).await?;
-    Ok(Bundle {
-        id: resource_id_for_iri(&iri),
-        iri,
-        version,
-        name: request.name.trim().to_owned(),
-        parts,
-        schema,
-        mappings: sets.iter().map(source_mappings::bundle_mapping).collect(),
-        ui_hints: hints,
-    })
+    Ok(prepared.into_bundle(&request, version))
+}
+
+/// What [`compose`] would return, by the same steps, without storing anything (version 0): the
+/// composer page's preview. Without an `iri` in the request the IRI (and so the ids) are the
+/// preview's own, not those a save gives.
+pub async fn preview(app: &App, request: &ComposeRequest) -> Result<Bundle, ServiceModelError> {
+    Ok(prepare(app, request, None).await?.into_bundle(request, 0))
 }

@@ -75,7 +75,7 @@ impl Resolved {
 /// The service model's IRI: the one asked for, or one made from the publisher and name.
 pub(super) fn model_iri(
     request: &ComposeRequest,
-    actor: &OrgNr,
+    actor: Option<&OrgNr>,
 ) -> Result<String, ServiceModelError> {
     if request.name.trim().is_empty() {
         return Err(invalid("name", "must not be empty"));
@@ -97,7 +97,7 @@ pub(super) fn model_iri(
             }
             Ok(format!(
                 "urn:semreg:service-model:{}:{name}",
-                actor.as_str()
+                actor.map_or("preview", |a| a.as_str())
             ))
         }
     }

@@ -328,3 +328,18 @@ pub async fn set_quality(
     .await?;
     Ok(())
 }
+
+/// A publisher's latest runs (harvests of its sources and pushes of its catalog), newest first.
+pub async fn latest_of_publisher(
+    db: &impl ConnectionTrait,
+    publisher: &str,
+    limit: u64,
+) -> Result<Vec<run::Model>, SyncError> {
+    Ok(run::Entity::find()
+        .filter(run::Column::Publisher.eq(publisher))
+        .order_by_desc(run::Column::StartTime)
+        .order_by_desc(run::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

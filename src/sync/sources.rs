@@ -538,6 +538,18 @@ pub fn next_run(started: DateTime<Utc>, interval_seconds: i64, failures: i32) ->
     next.max(Utc::now())
 }
 
+/// How many harvest sources a publisher has (a count anyone may read; the sources themselves
+/// only its own or an admin token).
+pub async fn count_of_publisher(
+    db: &impl ConnectionTrait,
+    publisher: &str,
+) -> Result<u64, SyncError> {
+    Ok(source::Entity::find()
+        .filter(source::Column::Publisher.eq(publisher))
+        .count(db)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

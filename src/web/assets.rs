@@ -95,7 +95,7 @@ pub fn url(stem: &str, ext: &str) -> String {
 pub async fn get_asset(Path(file): Path<String>, headers: axum::http::HeaderMap) -> Response {
     let Some(served) = served().iter().find(|s| s.file == file) else {
         // Made an HTML page (or problem JSON, if asked) by the error-body middleware.
-        return crate::http::problem::ApiError::not_found(format!("no file {file} in this build"))
+        return crate::problem::ApiError::not_found(format!("no file {file} in this build"))
             .into_response();
     };
     let cache = (

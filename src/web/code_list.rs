@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::code_lists::changes::{self, CodeChange};
 use crate::code_lists::query::{parse_date, CodeQuery, RawCodeQuery};
 use crate::code_lists::{render, CachedList};
-use crate::http::problem::ApiError;
+use crate::problem::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
@@ -486,22 +486,87 @@ fn changes_table(lang: Lang, caption: &str, changes: &[CodeChange]) -> Markup {
     }
 }
 
+/// The correspondence tables between this list and others: each association as this list's
+/// code and name against the other list's, with its validity; `date` keeps the associations
+/// valid that day (as `$translate` and the `code()` transform read them).
 fn correspondences_tab(app: &AppState, request: &PageRequest, list: &CachedList) -> Markup {
+    use crate::code_lists::correspondence::{code_of_iri, codes_by_iri};
     let lang = request.lang;
     let found = app.code_lists.correspondences_of(&list.list.iri);
     let api = format!(
         "/api/v1/code-lists/{}/correspondences",
         percent_path(&list.id)
     );
+    let day = request
+        .param("date")
+        .and_then(|d| parse_date("date", d).ok());
+    let own_names = codes_by_iri(list, lang.code());
     html! {
-        @if found.is_empty() {
-            p.ds-paragraph { "–" }
+        form.code-filters method="get" action=(request.path) {
+            input type="hidden" name="tab" value="correspondences";
+            input type="hidden" name="lang" value=(lang.code());
+            div.ds-field {
+                label.ds-label for="corr-date" { (lang.t(Msg::ValidOn)) }
+                input.ds-input id="corr-date" type="date" name="date" value=[request.param("date")];
+            }
+            button.ds-button type="submit" data-variant="secondary" { (lang.t(Msg::ShowCodes)) }
         }
-        @for corr in &found {
-            @let other = if corr.source_list == list.list.iri { &corr.target_list } else { &corr.source_list };
-            section.ds-card.result-card {
-                h2.ds-heading data-size="xs" { (lang_text(lang, text_in(&corr.labels, lang).or(Some(("", corr.iri.as_str()))))) }
-                p.ds-paragraph { "↔ " code { (other) } " · " (corr.maps.len()) }
+        @if found.is_empty() {
+            p.ds-paragraph { (lang.t(Msg::NoCorrespondences)) }
+        }
+        @for (n, corr) in found.iter().enumerate() {
+            @let forward = corr.source_list == list.list.iri;
+            @let other_iri = if forward { &corr.target_list } else { &corr.source_list };
+            @let other = app.code_lists.get_by_iri(other_iri);
+            @let other_names = other.as_ref().map(|o| codes_by_iri(o, lang.code())).unwrap_or_default();
+            @let other_name = other.as_ref().and_then(|o| text_in(&o.list.labels, lang).map(|(_, t)| t.to_owned()).or_else(|| o.alias.clone()));
+            @let rows: Vec<_> = corr.maps.iter().filter(|a| day.is_none_or(|d| a.valid_on(d))).collect();
+            section.correspondence data-correspondence=(corr.id) aria-labelledby=(format!("corr-{n}")) {
+                h2.ds-heading data-size="xs" id=(format!("corr-{n}")) {
+                    (lang_text(lang, text_in(&corr.labels, lang).or(Some(("", corr.iri.as_str())))))
+                }
+                p.ds-paragraph {
+                    (lang.t(Msg::CorrespondenceWith)) " "
+                    @match &other {
+                        Some(o) => a.ds-link href=(format!("/code-lists/{}", percent_path(o.alias.as_deref().unwrap_or(&o.id)))) { (other_name.clone().unwrap_or_else(|| other_iri.clone())) },
+                        None => code { (other_iri) },
+                    }
+                    " · " (rows.len()) " " (lang.t(Msg::Associations))
+                }
+                div.table-wrap {
+                    table.ds-table.corr-table data-border {
+                        caption.visually-hidden { (lang_text(lang, text_in(&corr.labels, lang).or(Some(("", corr.iri.as_str()))))) }
+                        thead {
+                            tr {
+                                th scope="colgroup" colspan="2" { (lang.t(Msg::ThisList)) }
+                                th scope="colgroup" colspan="2" { (other_name.clone().unwrap_or_else(|| lang.t(Msg::OtherList).to_owned())) }
+                                th scope="col" rowspan="2" { (lang.t(Msg::ValidFrom)) }
+                                th scope="col" rowspan="2" { (lang.t(Msg::ValidTo)) }
+                            }
+                            tr {
+                                th scope="col" { (lang.t(Msg::Code)) }
+                                th scope="col" { (lang.t(Msg::Name)) }
+                                th scope="col" { (lang.t(Msg::Code)) }
+                                th scope="col" { (lang.t(Msg::Name)) }
+                            }
+                        }
+                        tbody {
+                            @for assoc in rows.iter().take(MAX_ROWS) {
+                                @let (mine, theirs) = if forward { (&assoc.source, &assoc.target) } else { (&assoc.target, &assoc.source) };
+                                @let (my_code, my_name) = code_of_iri(mine, &own_names);
+                                @let (their_code, their_name) = code_of_iri(theirs, &other_names);
+                                tr data-from=(my_code) data-to=(their_code) {
+                                    td { code { (my_code) } }
+                                    td { (my_name.unwrap_or_default()) }
+                                    td { code { (their_code) } }
+                                    td { (their_name.unwrap_or_default()) }
+                                    td { @if let Some(d) = assoc.valid_from { (d) } }
+                                    td { @if let Some(d) = assoc.valid_to { (d) } }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         p.ds-paragraph { a.ds-link href=(api) { "JSON" } }

@@ -7,7 +7,7 @@ use super::i18n::{Lang, Msg};
 use super::layout::{self, percent_path, PageRequest};
 use crate::app::AppState;
 use crate::concepts::{self, ConceptView, LangText};
-use crate::http::problem::ApiError;
+use crate::problem::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;

@@ -2,7 +2,7 @@
 //! the pages' download buttons: links cannot send `Accept`, so the format is in the file name.
 
 use crate::app::AppState;
-use crate::http::problem::ApiError;
+use crate::problem::ApiError;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};

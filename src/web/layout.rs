@@ -45,7 +45,7 @@ impl PageRequest {
             chosen,
             path: uri.path().to_owned(),
             query,
-            base: crate::http::types::public_base_url(headers),
+            base: crate::request::public_base_url(headers),
         }
     }
 
@@ -62,12 +62,14 @@ impl PageRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    /// This page with `name` set to `value` (or removed when `None`); other parameters kept.
+    /// This page with `name` set to `value` (or removed when `None`); other parameters kept
+    /// (empty ones dropped, but for a repeated parameter, whose values go by position).
     pub fn with(&self, changes: &[(&str, Option<&str>)]) -> String {
+        let repeated = |name: &str| self.query.iter().filter(|(k, _)| k == name).count() > 1;
         let mut pairs: Vec<(String, String)> = self
             .query
             .iter()
-            .filter(|(k, v)| !v.is_empty() && !changes.iter().any(|(c, _)| c == k))
+            .filter(|(k, v)| (!v.is_empty() || repeated(k)) && !changes.iter().any(|(c, _)| c == k))
             .cloned()
             .collect();
         for (name, value) in changes {
@@ -115,6 +117,7 @@ pub fn resource_href(kind: &str, id: &str) -> String {
         "concept" => format!("/concepts/{id}"),
         "type" => format!("/types/{id}"),
         "model" => format!("/models/{id}"),
+        "service-model" => format!("/api/v1/service-models/{id}"),
         _ => format!("/api/v1/resources/{id}"),
     }
 }
@@ -163,6 +166,7 @@ pub fn render(request: &PageRequest, title: &str, canonical: &str, main: Markup)
                             ul.site-nav {
                                 li { a.ds-link href="/" aria-current=[(request.path == "/").then_some("page")] { (lang.t(Msg::Home)) } }
                                 li { a.ds-link href="/search" aria-current=[(request.path == "/search").then_some("page")] { (lang.t(Msg::Search)) } }
+                                li { a.ds-link href="/compose" aria-current=[(request.path == "/compose").then_some("page")] { (lang.t(Msg::ComposeNav)) } }
                             }
                         }
                         @if request.path != "/" && request.path != "/search" {
@@ -317,6 +321,29 @@ pub fn copyable_iri(lang: Lang, iri: &str) -> Markup {
     }
 }
 
+/// An API error shown in a page: a heading, what the status means in the page language, and
+/// the API's own detail (in English, marked so).
+pub fn error_alert(lang: Lang, heading: Msg, error: &crate::problem::ApiError) -> Markup {
+    html! {
+        div.ds-alert.banner data-color="danger" role="alert" id="api-error" data-status=(error.status().as_u16()) {
+            h2.ds-heading data-size="xs" { (lang.t(heading)) " (" (error.status().as_u16()) ")" }
+            p.ds-paragraph { (i18n::error_meaning(lang, error.status().as_u16())) }
+            @if let Some(detail) = error.detail() {
+                p.ds-paragraph { (lang.t(Msg::ApiAnswer)) ": " span lang="en" { (detail) } }
+            }
+        }
+    }
+}
+
+/// Whether an error of a page's form is answered as problem JSON (the request's `Accept` asks
+/// for JSON before HTML) rather than in the page.
+pub fn wants_problem(request: &PageRequest, headers: &HeaderMap) -> bool {
+    crate::problem::error_place(
+        &request.path,
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()),
+    ) == crate::problem::ErrorPlace::Api
+}
+
 /// A tag for a resource's kind.
 pub fn kind_tag(lang: Lang, kind: &str) -> Markup {
     html! { span.ds-tag data-color="accent" data-size="sm" data-variant="outline" { (i18n::kind_name(lang, kind)) } }
@@ -340,6 +367,15 @@ mod tests {
         assert_eq!(
             r.with(&[("lang", Some("nn"))]),
             "/search?q=adresse&kind=type&page=3&lang=nn"
+        );
+    }
+
+    #[test]
+    fn with_keeps_the_empty_values_of_a_repeated_parameter() {
+        let r = request("/compose?type=a&source=&type=b&source=s&q=");
+        assert_eq!(
+            r.with(&[("lang", Some("en"))]),
+            "/compose?type=a&source=&type=b&source=s&lang=en"
         );
     }
 

@@ -1,12 +1,15 @@
 //! The web pages for people, server-rendered with maud: one file per page, handlers thin, data
 //! from the domain modules (search, code lists, ...), never SQL of their own. Every page works
 //! without JavaScript; its state is in its query string (`?q=`, `?kind=`, `?page=`, `?lang=`),
-//! so every state has a canonical, shareable URL. Styled with Digdir's Designsystemet, whose
+//! so every state has a canonical, shareable URL. The pages use the domain modules and the
+//! shared [`crate::problem`] and [`crate::request`], never the API's handlers (`src/http`
+//! mounts these routes, not the other way round). Styled with Digdir's Designsystemet, whose
 //! CSS is embedded in the binary ([`assets`]); texts in nb, nn and en ([`i18n`]).
 
 pub mod assets;
 pub mod cache;
 pub mod code_list;
+pub mod compose;
 pub mod concept;
 pub mod download;
 pub mod i18n;
@@ -17,7 +20,7 @@ pub mod start;
 pub mod types;
 
 use crate::app::AppState;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 /// The routes of the pages and their assets.
@@ -38,5 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/types/{id}", get(types::type_page))
         .route("/models/{id}", get(types::model_page))
         .route("/publishers/{org}", get(publisher::publisher_page))
+        .route("/publishers/{org}/dry-run", post(publisher::dry_run))
+        .route(
+            "/compose",
+            get(compose::compose_page).post(compose::save_composed),
+        )
         .route("/assets/{file}", get(assets::get_asset))
 }

@@ -9,7 +9,7 @@
 use super::i18n::{Lang, Msg};
 use super::layout::{self, percent_path, PageRequest};
 use crate::app::AppState;
-use crate::http::problem::ApiError;
+use crate::problem::ApiError;
 use crate::types::model::{Body, ExportModel, Facets, Prop, SimpleDef, TypeDef, Value};
 use crate::types::{MODEL_KIND, TYPE_KIND};
 use axum::extract::{Path, State};

@@ -1,7 +1,8 @@
 // semreg's pages in a real browser: Debian's Chromium driven by playwright-core, accessibility
 // checked by axe-core. Usage: node pages.mjs BASE_URL SCREENSHOT_DIR (CHROMIUM=/usr/bin/chromium).
 // The server must hold the data tests/web.rs imports (Klass 131, NAV's concepts, the demo
-// catalog, the reform list). Prints "ok - ..." / "not ok - ..." per check and a closing
+// catalog, the reform list, the worked example's Person type and its mapping from the population
+// register); SEMREG_TEST_TOKEN is a token of that data's publisher. Prints "ok - ..." / "not ok - ..." per check and a closing
 // "N passed, N failed"; exits non-zero when any check failed.
 import { chromium } from "playwright-core";
 import AxeBuilderModule from "@axe-core/playwright";
@@ -34,6 +35,10 @@ function assert(condition, message) {
 /** Runs one check in a fresh browser context (no cookies), nb-NO unless told otherwise. */
 async function check(name, options, body) {
   if (typeof options === "function") [options, body] = [{}, options];
+  // `expectedConsole`: console errors the check causes on purpose (the browser logs an error
+  // answer, e.g. a refused token's 401, as a failed resource load).
+  const { expectedConsole, ...contextOptions } = options;
+  options = contextOptions;
   const context = await browser.newContext({
     locale: "nb-NO",
     viewport: { width: 1280, height: 900 },
@@ -44,7 +49,9 @@ async function check(name, options, body) {
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
+    if (message.type() === "error" && !(expectedConsole && expectedConsole.test(message.text()))) {
+      errors.push(message.text());
+    }
   });
   try {
     await body(page);
@@ -286,6 +293,151 @@ await check("a concept page: terms by language, definitions, relations", async (
   await page.screenshot({ path: join(shots, "concept.png") });
 });
 
+/** Whether the focused element shows that it has focus. */
+async function focusVisible(page) {
+  return page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement);
+    return style.outlineStyle !== "none" || style.boxShadow !== "none";
+  });
+}
+
+/** Presses Tab until `test(arg)` holds in the page (at most 80 times). */
+async function tabTo(page, test, arg = null) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(test, arg)) return true;
+  }
+  return false;
+}
+
+const token = process.env.SEMREG_TEST_TOKEN;
+const personId = (await (await fetch(`${base}/api/v1/resources/demo-person`)).json()).id;
+const adresseId = await (async () => {
+  const answer = await fetch(`${base}/api/v1/search?q=Adresse&kind=type&limit=50`);
+  const { hits } = await answer.json();
+  const hit = hits.find((h) => h.iri === "https://example.org/semreg-demo/Adresse");
+  if (!hit) throw new Error("the demo Adresse type is not found");
+  return hit.id;
+})();
+
+await check("composing a service model in the composer", { expectedConsole: /status of 401/ }, async (page) => {
+  assert(token, "SEMREG_TEST_TOKEN is set");
+  await go(page, "/compose");
+  await axe(page, "/compose");
+  await page.getByLabel("Navn på tjenestemodellen").fill("Søknad om bostøtte");
+  await page.getByLabel("Finn en type").fill("Person");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/q=Person/);
+  assert(new URL(page.url()).searchParams.get("name") === "Søknad om bostøtte", "the name is kept in the address");
+  await page.locator(`button[name=add][value="${personId}"]`).click();
+  await page.waitForURL(/type=/);
+  assert((await page.locator("tr[data-part]").count()) === 1, "one field");
+  assert((await page.locator("#field-0").inputValue()) === "person", "a field name from the type's label");
+  await page.locator("#field-0").fill("applicant");
+  await page.locator("#source-0").selectOption("folkeregisteret-person");
+  await page.getByLabel("Finn en type").fill("Adresse");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/q=Adresse/);
+  const params = new URL(page.url()).searchParams;
+  assert(params.getAll("field")[0] === "applicant" && params.getAll("source")[0] === "folkeregisteret-person",
+    `the edits are kept in the address: ${page.url()}`);
+  await page.locator(`button[name=add][value="${adresseId}"]`).click();
+  await page.waitForURL(/type=.*type=/);
+  await page.locator("#field-1").fill("deliveryAddress");
+  await page.locator("#card-1").selectOption("0..1");
+  await page.getByRole("button", { name: "Vis resultat" }).click();
+  await page.waitForURL(/field=deliveryAddress/);
+  const schema = JSON.parse(await page.locator("#compose-schema").innerText());
+  assert(schema.properties.applicant.$ref === "#/$defs/Person", `schema: ${JSON.stringify(schema.properties)}`);
+  assert(schema.properties.deliveryAddress, "the second field in the schema");
+  assert((schema.required ?? []).join() === "applicant", `required: ${schema.required}`);
+  const municipality = page.locator('#compose-hints tr[data-path="/applicant/address/municipality"]');
+  assert((await municipality.innerText()).includes("Dropdown"), "the UI hint of the municipality");
+  const mapping = await page.locator(".compose-mapping").first().innerText();
+  assert(mapping.includes("/navn/0/fornavn") && mapping.includes("/applicant/givenName"), `mapping: ${mapping}`);
+  await axe(page, "/compose with a preview");
+  await page.screenshot({ path: join(shots, "compose.png"), fullPage: true });
+  // A refused token: the API's answer, in Norwegian.
+  await page.getByLabel("Utgivertoken").fill("semreg_wrong");
+  await page.getByRole("button", { name: "Lagre" }).click();
+  await page.waitForSelector("#api-error");
+  assert((await page.locator("#api-error").innerText()).includes("Tokenet mangler eller er ugyldig."), "401 explained");
+  await axe(page, "/compose after a refused save");
+  await page.getByLabel("Utgivertoken").fill(token);
+  await page.getByRole("button", { name: "Lagre" }).click();
+  await page.waitForURL(/saved=/);
+  assert(!page.url().includes(token), "the token is not in the address");
+  const href = await page.locator("#saved-model").getAttribute("href");
+  const bundle = await (await page.request.get(base + href)).json();
+  assert(bundle.parts.map((p) => p.field).join() === "applicant,deliveryAddress", `fields: ${JSON.stringify(bundle.parts)}`);
+  assert(bundle.parts[0].mapping, "the first field is filled from the population register");
+  assert(bundle.parts[1].min === 0 && bundle.parts[1].max === 1, "deliveryAddress is 0..1");
+  assert(bundle.name === "Søknad om bostøtte", `name: ${bundle.name}`);
+  assert(bundle.uiHints.some((h) => h.path === "/applicant/address/municipality" && h.component === "Dropdown"), "hints saved");
+  const zip = await page.request.get(base + (await page.getByRole("link", { name: "Altinn-app (zip)" }).getAttribute("href")));
+  assert(zip.ok() && zip.headers()["content-type"].includes("zip"), "the Altinn app export");
+  // The token stays in this tab's sessionStorage, in no cookie.
+  assert((await page.evaluate(() => sessionStorage.getItem("semreg-publisher-token"))) === token, "kept for the tab");
+  assert((await page.locator("#compose-token").inputValue()) === token, "filled in again after the save");
+  assert((await page.context().cookies()).every((c) => !c.value.includes(token)), "no cookie holds it");
+  await axe(page, "/compose after a save");
+});
+
+await check("keyboard only through the composer: search, add a type, name it, see the result", async (page) => {
+  await go(page, "/compose?lang=en");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  assert(await tabTo(page, () => document.activeElement.id === "compose-name"), "Tab reaches the name");
+  await page.keyboard.type("Keyboard");
+  assert(await tabTo(page, () => document.activeElement.id === "compose-q"), "Tab reaches the type search");
+  await page.keyboard.type("Person");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/q=Person/);
+  const add = `button[name=add][value="${personId}"]`;
+  assert(await tabTo(page, (selector) => document.activeElement.matches(selector), add), "Tab reaches the add button");
+  assert(await focusVisible(page), "the add button shows focus");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/type=/);
+  assert(await tabTo(page, () => document.activeElement.id === "field-0"), "Tab reaches the field name");
+  assert(await focusVisible(page), "the field shows focus");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("applicant");
+  assert(await tabTo(page, () => document.activeElement.id === "compose-show"), "Tab reaches Show result");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/field=applicant/);
+  assert((await page.locator("#compose-schema").innerText()).includes("applicant"), "the schema shows the field");
+  assert(await tabTo(page, () => document.activeElement.id === "compose-token"), "Tab reaches the token field");
+  assert(await focusVisible(page), "the token field shows focus");
+});
+
+await check("the composer works without JavaScript", { javaScriptEnabled: false }, async (page) => {
+  await go(page, "/compose?name=Uten+skript");
+  await page.getByLabel("Finn en type").fill("Person");
+  await page.locator("#compose-form button[type=submit]").first().click();
+  await page.waitForURL(/q=Person/);
+  await page.locator(`button[name=add][value="${personId}"]`).click();
+  await page.waitForURL(/type=/);
+  assert((await page.locator("#compose-schema").innerText()).includes("#/$defs/Person"), "the preview without scripts");
+  assert(await page.locator("#compose-token").isVisible(), "the save form");
+});
+
+await check("a publisher's dry run shows the diff of a push and writes nothing", async (page) => {
+  await go(page, "/publishers/974760673");
+  assert(await page.locator("#dry-run-file").isVisible(), "with scripts, a file can be chosen");
+  const catalog = `<https://example.org/begrep/browser-dry> a <http://www.w3.org/2004/02/skos/core#Concept> ;
+    <http://www.w3.org/2004/02/skos/core#prefLabel> "tørr"@nb .`;
+  await page.getByLabel("Katalog").fill(catalog);
+  await page.getByLabel("Hvordan").selectOption("merge");
+  await page.getByLabel("Utgivertoken").fill(token);
+  await page.getByRole("button", { name: "Vis endringene" }).click();
+  await page.waitForSelector("#dry-run-counts");
+  assert((await page.locator('[data-count="created"]').innerText()) === "1", "one created");
+  assert((await page.locator('#dry-run-diff tr[data-outcome="created"]').count()) === 1, "the new concept listed");
+  await axe(page, "/publishers/974760673 with a dry run");
+  const answer = await fetch(`${base}/api/v1/search?q=t%C3%B8rr&kind=concept`);
+  assert((await answer.json()).hits.every((h) => h.iri !== "https://example.org/begrep/browser-dry"), "nothing written");
+});
+
 const everyPage = [
   `/concepts/${conceptId}`,
   `/concepts/${conceptId}?lang=en`,
@@ -302,6 +454,10 @@ const everyPage = [
   "/code-lists/reform-kommuner?tab=versions",
   "/code-lists/reform-kommuner?tab=changes",
   "/code-lists/reform-kommuner?tab=correspondences",
+  "/code-lists/demo-frg-kjoenn?tab=correspondences",
+  "/code-lists/demo-frg-kjoenn?tab=correspondences&lang=en",
+  "/compose?q=Person",
+  "/compose?lang=nn",
   "/code-lists/reform-kommuner?tab=about",
   "/code-lists/ssb-klass-131",
   "/publishers/974760673",

@@ -1,4 +1,8 @@
-//! One HTTP error type, mapped by meaning to `application/problem+json` (RFC 9457).
+//! One HTTP error type, mapped by meaning to `application/problem+json` (RFC 9457), and where
+//! an error body goes (problem JSON, an HTML page, a FHIR outcome). Shared by the API
+//! ([`crate::http`]) and the web pages ([`crate::web`]), so neither depends on the other for it.
+
+mod domain;
 
 use crate::projections::ProjectionError;
 use crate::registry::RegistryError;
@@ -122,6 +126,11 @@ impl ApiError {
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// What went wrong, as told to the client (none for a 500).
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
     }
 }
 
