@@ -337,8 +337,8 @@ pub async fn used_by(app: &App, iri: &str) -> Result<Vec<(String, &'static str)>
     );
     let projections = app.projections.clone();
     tokio::task::spawn_blocking(move || {
-        use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-        let results = SparqlEvaluator::new()
+        use oxigraph::sparql::QueryResults;
+        let results = crate::rdf::sparql_evaluator()
             .parse_query(&query)
             .map_err(|e| e.to_string())?
             .on_store(projections.graph.store())

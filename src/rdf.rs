@@ -24,6 +24,35 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("semreg", "https://w3id.org/semreg/ns#"),
 ];
 
+/// A SPARQL evaluator that never calls out. oxigraph evaluates `SERVICE <url> { ... }` by
+/// sending the pattern to that URL (its `http-client` feature, which another crate of the build
+/// turns on); from a public endpoint that would let anyone make semreg fetch any address, its
+/// own loopback and private network included. Every evaluator of semreg is made here, and its
+/// SERVICE calls fail with [`ServiceRefused`].
+pub fn sparql_evaluator() -> oxigraph::sparql::SparqlEvaluator {
+    oxigraph::sparql::SparqlEvaluator::new().with_default_service_handler(NoFederatedQueries)
+}
+
+/// Why a `SERVICE` clause failed.
+#[derive(Debug, thiserror::Error)]
+#[error("SERVICE <{0}>: federated queries are not evaluated (semreg never calls other endpoints from a query)")]
+pub struct ServiceRefused(String);
+
+struct NoFederatedQueries;
+
+impl oxigraph::sparql::DefaultServiceHandler for NoFederatedQueries {
+    type Error = ServiceRefused;
+
+    fn handle(
+        &self,
+        service_name: &oxigraph::model::NamedNode,
+        _pattern: &spargebra::algebra::GraphPattern,
+        _base_iri: Option<&oxiri::Iri<String>>,
+    ) -> Result<oxigraph::sparql::QuerySolutionIter<'static>, Self::Error> {
+        Err(ServiceRefused(service_name.as_str().to_owned()))
+    }
+}
+
 /// A representation a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Representation {

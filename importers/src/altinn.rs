@@ -584,10 +584,14 @@ pub(crate) mod json {
             .filter(|key| !allowed.contains(&key.as_str()))
             .map(|key| ImportWarning {
                 location: Some(format!("param {key}")),
-                message: format!(
-                    "unknown param {key:?} ignored; this format reads: {}",
-                    allowed.join(", ")
-                ),
+                message: if allowed.is_empty() {
+                    format!("unknown param {key:?} ignored; this format takes no params")
+                } else {
+                    format!(
+                        "unknown param {key:?} ignored; this format reads: {}",
+                        allowed.join(", ")
+                    )
+                },
             })
             .collect()
     }

@@ -210,6 +210,15 @@ pub fn to_triples(
         }
         rows.push((line, record));
     }
+    if rows.is_empty() {
+        return Err(ImportError::Invalid {
+            location: "line 2".to_owned(),
+            message: format!(
+                "the file has a header ({}) but no rows: a code list needs at least one code",
+                headers.join(", ")
+            ),
+        });
+    }
     let known: HashSet<String> = rows
         .iter()
         .map(|(_, r)| r.get(code_column).unwrap_or_default().trim().to_owned())

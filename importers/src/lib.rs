@@ -23,6 +23,7 @@ pub mod seres;
 pub mod skolem;
 pub mod split;
 pub mod vocab;
+pub mod xml_entities;
 
 use std::collections::BTreeMap;
 

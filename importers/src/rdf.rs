@@ -17,7 +17,8 @@ pub fn import_rdf(
     options: &ImportOptions,
 ) -> Result<ImportBatch, ImportError> {
     let triples = parse(format, bytes, options)?;
-    finish(triples, Vec::new())
+    // RDF files carry everything themselves: a param is a mistake worth a warning.
+    finish(triples, crate::altinn::json::unknown_params(options, &[]))
 }
 
 /// Turns the triples an importer produced into resources: de-duplicates them, skolemizes
@@ -80,6 +81,9 @@ pub fn parse(
         Some(rest) => (rest, 1),
         None => (text, 0),
     };
+    if format == Format::RdfXml {
+        crate::xml_entities::check(text)?;
+    }
     let rdf_format = match format {
         Format::Turtle => RdfFormat::Turtle,
         Format::RdfXml => RdfFormat::RdfXml,

@@ -33,7 +33,8 @@ pub struct ImportQuery {
 }
 
 /// The settings importers take besides the format (documentation only: the handler passes
-/// every parameter it does not know itself to the importer, which refuses one it does not know).
+/// every parameter it does not know itself to the importer: CSV refuses one it does not know,
+/// every other format reports it in the import's warnings and ignores it).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[expect(

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use utoipa::IntoParams;
@@ -259,11 +259,11 @@ fn evaluate(
     limit: usize,
 ) -> Result<Answer, ApiError> {
     let deadline = Instant::now() + timeout;
-    let mut prepared = SparqlEvaluator::new()
+    let mut prepared = crate::rdf::sparql_evaluator()
         .with_cancellation_token(token)
         .parse_query(query)
         .map_err(|e| {
-            if SparqlEvaluator::new().parse_update(query).is_ok() {
+            if crate::rdf::sparql_evaluator().parse_update(query).is_ok() {
                 updates_refused()
             } else {
                 ApiError::bad_request(format!("invalid SPARQL query: {e}"))

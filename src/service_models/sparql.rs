@@ -11,8 +11,8 @@ pub(super) async fn select(
 ) -> Result<Vec<Vec<Option<String>>>, ServiceModelError> {
     let projections = app.projections.clone();
     tokio::task::spawn_blocking(move || {
-        use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-        let mut prepared = SparqlEvaluator::new()
+        use oxigraph::sparql::QueryResults;
+        let mut prepared = crate::rdf::sparql_evaluator()
             .parse_query(&query)
             .map_err(|e| TypesError::Rdf(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();

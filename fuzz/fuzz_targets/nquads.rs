@@ -1,0 +1,9 @@
+//! Fuzzes the NQuads importer.
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::run(semreg_importers::Format::NQuads, data, &[]);
+});
