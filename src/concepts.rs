@@ -335,38 +335,22 @@ pub async fn used_by(app: &App, iri: &str) -> Result<Vec<(String, &'static str)>
               FILTER(CONTAINS(STR(?hints), \"{hint}\")) BIND(\"hint\" AS ?how) }} \
          }} LIMIT 200"
     );
-    let projections = app.projections.clone();
-    tokio::task::spawn_blocking(move || {
-        use oxigraph::sparql::QueryResults;
-        let results = crate::rdf::sparql_evaluator()
-            .parse_query(&query)
-            .map_err(|e| e.to_string())?
-            .on_store(projections.graph.store())
-            .execute()
-            .map_err(|e| e.to_string())?;
-        let QueryResults::Solutions(solutions) = results else {
-            return Ok(Vec::new());
+    let mut out = Vec::new();
+    for solution in app.projections.select(query).await? {
+        let graph = match solution.get("g") {
+            Some(Term::NamedNode(n)) => n.as_str().to_owned(),
+            _ => continue,
         };
-        let mut out = Vec::new();
-        for solution in solutions {
-            let solution = solution.map_err(|e| e.to_string())?;
-            let graph = match solution.get("g") {
-                Some(Term::NamedNode(n)) => n.as_str().to_owned(),
-                _ => continue,
-            };
-            let how = match solution.get("how") {
-                Some(Term::Literal(l)) if l.value() == "member" => "member",
-                Some(Term::Literal(l)) if l.value() == "hint" => "hint",
-                _ => "subject",
-            };
-            if !out.iter().any(|(g, _)| g == &graph) {
-                out.push((graph, how));
-            }
+        let how = match solution.get("how") {
+            Some(Term::Literal(l)) if l.value() == "member" => "member",
+            Some(Term::Literal(l)) if l.value() == "hint" => "hint",
+            _ => "subject",
+        };
+        if !out.iter().any(|(g, _)| g == &graph) {
+            out.push((graph, how));
         }
-        Ok(out)
-    })
-    .await
-    .map_err(|e| e.to_string())?
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -104,44 +104,29 @@ pub async fn sets_into(app: &App, target: &str) -> Result<Vec<SetInto>, String> 
            OPTIONAL {{ ?set <https://w3id.org/semreg/ns#alias> ?alias }} \
            OPTIONAL {{ ?set <{sssom}subject_source> ?from }} }} }} LIMIT 200"
     );
-    let projections = app.projections.clone();
-    tokio::task::spawn_blocking(move || {
-        use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-        use oxrdf::Term;
-        let results = SparqlEvaluator::new()
-            .parse_query(&query)
-            .map_err(|e| e.to_string())?
-            .on_store(projections.graph.store())
-            .execute()
-            .map_err(|e| e.to_string())?;
-        let QueryResults::Solutions(solutions) = results else {
-            return Ok(Vec::new());
+    use oxrdf::Term;
+    let solutions = app.projections.select(query).await?;
+    let text = |term: Option<&Term>| match term {
+        Some(Term::Literal(l)) => Some(l.value().to_owned()),
+        Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),
+        _ => None,
+    };
+    let mut out: Vec<SetInto> = Vec::new();
+    for solution in solutions {
+        let Some(Term::NamedNode(set)) = solution.get("set") else {
+            continue;
         };
-        let text = |term: Option<&Term>| match term {
-            Some(Term::Literal(l)) => Some(l.value().to_owned()),
-            Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),
-            _ => None,
-        };
-        let mut out: Vec<SetInto> = Vec::new();
-        for solution in solutions {
-            let solution = solution.map_err(|e| e.to_string())?;
-            let Some(Term::NamedNode(set)) = solution.get("set") else {
-                continue;
-            };
-            if out.iter().any(|s| s.iri == set.as_str()) {
-                continue;
-            }
-            out.push(SetInto {
-                id: crate::ids::resource_id_for_iri(set.as_str()),
-                iri: set.as_str().to_owned(),
-                alias: text(solution.get("alias")),
-                title: text(solution.get("title")),
-                subject_source: text(solution.get("from")),
-            });
+        if out.iter().any(|s| s.iri == set.as_str()) {
+            continue;
         }
-        out.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
-        Ok(out)
-    })
-    .await
-    .map_err(|e| e.to_string())?
+        out.push(SetInto {
+            id: crate::ids::resource_id_for_iri(set.as_str()),
+            iri: set.as_str().to_owned(),
+            alias: text(solution.get("alias")),
+            title: text(solution.get("title")),
+            subject_source: text(solution.get("from")),
+        });
+    }
+    out.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
+    Ok(out)
 }

@@ -267,6 +267,35 @@ impl Projections {
         Ok(())
     }
 
+    /// Runs one of semreg's own SPARQL SELECTs on the RDF store, off the async runtime: the
+    /// default graph is the union of the resources' graphs (as on `/sparql`), and the evaluator
+    /// is [`crate::rdf::sparql_evaluator`]'s. An ASK or CONSTRUCT query gives no solutions.
+    pub async fn select(
+        self: &Arc<Self>,
+        query: String,
+    ) -> Result<Vec<oxigraph::sparql::QuerySolution>, String> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            use oxigraph::sparql::QueryResults;
+            let mut prepared = crate::rdf::sparql_evaluator()
+                .parse_query(&query)
+                .map_err(|e| e.to_string())?;
+            prepared.dataset_mut().set_default_graph_as_union();
+            let results = prepared
+                .on_store(this.graph.store())
+                .execute()
+                .map_err(|e| e.to_string())?;
+            let QueryResults::Solutions(solutions) = results else {
+                return Ok(Vec::new());
+            };
+            solutions
+                .map(|solution| solution.map_err(|e| e.to_string()))
+                .collect()
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
     /// Empties both projections so the next catch-up rebuilds them from the change log.
     pub async fn clear(self: &Arc<Self>) -> Result<(), ProjectionError> {
         let _guard = self.catch_up_lock.lock().await;
