@@ -62,6 +62,11 @@ impl App {
             .await
             .with_context(|| format!("cannot open the store of record at {}", redact(&url)))?;
         let config_sparql_slots = config.sparql_concurrency.max(1);
+        crate::registry::ImportCaps {
+            max_literal_bytes: config.input_limits.max_literal_bytes,
+            max_triples: config.input_limits.max_import_triples,
+        }
+        .install();
         let data_dir = config.data_dir.clone();
         let projections = tokio::task::spawn_blocking(move || Projections::open(&data_dir))
             .await

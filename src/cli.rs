@@ -87,6 +87,9 @@ pub enum Command {
         /// JWT access tokens (Maskinporten and other issuers).
         #[command(flatten)]
         jwt: JwtArgs,
+        /// Caps on compressed bodies, literals, triples, SPARQL per client, idle connections.
+        #[command(flatten)]
+        input_limits: InputLimitArgs,
         /// Writes per minute per client address and per token (0: no limit).
         #[arg(long, env = "SEMREG_RATE_LIMIT_WRITES", default_value_t = crate::auth::limits::RateLimitConfig::default().writes_per_minute)]
         rate_limit_writes: u32,
@@ -171,6 +174,41 @@ pub enum Command {
         #[command(subcommand)]
         command: forms::FormCommand,
     },
+}
+
+/// Caps on what one request may carry or hold (`crate::config::InputLimits`).
+#[derive(Debug, Clone, Args)]
+pub struct InputLimitArgs {
+    /// Most times its compressed size a gzip or br request body may decode to (0: no ratio
+    /// limit; the decoded body is held to --body-limit too).
+    #[arg(long, env = "SEMREG_MAX_COMPRESSION_RATIO", default_value_t = crate::config::InputLimits::default().max_compression_ratio)]
+    pub max_compression_ratio: u64,
+    /// Largest single literal one import may hold, in bytes (default 1 MiB).
+    #[arg(long, env = "SEMREG_MAX_LITERAL_BYTES", default_value_t = crate::config::InputLimits::default().max_literal_bytes)]
+    pub max_literal_bytes: usize,
+    /// Most triples one import may hold.
+    #[arg(long, env = "SEMREG_MAX_IMPORT_TRIPLES", default_value_t = crate::config::InputLimits::default().max_import_triples)]
+    pub max_import_triples: usize,
+    /// Most SPARQL queries one client (address or token) may have running at once (0: no
+    /// per-client limit).
+    #[arg(long, env = "SEMREG_SPARQL_PER_CLIENT", default_value_t = crate::auth::limits::RateLimitConfig::default().sparql_running_per_client)]
+    pub sparql_per_client: u32,
+    /// Seconds a connection may sit idle, or take to send a request's head, before it is
+    /// closed.
+    #[arg(long, env = "SEMREG_IDLE_TIMEOUT_SECS", default_value_t = crate::config::InputLimits::default().idle_timeout.as_secs())]
+    pub idle_timeout_secs: u64,
+}
+
+impl InputLimitArgs {
+    /// The limits.
+    pub fn config(&self) -> crate::config::InputLimits {
+        crate::config::InputLimits {
+            max_compression_ratio: self.max_compression_ratio,
+            max_literal_bytes: self.max_literal_bytes.max(1),
+            max_import_triples: self.max_import_triples.max(1),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
+        }
+    }
 }
 
 /// Outbound fetches (harvest sources).
@@ -287,6 +325,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             fetch,
             jwt,
+            input_limits,
             rate_limit_writes,
             rate_limit_search,
             rate_limit_sparql,
@@ -300,10 +339,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut config = store.config();
             config.fetch = fetch.config()?;
             config.jwt = jwt.config()?;
+            config.input_limits = input_limits.config();
             config.rate_limits = crate::auth::limits::RateLimitConfig {
                 writes_per_minute: rate_limit_writes,
                 search_per_minute: rate_limit_search,
                 sparql_per_minute: rate_limit_sparql,
+                sparql_running_per_client: input_limits.sparql_per_client,
             };
             config.public_url = public_url.filter(|u| !u.is_empty());
             config.instance_name = instance_name;

@@ -54,6 +54,36 @@ pub struct Config {
     pub jwt: crate::auth::jwt::JwtConfig,
     /// Per-client quotas of writes, searches and SPARQL queries.
     pub rate_limits: crate::auth::limits::RateLimitConfig,
+    /// Caps on what one request may carry or hold (compression, literals, triples, idle
+    /// connections).
+    pub input_limits: InputLimits,
+}
+
+/// Caps on what one request may carry or hold, beyond the body limit. Their defaults are far
+/// above normal use, the benchmarks and the API fuzzing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputLimits {
+    /// Most times its compressed size a gzip or br request body may decode to (0: no ratio
+    /// limit); the decoded body is held to the body limit too.
+    pub max_compression_ratio: u64,
+    /// Largest single literal an import may hold, in bytes.
+    pub max_literal_bytes: usize,
+    /// Most triples one import may hold.
+    pub max_import_triples: usize,
+    /// How long a connection may sit idle, or take to send a request's head, before it is
+    /// closed.
+    pub idle_timeout: Duration,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        Self {
+            max_compression_ratio: 200,
+            max_literal_bytes: 1024 * 1024,
+            max_import_triples: 10_000_000,
+            idle_timeout: Duration::from_secs(65),
+        }
+    }
 }
 
 impl Config {
@@ -82,6 +112,7 @@ impl Config {
             feed_heartbeat: Duration::from_secs(15),
             jwt: crate::auth::jwt::JwtConfig::default(),
             rate_limits: crate::auth::limits::RateLimitConfig::default(),
+            input_limits: InputLimits::default(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod code_lists;
 pub mod concepts;
 pub mod config;
+pub mod decode;
 pub mod demo;
 pub mod federation;
 pub mod fetch;

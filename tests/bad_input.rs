@@ -8,7 +8,8 @@
 //! the answer's detail must contain ("" when the status says enough); the request is
 //! `method` (default POST) + `path` (`{sivilstand}` and `{person}` become the demo's ids),
 //! optional `headers`, and a body from `text`, `hex`, `file` (under `tests/bad_input/files/`)
-//! or `generate` (`deep_json` / `deep_xml` with a `depth`); `auth` is `publisher` (default, a
+//! or `generate` (`deep_json` / `deep_xml` with a `depth`; `gzip_bomb` / `br_bomb` of `depth` MiB;
+//! `huge_literal` of `depth` bytes); `auth` is `publisher` (default, a
 //! token of 974760673), `admin`, `revoked`, `forged` or `none`; `must_not_contain` is text the
 //! answer must not carry (what an XML external entity would have pulled in).
 
@@ -100,6 +101,35 @@ impl Case {
                     "<?xml version=\"1.0\"?><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:ex=\"https://example.org/\"><rdf:Description rdf:about=\"https://example.org/bad/deep\">{}{}</rdf:Description></rdf:RDF>",
                     "<ex:p rdf:parseType=\"Resource\">".repeat(depth),
                     "</ex:p>".repeat(depth)
+                )
+                .into_bytes(),
+                // `depth` MiB of one repeated comment line, gzip- or br-compressed: a small
+                // body that decodes to far more than the ratio limit allows.
+                "gzip_bomb" => {
+                    use std::io::Write;
+                    let line = "# the same line again and again and again and again and again\n";
+                    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                    for _ in 0..depth * 1024 * 1024 / line.len() {
+                        encoder.write_all(line.as_bytes()).unwrap();
+                    }
+                    encoder.finish().unwrap()
+                }
+                "br_bomb" => {
+                    use std::io::Write;
+                    let line = "# the same line again and again and again and again and again\n";
+                    let mut out = Vec::new();
+                    {
+                        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+                        for _ in 0..depth * 1024 * 1024 / line.len() {
+                            writer.write_all(line.as_bytes()).unwrap();
+                        }
+                    }
+                    out
+                }
+                // A concept whose definition is one literal of `depth` bytes.
+                "huge_literal" => format!(
+                    "<https://example.org/bad/huge> <http://www.w3.org/2004/02/skos/core#prefLabel> \"huge\"@nb .\n<https://example.org/bad/huge> <http://www.w3.org/2004/02/skos/core#definition> \"{}\"@nb .\n<https://example.org/bad/huge> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#Concept> .\n",
+                    "x".repeat(depth)
                 )
                 .into_bytes(),
                 other => panic!("{}: unknown generator {other}", self.name),

@@ -742,7 +742,7 @@ async fn the_publisher_page_shows_runs_and_a_dry_run_diff() {
         .post(app.url("/api/v1/sources"))
         .bearer_auth(&token)
         .json(
-            &serde_json::json!({"url": "http://127.0.0.1:9/secret-catalog.ttl",
+            &serde_json::json!({"url": "https://catalog.example.no/secret-catalog.ttl",
             "dataType": "concept", "dataSourceType": "SKOS-AP-NO", "publisherId": PUBLISHER}),
         )
         .send()

@@ -8,7 +8,9 @@
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -59,6 +61,9 @@ pub struct RateLimitConfig {
     pub search_per_minute: u32,
     /// SPARQL queries per minute per IP and per token.
     pub sparql_per_minute: u32,
+    /// SPARQL queries running at once per IP and per token (0: no per-client limit; the
+    /// process-wide `--sparql-concurrency` holds anyway).
+    pub sparql_running_per_client: u32,
 }
 
 impl Default for RateLimitConfig {
@@ -67,6 +72,7 @@ impl Default for RateLimitConfig {
             writes_per_minute: 6_000,
             search_per_minute: 600_000,
             sparql_per_minute: 6_000,
+            sparql_running_per_client: 2,
         }
     }
 }
@@ -79,6 +85,7 @@ pub struct RateLimits {
     search: Option<Limiter>,
     sparql: Option<Limiter>,
     clock: DefaultClock,
+    sparql_running: ClientSlots,
 }
 
 impl std::fmt::Debug for RateLimits {
@@ -114,6 +121,7 @@ impl RateLimits {
             search: limiter(config.search_per_minute),
             sparql: limiter(config.sparql_per_minute),
             clock: DefaultClock::default(),
+            sparql_running: ClientSlots::new(config.sparql_running_per_client as usize),
         }
     }
 
@@ -140,8 +148,7 @@ impl RateLimits {
         };
         if let Some(token) = token {
             // The token's hash, so no secret is kept in memory longer than the request.
-            let key = format!("t:{}", hex::encode(&Sha256::digest(token.as_bytes())[..16]));
-            limiter.check_key(&key).map_err(|n| over(true, n))?;
+            limiter.check_key(&token_key(token)).map_err(|n| over(true, n))?;
         }
         if let Some(ip) = ip {
             limiter
@@ -149,6 +156,29 @@ impl RateLimits {
                 .map_err(|n| over(false, n))?;
         }
         Ok(())
+    }
+
+    /// Takes one of the client's SPARQL slots for as long as the returned guard lives, or
+    /// says which of its quotas (token or address) has every slot in use.
+    pub fn sparql_slot(
+        &self,
+        ip: Option<IpAddr>,
+        token: Option<&str>,
+    ) -> Result<ClientSlot, Limited> {
+        let mut keys = Vec::with_capacity(2);
+        if let Some(token) = token {
+            keys.push(token_key(token));
+        }
+        if let Some(ip) = ip {
+            keys.push(format!("ip:{ip}"));
+        }
+        self.sparql_running
+            .acquire(keys)
+            .map_err(|by_token| Limited {
+                class: LimitClass::Sparql,
+                by_token,
+                retry_after: Duration::from_secs(1),
+            })
     }
 
     /// Forgets clients whose quota is full again, so the key maps do not grow without bound.
@@ -159,6 +189,75 @@ impl RateLimits {
         {
             limiter.retain_recent();
             limiter.shrink_to_fit();
+        }
+    }
+}
+
+/// A token's key in the limiters: its hash, so no secret is kept in memory longer than the
+/// request.
+fn token_key(token: &str) -> String {
+    format!("t:{}", hex::encode(&Sha256::digest(token.as_bytes())[..16]))
+}
+
+/// Slots per client key (token and address), for the per-client cap on running queries.
+struct ClientSlots {
+    per_client: usize,
+    running: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// A client's slot, given back when dropped.
+#[derive(Debug)]
+pub struct ClientSlot {
+    keys: Vec<String>,
+    running: Option<Arc<Mutex<HashMap<String, usize>>>>,
+}
+
+impl ClientSlots {
+    fn new(per_client: usize) -> Self {
+        Self {
+            per_client,
+            running: Arc::default(),
+        }
+    }
+
+    /// Takes a slot under every key, or none (`Err(true)` when a token key is full).
+    fn acquire(&self, keys: Vec<String>) -> Result<ClientSlot, bool> {
+        if self.per_client == 0 {
+            return Ok(ClientSlot {
+                keys: Vec::new(),
+                running: None,
+            });
+        }
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(full) = keys
+            .iter()
+            .find(|k| running.get(*k).copied().unwrap_or(0) >= self.per_client)
+        {
+            return Err(full.starts_with("t:"));
+        }
+        for key in &keys {
+            *running.entry(key.clone()).or_insert(0) += 1;
+        }
+        Ok(ClientSlot {
+            keys,
+            running: Some(self.running.clone()),
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let Some(running) = &self.running else {
+            return;
+        };
+        let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
+        for key in &self.keys {
+            if let Some(n) = running.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    running.remove(key);
+                }
+            }
         }
     }
 }
@@ -199,6 +298,7 @@ mod tests {
             writes_per_minute: 2,
             search_per_minute: 0,
             sparql_per_minute: 1,
+            sparql_running_per_client: 0,
         });
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
@@ -225,5 +325,26 @@ mod tests {
             )
             .unwrap_err();
         assert!(limited.by_token);
+    }
+
+    #[test]
+    fn a_client_has_at_most_its_share_of_running_queries_and_gets_them_back() {
+        let limits = RateLimits::new(&RateLimitConfig {
+            sparql_running_per_client: 2,
+            ..Default::default()
+        });
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let first = limits.sparql_slot(Some(a), None).unwrap();
+        let second = limits.sparql_slot(Some(a), Some("t1")).unwrap();
+        let full = limits.sparql_slot(Some(a), None).unwrap_err();
+        assert!(!full.by_token);
+        // Another address is not affected; the token's count follows it there.
+        let third = limits.sparql_slot(Some(b), Some("t1")).unwrap();
+        assert!(limits.sparql_slot(Some(b), Some("t1")).unwrap_err().by_token);
+        drop(first);
+        let again = limits.sparql_slot(Some(a), None).unwrap();
+        drop((second, third, again));
+        assert!(limits.sparql_running.running.lock().unwrap().is_empty());
     }
 }

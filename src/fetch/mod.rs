@@ -215,8 +215,9 @@ impl Fetcher {
         &self.config
     }
 
-    /// Checks a URL before it is requested: http(s), a host, and no refused IP literal.
-    fn check_url(&self, url: &str) -> Result<Url, FetchError> {
+    /// Checks a URL before it is requested (and when one is registered): http(s), a host, and
+    /// no refused IP literal.
+    pub fn check_url(&self, url: &str) -> Result<Url, FetchError> {
         let invalid = |reason: &str| FetchError::InvalidUrl {
             url: url.to_owned(),
             reason: reason.to_owned(),
@@ -399,34 +400,27 @@ impl Fetcher {
 
     /// Decodes a gzip or brotli body (off the async runtime), stopping at the size cap.
     async fn decode(&self, url: &str, coding: &str, raw: Vec<u8>) -> Result<Vec<u8>, FetchError> {
-        use std::io::Read;
+        use crate::decode::{decode_capped, Coding, DecodeError};
         let limit = self.config.max_bytes;
         let url = url.to_owned();
-        let coding = coding.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let mut reader: Box<dyn Read> = match coding.as_str() {
-                "gzip" | "x-gzip" => Box::new(flate2::read::GzDecoder::new(&raw[..])),
-                "br" => Box::new(brotli::Decompressor::new(&raw[..], 64 * 1024)),
-                other => {
-                    return Err(FetchError::Unreachable {
-                        url,
-                        reason: format!("unsupported Content-Encoding {other:?}"),
-                    })
-                }
-            };
-            let mut out = Vec::new();
-            reader
-                .by_ref()
-                .take(limit.saturating_add(1))
-                .read_to_end(&mut out)
-                .map_err(|e| FetchError::Unreachable {
-                    url: url.clone(),
-                    reason: format!("the {coding} body cannot be decoded: {e}"),
-                })?;
-            if out.len() as u64 > limit {
-                return Err(FetchError::TooLarge { url, limit });
+        let coding = match Coding::from_header(coding) {
+            Ok(Some(coding)) => coding,
+            Ok(None) => return Ok(raw),
+            Err(other) => {
+                return Err(FetchError::Unreachable {
+                    url,
+                    reason: format!("unsupported Content-Encoding {other:?}"),
+                })
             }
-            Ok(out)
+        };
+        tokio::task::spawn_blocking(move || {
+            decode_capped(coding, &raw, limit).map_err(|e| match e {
+                DecodeError::TooLarge { .. } => FetchError::TooLarge { url, limit },
+                corrupt @ DecodeError::Corrupt { .. } => FetchError::Unreachable {
+                    url,
+                    reason: corrupt.to_string(),
+                },
+            })
         })
         .await
         .map_err(|e| FetchError::Client(e.to_string()))?

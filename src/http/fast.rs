@@ -27,9 +27,6 @@ use tokio::net::TcpStream;
 const MAX_HEAD: usize = 16 * 1024;
 /// Headers read per request; a request with more goes to hyper.
 const MAX_HEADERS: usize = 48;
-/// An idle connection (no complete request) is closed after this, like nginx's
-/// `keepalive_timeout 65`.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(65);
 /// Answers gathered before they are written (pipelined requests).
 const MAX_BATCH: usize = 32;
 
@@ -221,6 +218,9 @@ pub async fn serve_connection_with(
     let mut head = BytesMut::with_capacity(1024);
     let mut bodies: Vec<(usize, Option<Bytes>)> = Vec::with_capacity(MAX_BATCH);
     let mut clock = Clock::new();
+    // An idle connection (no complete request) is closed after this: by default 65 s, like
+    // nginx's `keepalive_timeout 65` (`--idle-timeout-secs`).
+    let idle = app.config.input_limits.idle_timeout;
     loop {
         // Answer every complete request in the buffer, then write them together.
         clock.tick();
@@ -265,7 +265,7 @@ pub async fn serve_connection_with(
         if to_router || buf.len() > MAX_HEAD {
             let read = buf.freeze();
             match hand_over {
-                HandOver::Here => serve_with_router(stream, read, router, stop).await,
+                HandOver::Here => serve_with_router(stream, read, router, stop, idle).await,
                 HandOver::To(runtime) => {
                     // Move the socket to the other runtime's reactor.
                     let Ok(stream) = stream.into_std() else {
@@ -273,7 +273,7 @@ pub async fn serve_connection_with(
                     };
                     runtime.spawn(async move {
                         if let Ok(stream) = TcpStream::from_std(stream) {
-                            serve_with_router(stream, read, router, stop).await;
+                            serve_with_router(stream, read, router, stop, idle).await;
                         }
                     });
                 }
@@ -284,7 +284,7 @@ pub async fn serve_connection_with(
             buf.reserve(4096);
         }
         let read = tokio::select! {
-            read = tokio::time::timeout(IDLE_TIMEOUT, stream.read_buf(&mut buf)) => read,
+            read = tokio::time::timeout(idle, stream.read_buf(&mut buf)) => read,
             _ = stop.changed() => return,
         };
         match read {
@@ -339,12 +339,15 @@ async fn write_all(
 }
 
 /// Hands the connection to hyper (HTTP/1.1, or HTTP/2 with prior knowledge) and the router,
-/// replaying what was read so far; graceful shutdown when `stop` fires.
+/// replaying what was read so far; graceful shutdown when `stop` fires. A connection that
+/// sits idle between requests, or takes longer than `idle` to send a request's head, is
+/// closed (hyper's header read timeout, which also runs between keep-alive requests).
 async fn serve_with_router(
     stream: TcpStream,
     read: Bytes,
     router: super::Service,
     mut stop: tokio::sync::watch::Receiver<bool>,
+    idle: Duration,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use tower::ServiceExt;
@@ -361,7 +364,16 @@ async fn serve_with_router(
             request
         },
     ));
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(idle);
+    builder
+        .http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive_interval(Some(idle))
+        .keep_alive_timeout(Duration::from_secs(20));
     let io = TokioIo::new(Replay {
         read,
         inner: stream,

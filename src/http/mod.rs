@@ -5,6 +5,7 @@ pub mod auth;
 pub mod changes;
 pub mod code_lists;
 pub mod concepts;
+pub mod decompress;
 pub mod extract;
 pub mod fast;
 pub mod fhir;
@@ -138,6 +139,11 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
             problem::panic_response,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
+        // gzip and br request bodies decoded under the body limit and the ratio limit.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            decompress::decompress_request,
+        ))
         // Inside the layers that give an error the body of its place (a page's 429 is an HTML
         // page) and inside the metrics, so a 429 is counted.
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))

@@ -55,6 +55,7 @@ pub struct SparqlForm {
 pub async fn sparql_get(
     State(app): State<AppState>,
     ApiQuery(params): ApiQuery<SparqlQuery>,
+    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if params.update.is_some() {
@@ -63,7 +64,7 @@ pub async fn sparql_get(
     let query = params
         .query
         .ok_or_else(|| ApiError::bad_request("missing the `query` parameter"))?;
-    run(app, query, &headers).await
+    run(app, query, &headers, client.map(|c| c.0 .0.ip())).await
 }
 
 /// SPARQL query by POST (`application/sparql-query` or form-encoded `query=`).
@@ -73,6 +74,7 @@ pub async fn sparql_get(
     responses(SparqlResponses))]
 pub async fn sparql_post(
     State(app): State<AppState>,
+    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -106,7 +108,7 @@ pub async fn sparql_post(
             ))
         }
     };
-    run(app, query, &headers).await
+    run(app, query, &headers, client.map(|c| c.0 .0.ip())).await
 }
 
 /// The answers of both SPARQL operations, for the OpenAPI document.
@@ -182,7 +184,12 @@ struct Answer {
     truncated: bool,
 }
 
-async fn run(app: AppState, query: String, headers: &HeaderMap) -> Result<Response, ApiError> {
+async fn run(
+    app: AppState,
+    query: String,
+    headers: &HeaderMap,
+    client_ip: Option<std::net::IpAddr>,
+) -> Result<Response, ApiError> {
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -197,6 +204,21 @@ async fn run(app: AppState, query: String, headers: &HeaderMap) -> Result<Respon
             token.cancel();
         })
     };
+    // The client's own slot first (its token and its address), then one of the process's.
+    let client_slot = app
+        .rate_limits
+        .sparql_slot(client_ip, crate::request::bearer_token(headers).ok())
+        .map_err(|limited| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "this {} already has {} SPARQL queries running (--sparql-per-client): try again when one ends",
+                    if limited.by_token { "token" } else { "address" },
+                    app.config.rate_limits.sparql_running_per_client
+                ),
+            )
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+        })?;
     // The permit travels with the evaluation thread: a query that ignores cancellation keeps
     // its slot until it ends, so runaway queries can never pile up past the limit.
     let permit = app.sparql_slots.clone().try_acquire_owned().map_err(|_| {
@@ -215,7 +237,7 @@ async fn run(app: AppState, query: String, headers: &HeaderMap) -> Result<Respon
             timeout,
             limit,
         );
-        drop(permit);
+        drop((permit, client_slot));
         answer
     });
     // Answer at the deadline even if the evaluation has not yet noticed its cancellation

@@ -98,7 +98,7 @@ pub async fn add_source(
     Caller(caller): Caller,
     ApiJson(input): ApiJson<SourceInput>,
 ) -> Result<(StatusCode, HeaderMap, Json<SourceView>), ApiError> {
-    let view = sync::sources::add_source(&app.db, &caller, input).await?;
+    let view = sync::sources::add_source(&app.db, &caller, input, &app.fetcher).await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/sources/{}", view.id)) {
         headers.insert(header::LOCATION, location);

@@ -211,6 +211,9 @@ impl From<RegistryError> for ApiError {
                 ApiError::new(StatusCode::PRECONDITION_FAILED, error.to_string())
             }
             RegistryError::NoPublisher => ApiError::bad_request(error.to_string()),
+            RegistryError::TooLarge(_) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, error.to_string())
+            }
             RegistryError::Store(store) => store.into(),
             RegistryError::Task(_) => ApiError::internal(&error),
         }

@@ -11,7 +11,7 @@ mod parse;
 pub use apply::{
     apply, catalog_etag, changed_predicates, ApplyRequest, Precondition, Scope, RETIRED,
 };
-pub use parse::{parse, Parsed, Prepared};
+pub use parse::{parse, ImportCaps, Parsed, Prepared};
 
 use crate::ids::OrgNr;
 use crate::store::StoreError;
@@ -180,6 +180,9 @@ pub enum RegistryError {
         /// The resource id that has it.
         owner: String,
     },
+    /// The file is over a cap of one import (a literal's size, the number of triples).
+    #[error("{0}")]
+    TooLarge(String),
     /// The parsing task failed (a bug).
     #[error("import task failed: {0}")]
     Task(String),

@@ -10,6 +10,62 @@ use std::collections::BTreeMap;
 
 const ALIAS: &str = semreg_importers::codelist::terms::ALIAS;
 
+/// What one import may hold: the server's `--max-literal-bytes` and `--max-import-triples`
+/// (process-wide, set once when the server starts; the defaults elsewhere).
+static CAPS: std::sync::RwLock<ImportCaps> = std::sync::RwLock::new(ImportCaps::DEFAULT);
+
+/// Caps on one import, checked after it is read and before anything is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportCaps {
+    /// Largest single literal, in bytes.
+    pub max_literal_bytes: usize,
+    /// Most triples.
+    pub max_triples: usize,
+}
+
+impl ImportCaps {
+    /// 1 MiB literals, ten million triples.
+    pub const DEFAULT: ImportCaps = ImportCaps {
+        max_literal_bytes: 1024 * 1024,
+        max_triples: 10_000_000,
+    };
+
+    /// The caps of this process.
+    pub fn current() -> ImportCaps {
+        *CAPS.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes these the caps of this process (the server, from its configuration).
+    pub fn install(self) {
+        *CAPS.write().unwrap_or_else(|e| e.into_inner()) = self;
+    }
+
+    /// The first thing in `resources` (of `triples` read) over a cap, said so a publisher can
+    /// find it.
+    fn check(&self, triples: usize, resources: &[ImportedResource]) -> Result<(), RegistryError> {
+        if triples > self.max_triples {
+            return Err(RegistryError::TooLarge(format!(
+                "the file holds {triples} triples, more than the {} one import may hold (--max-import-triples): split it",
+                self.max_triples
+            )));
+        }
+        for resource in resources {
+            for triple in &resource.triples {
+                if let oxrdf::Term::Literal(literal) = &triple.object {
+                    let size = literal.value().len();
+                    if size > self.max_literal_bytes {
+                        return Err(RegistryError::TooLarge(format!(
+                            "the literal of {} <{}> is {size} bytes, more than the {} a literal may hold (--max-literal-bytes)",
+                            triple.subject, triple.predicate.as_str(), self.max_literal_bytes
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A parsed resource ready to be stored.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -88,8 +144,10 @@ pub async fn parse(
         params,
     };
     let started = std::time::Instant::now();
+    let caps = ImportCaps::current();
     tokio::task::spawn_blocking(move || {
         let mut batch = semreg_importers::import(format, &bytes, &options)?;
+        caps.check(batch.triples_read, &batch.resources)?;
         tracing::debug!(
             parse_ms = started.elapsed().as_millis() as u64,
             resources = batch.resources.len(),
@@ -108,7 +166,7 @@ pub async fn parse(
                 ntriples: r.canonical,
             })
             .collect();
-        Ok::<_, ImportError>(Parsed {
+        Ok::<_, RegistryError>(Parsed {
             format,
             triples: batch.triples_read,
             warnings: batch
@@ -124,5 +182,4 @@ pub async fn parse(
     })
     .await
     .map_err(|e| RegistryError::Task(e.to_string()))?
-    .map_err(RegistryError::from)
 }

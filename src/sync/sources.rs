@@ -351,11 +351,14 @@ pub fn first_run_delay(id: &str, interval: Duration) -> Duration {
     Duration::from_millis(hash % window)
 }
 
-/// Registers a source. 409 when `(url, dataType)` is registered already.
+/// Registers a source. 409 when `(url, dataType)` is registered already. The URL must pass
+/// `guard`'s SSRF check already at registration (an internal IP literal is refused here, not
+/// only at the first fetch); host names are checked again, resolved, at every fetch.
 pub async fn add_source(
     db: &impl ConnectionTrait,
     caller: &Principal,
     input: SourceInput,
+    guard: &crate::fetch::Fetcher,
 ) -> Result<SourceView, SyncError> {
     let url = reqwest::Url::parse(input.url.trim())
         .map_err(|e| SyncError::Invalid(format!("url: {e}")))?;
@@ -393,6 +396,9 @@ pub async fn add_source(
             "a token of {caller} cannot register a source for publisher {publisher}"
         )));
     }
+    guard
+        .check_url(url.as_str())
+        .map_err(|e| SyncError::Invalid(format!("url: {e}")))?;
     if let Some(header) = &input.auth_header {
         if reqwest::header::HeaderName::from_bytes(header.name.as_bytes()).is_err()
             || reqwest::header::HeaderValue::from_str(&header.value).is_err()
