@@ -10,8 +10,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What a request counts against.
@@ -148,7 +148,9 @@ impl RateLimits {
         };
         if let Some(token) = token {
             // The token's hash, so no secret is kept in memory longer than the request.
-            limiter.check_key(&token_key(token)).map_err(|n| over(true, n))?;
+            limiter
+                .check_key(&token_key(token))
+                .map_err(|n| over(true, n))?;
         }
         if let Some(ip) = ip {
             limiter
@@ -341,7 +343,12 @@ mod tests {
         assert!(!full.by_token);
         // Another address is not affected; the token's count follows it there.
         let third = limits.sparql_slot(Some(b), Some("t1")).unwrap();
-        assert!(limits.sparql_slot(Some(b), Some("t1")).unwrap_err().by_token);
+        assert!(
+            limits
+                .sparql_slot(Some(b), Some("t1"))
+                .unwrap_err()
+                .by_token
+        );
         drop(first);
         let again = limits.sparql_slot(Some(a), None).unwrap();
         drop((second, third, again));

@@ -37,20 +37,32 @@ pub async fn decompress_request(
 fn unsupported(coding: &str) -> Response {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        format!("Content-Encoding {coding:?} is not supported: send the body as gzip, br or identity"),
+        format!(
+            "Content-Encoding {coding:?} is not supported: send the body as gzip, br or identity"
+        ),
     )
-    .with_header(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, br"))
+    .with_header(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("gzip, br"),
+    )
     .into_response()
 }
 
-async fn decode_body(app: &AppState, coding: Coding, request: Request) -> Result<Request, ApiError> {
+async fn decode_body(
+    app: &AppState,
+    coding: Coding,
+    request: Request,
+) -> Result<Request, ApiError> {
     let body_limit = app.config.body_limit_bytes;
     let ratio = app.config.input_limits.max_compression_ratio;
     let (mut parts, body) = request.into_parts();
     let raw = axum::body::to_bytes(body, body_limit).await.map_err(|_| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the {} request body is larger than {body_limit} bytes (--body-limit)", coding.name()),
+            format!(
+                "the {} request body is larger than {body_limit} bytes (--body-limit)",
+                coding.name()
+            ),
         )
     })?;
     let by_ratio = if ratio == 0 {
@@ -75,6 +87,8 @@ async fn decode_body(app: &AppState, coding: Coding, request: Request) -> Result
         corrupt @ DecodeError::Corrupt { .. } => ApiError::bad_request(format!("{corrupt}")),
     })?;
     parts.headers.remove(header::CONTENT_ENCODING);
-    parts.headers.insert(header::CONTENT_LENGTH, decoded.len().into());
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, decoded.len().into());
     Ok(Request::from_parts(parts, Body::from(decoded)))
 }

@@ -20,6 +20,9 @@ pub enum SourceCommand {
         /// Where the store is.
         #[command(flatten)]
         store: StoreArgs,
+        /// The SSRF guard the URL must pass (as `semreg serve` will fetch it).
+        #[command(flatten)]
+        fetch: crate::cli::FetchArgs,
         /// A JSON file with the registration (`-` reads standard input); the flags below are
         /// then not needed.
         #[arg(long, conflicts_with_all = ["url", "data_type", "data_source_type"])]
@@ -155,6 +158,7 @@ pub async fn run(command: SourceCommand) -> anyhow::Result<ExitCode> {
     match command {
         SourceCommand::Add {
             store,
+            fetch,
             json,
             url,
             data_type,
@@ -201,8 +205,9 @@ pub async fn run(command: SourceCommand) -> anyhow::Result<ExitCode> {
                     publisher: None,
                 },
             };
+            let guard = crate::fetch::Fetcher::new(fetch.config()?)?;
             let db = open(&store).await?;
-            let view = super::sources::add_source(&db, &Principal::Admin, input).await?;
+            let view = super::sources::add_source(&db, &Principal::Admin, input, &guard).await?;
             print_source(&view);
             eprintln!(
                 "Source registered; its first run starts within {} s while `semreg serve` runs, or now with `semreg source run {}`.",
