@@ -87,6 +87,9 @@ pub enum Command {
         /// JWT access tokens (Maskinporten and other issuers).
         #[command(flatten)]
         jwt: JwtArgs,
+        /// Webhook deliveries.
+        #[command(flatten)]
+        webhooks: crate::webhooks::WebhookArgs,
         /// Writes per minute per client address and per token (0: no limit).
         #[arg(long, env = "SEMREG_RATE_LIMIT_WRITES", default_value_t = crate::auth::limits::RateLimitConfig::default().writes_per_minute)]
         rate_limit_writes: u32,
@@ -287,6 +290,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             fetch,
             jwt,
+            webhooks,
             rate_limit_writes,
             rate_limit_search,
             rate_limit_sparql,
@@ -300,6 +304,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut config = store.config();
             config.fetch = fetch.config()?;
             config.jwt = jwt.config()?;
+            config.webhooks = webhooks.config()?;
             config.rate_limits = crate::auth::limits::RateLimitConfig {
                 writes_per_minute: rate_limit_writes,
                 search_per_minute: rate_limit_search,
@@ -480,6 +485,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     app.spawn_change_poller();
     if app.config.harvest_scheduler {
         crate::sync::scheduler::spawn(app.clone());
+    }
+    if app.config.webhooks.enabled {
+        crate::webhooks::worker::spawn(app.clone());
     }
     let threads = app.config.serve_threads;
     if threads > 0 {

@@ -54,6 +54,8 @@ pub struct Config {
     pub jwt: crate::auth::jwt::JwtConfig,
     /// Per-client quotas of writes, searches and SPARQL queries.
     pub rate_limits: crate::auth::limits::RateLimitConfig,
+    /// Webhook deliveries: whether `serve` runs the worker, timeouts, lease, backoff.
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 impl Config {
@@ -82,6 +84,7 @@ impl Config {
             feed_heartbeat: Duration::from_secs(15),
             jwt: crate::auth::jwt::JwtConfig::default(),
             rate_limits: crate::auth::limits::RateLimitConfig::default(),
+            webhooks: crate::webhooks::WebhookConfig::default(),
         }
     }
 
