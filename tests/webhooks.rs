@@ -726,10 +726,13 @@ async fn deliveries_are_signed_ordered_exactly_once_filtered_and_survive_a_resta
         &format!("/api/v1/subscriptions/{all_id}/deliveries?limit=1000"),
     )
     .await;
-    assert_eq!(
-        log["total"].as_u64().unwrap() as usize,
-        receiver.requests("all").len(),
-        "every attempt, before and after the restart, is in the log"
+    // Every attempt, before and after the restart, is in the log — but for one that was out
+    // when semreg was killed (its outcome was never recorded; the batch went out again).
+    let logged = log["total"].as_u64().unwrap() as usize;
+    let sent = receiver.requests("all").len();
+    assert!(
+        logged == sent || logged + 1 == sent,
+        "{logged} logged, {sent} sent"
     );
     let metrics = reqwest::get(format!("{}/metrics", server.base))
         .await
