@@ -491,3 +491,37 @@ async fn attempt(app: &App, holder: &str, row: subscription::Model) -> Result<St
     }
     Ok(Step::Continue)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_five_seconds_to_an_hour_with_jitter() {
+        let config = WebhookConfig::default();
+        for (failures, nominal) in [(1, 5.0), (2, 10.0), (3, 20.0), (10, 2560.0), (11, 3600.0)] {
+            for _ in 0..50 {
+                let delay = backoff(&config, failures).as_secs_f64();
+                assert!(
+                    delay >= nominal * 0.8 && delay < nominal * 1.2,
+                    "failure {failures}: {delay} s"
+                );
+            }
+        }
+        assert!(backoff(&config, 1000).as_secs_f64() < 3600.0 * 1.2);
+    }
+
+    #[test]
+    fn a_day_of_failures_takes_about_thirty_attempts() {
+        // The schedule the worker follows: pause at the failure that finds a day of delays.
+        let config = WebhookConfig::default();
+        for _ in 0..20 {
+            let (mut failing_for, mut attempts) = (Duration::ZERO, 0);
+            while failing_for < config.pause_after {
+                attempts += 1;
+                failing_for += backoff(&config, attempts);
+            }
+            assert!((25..=40).contains(&attempts), "{attempts} attempts");
+        }
+    }
+}
