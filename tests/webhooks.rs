@@ -955,11 +955,8 @@ async fn a_dead_receiver_is_paused_after_24_simulated_hours_and_a_hanging_one_de
 }
 both!(a_dead_receiver_is_paused_after_24_simulated_hours_and_a_hanging_one_delays_no_other);
 
+/// Replicas share a store of record only on PostgreSQL, so this runs there alone.
 async fn two_replicas_on_one_database_never_both_deliver(backend: Backend) {
-    // Replicas share a store of record only on PostgreSQL.
-    if backend == Backend::Sqlite {
-        return;
-    }
     let dir_a = tempfile::tempdir().unwrap();
     let dir_b = tempfile::tempdir().unwrap();
     let Some(url) = common::database_url(backend, dir_a.path(), "webhooks_replicas").await else {
@@ -1000,4 +997,10 @@ async fn two_replicas_on_one_database_never_both_deliver(backend: Backend) {
         verify_all(&receiver, name, secret);
     }
 }
-both!(two_replicas_on_one_database_never_both_deliver);
+mod two_replicas_on_one_database_never_both_deliver {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::two_replicas_on_one_database_never_both_deliver(crate::common::Backend::Postgres)
+            .await
+    }
+}
