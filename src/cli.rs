@@ -90,6 +90,9 @@ pub enum Command {
         /// Caps on compressed bodies, literals, triples, SPARQL per client, idle connections.
         #[command(flatten)]
         input_limits: InputLimitArgs,
+        /// Webhook deliveries.
+        #[command(flatten)]
+        webhooks: crate::webhooks::WebhookArgs,
         /// Writes per minute per client address and per token (0: no limit).
         #[arg(long, env = "SEMREG_RATE_LIMIT_WRITES", default_value_t = crate::auth::limits::RateLimitConfig::default().writes_per_minute)]
         rate_limit_writes: u32,
@@ -326,6 +329,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fetch,
             jwt,
             input_limits,
+            webhooks,
             rate_limit_writes,
             rate_limit_search,
             rate_limit_sparql,
@@ -340,6 +344,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.fetch = fetch.config()?;
             config.jwt = jwt.config()?;
             config.input_limits = input_limits.config();
+            config.webhooks = webhooks.config()?;
             config.rate_limits = crate::auth::limits::RateLimitConfig {
                 writes_per_minute: rate_limit_writes,
                 search_per_minute: rate_limit_search,
@@ -521,6 +526,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     app.spawn_change_poller();
     if app.config.harvest_scheduler {
         crate::sync::scheduler::spawn(app.clone());
+    }
+    if app.config.webhooks.enabled {
+        crate::webhooks::worker::spawn(app.clone());
     }
     let threads = app.config.serve_threads;
     if threads > 0 {

@@ -57,6 +57,8 @@ pub struct Config {
     /// Caps on what one request may carry or hold (compression, literals, triples, idle
     /// connections).
     pub input_limits: InputLimits,
+    /// Webhook deliveries: whether `serve` runs the worker, timeouts, lease, backoff.
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 /// Caps on what one request may carry or hold, beyond the body limit. Their defaults are far
@@ -113,6 +115,7 @@ impl Config {
             jwt: crate::auth::jwt::JwtConfig::default(),
             rate_limits: crate::auth::limits::RateLimitConfig::default(),
             input_limits: InputLimits::default(),
+            webhooks: crate::webhooks::WebhookConfig::default(),
         }
     }
 

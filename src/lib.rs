@@ -35,6 +35,7 @@ pub mod sync;
 pub mod telemetry;
 pub mod types;
 pub mod web;
+pub mod webhooks;
 
 /// Our own small ontology (Turtle), embedded in the binary.
 pub const SEMREG_ONTOLOGY: &str = include_str!("../ontologies/semreg.ttl");

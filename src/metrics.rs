@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests, latencies, imports and projection lag.
+//! Prometheus metrics: requests, latencies, imports, projection lag, harvests and webhook
+//! deliveries.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -35,6 +36,14 @@ pub struct Metrics {
     pub harvest_last_success: IntGaugeVec,
     /// Duration of each source's last run, in milliseconds.
     pub harvest_duration_ms: IntGaugeVec,
+    /// Webhook delivery attempts by subscription and outcome (ok, failed).
+    pub webhook_deliveries: IntCounterVec,
+    /// Changes delivered by webhooks, by subscription.
+    pub webhook_changes: IntCounterVec,
+    /// Subscriptions paused after failing for too long, by subscription.
+    pub webhook_pauses: IntCounterVec,
+    /// Duration of webhook delivery attempts, in seconds.
+    pub webhook_delivery_seconds: prometheus::Histogram,
     hot: Vec<HotRoute>,
 }
 
@@ -117,8 +126,46 @@ impl Metrics {
             &["source"],
         )
         .expect("valid metric");
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "semreg_webhook_deliveries_total",
+                "Webhook delivery attempts by subscription and outcome",
+            ),
+            &["subscription", "outcome"],
+        )
+        .expect("valid metric");
+        let webhook_changes = IntCounterVec::new(
+            Opts::new(
+                "semreg_webhook_delivered_changes_total",
+                "Changes delivered by webhooks, by subscription",
+            ),
+            &["subscription"],
+        )
+        .expect("valid metric");
+        let webhook_pauses = IntCounterVec::new(
+            Opts::new(
+                "semreg_webhook_pauses_total",
+                "Subscriptions paused after failing for too long",
+            ),
+            &["subscription"],
+        )
+        .expect("valid metric");
+        let webhook_delivery_seconds = prometheus::Histogram::with_opts(
+            HistogramOpts::new(
+                "semreg_webhook_delivery_duration_seconds",
+                "Duration of webhook delivery attempts",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+            ]),
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(harvest_runs.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(webhook_deliveries.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(webhook_changes.clone()),
+            Box::new(webhook_pauses.clone()),
+            Box::new(webhook_delivery_seconds.clone()),
+            Box::new(harvest_runs.clone()),
             Box::new(harvest_last_success.clone()),
             Box::new(harvest_duration_ms.clone()),
             Box::new(requests.clone()),
@@ -141,6 +188,10 @@ impl Metrics {
             harvest_runs,
             harvest_last_success,
             harvest_duration_ms,
+            webhook_deliveries,
+            webhook_changes,
+            webhook_pauses,
+            webhook_delivery_seconds,
             hot: Vec::new(),
         };
         for route in HOT_ROUTES {

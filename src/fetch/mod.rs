@@ -1,7 +1,7 @@
 //! The product's one outbound HTTP client: rustls, connect and read timeouts, a size cap on the
 //! (decompressed) body, gzip and brotli, at most five redirects each checked by the SSRF guard
-//! ([`guard`]), conditional GET, and a `User-Agent` naming semreg. Harvest sources use it now;
-//! peers, webhooks and JWKS fetching are meant to use it too.
+//! ([`guard`]), conditional GET, and a `User-Agent` naming semreg. Harvest sources, JWKS
+//! fetching and webhook deliveries ([`Fetcher::post`]) use it; peers are meant to use it too.
 //!
 //! ```no_run
 //! # async fn demo(fetcher: &semreg::fetch::Fetcher) -> Result<(), semreg::fetch::FetchError> {
@@ -82,6 +82,33 @@ impl FetchRequest {
             if_modified_since: None,
         }
     }
+}
+
+/// One POST (a webhook delivery). Redirects are not followed: a 3xx is the answer.
+#[derive(Debug, Clone)]
+pub struct PostRequest {
+    /// The URL.
+    pub url: String,
+    /// The body's media type.
+    pub content_type: String,
+    /// Extra headers (e.g. signatures); their values are never logged.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// A time limit for this request instead of the client's total timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// Most bytes of a POST's answer kept (the rest is not read).
+pub const MAX_POST_ANSWER_BYTES: usize = 64 * 1024;
+
+/// The answer to a POST, whatever its status.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    /// The status.
+    pub status: u16,
+    /// The start of the body (at most [`MAX_POST_ANSWER_BYTES`]).
+    pub body: Vec<u8>,
 }
 
 /// A 200 answer.
@@ -243,6 +270,106 @@ impl Fetcher {
             }
         }
         Ok(parsed)
+    }
+
+    /// Checks that a URL could be requested, as the SSRF guard will see it when it is: http(s),
+    /// a host, and an address that is allowed (an IP literal, or every address a name
+    /// resolves to but one that is allowed). For checking a URL when it is registered, so a
+    /// bad one is refused then rather than failing at every later request.
+    pub async fn check_destination(&self, url: &str) -> Result<Url, FetchError> {
+        let parsed = self.check_url(url)?;
+        let host = match parsed.host() {
+            Some(url::Host::Domain(host)) => host.to_owned(),
+            _ => return Ok(parsed),
+        };
+        let host = host.as_str();
+        if self.config.allow.allows_host(host) {
+            return Ok(parsed);
+        }
+        let port = parsed.port_or_known_default().unwrap_or(80);
+        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| FetchError::Unreachable {
+                url: url.to_owned(),
+                reason: format!("the host {host} cannot be resolved: {e}"),
+            })?
+            .collect();
+        if addrs.iter().any(|a| self.config.allow.allows_ip(a.ip())) {
+            return Ok(parsed);
+        }
+        Err(FetchError::Refused {
+            url: url.to_owned(),
+            reason: guard::Refused {
+                host: host.to_owned(),
+                ip: addrs
+                    .first()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default(),
+            }
+            .to_string(),
+        })
+    }
+
+    /// POSTs a body (no redirects followed; the SSRF guard checks the address) and gives the
+    /// answer's status and the start of its body, whatever the status.
+    pub async fn post(&self, request: PostRequest) -> Result<Posted, FetchError> {
+        let url = self.check_url(&request.url)?;
+        let mut headers = HeaderMap::new();
+        let content_type =
+            HeaderValue::from_str(&request.content_type).map_err(|_| FetchError::InvalidUrl {
+                url: request.url.clone(),
+                reason: format!("{:?} is not a valid media type", request.content_type),
+            })?;
+        headers.insert(header::CONTENT_TYPE, content_type);
+        for (name, value) in &request.headers {
+            let (Ok(name), Ok(mut value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) else {
+                return Err(FetchError::InvalidUrl {
+                    url: request.url.clone(),
+                    reason: format!("header {name:?} is not a valid HTTP header"),
+                });
+            };
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
+        let mut builder = self
+            .client
+            .post(url.clone())
+            .headers(headers)
+            .body(request.body);
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let timed_out = |seconds| FetchError::Timeout {
+            url: url.to_string(),
+            seconds,
+        };
+        let seconds = request
+            .timeout
+            .unwrap_or(self.config.total_timeout)
+            .as_secs();
+        let mut response = builder.send().await.map_err(|e| {
+            if e.is_timeout() {
+                timed_out(seconds)
+            } else {
+                self.network_error(url.as_str(), &e)
+            }
+        })?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        // The answer matters little (its status decides); read a little of it, tolerantly.
+        while body.len() < MAX_POST_ANSWER_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = MAX_POST_ANSWER_BYTES - body.len();
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+        Ok(Posted { status, body })
     }
 
     /// GETs a URL, following at most [`MAX_REDIRECTS`] redirects (each checked), and reads the

@@ -19,6 +19,7 @@ pub mod resources;
 pub mod search;
 pub mod service_models;
 pub mod sparql;
+pub mod subscriptions;
 pub mod sync;
 pub mod tokens;
 pub mod types;
@@ -95,6 +96,16 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(sync::get_quality))
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(
+            subscriptions::create_subscription,
+            subscriptions::list_subscriptions
+        ))
+        .routes(routes!(
+            subscriptions::get_subscription,
+            subscriptions::delete_subscription
+        ))
+        .routes(routes!(subscriptions::resume_subscription))
+        .routes(routes!(subscriptions::list_deliveries))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());
