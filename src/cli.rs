@@ -140,6 +140,10 @@ pub enum Command {
         /// An importer setting KEY=VALUE (repeatable), e.g. `--param code=alpha-2` for CSV.
         #[arg(long = "param", value_parser = parse_param)]
         params: Vec<(String, String)>,
+        /// `valid` (published, the default) or `draft` (seen only by the publisher until a
+        /// later `valid` import publishes it).
+        #[arg(long, default_value = "valid", value_parser = ["valid", "draft"])]
+        status: String,
         /// Files to import.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -328,6 +332,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             publisher,
             format,
             params,
+            status,
             paths,
         } => {
             let publisher = publisher.map(|p| OrgNr::parse(&p)).transpose()?;
@@ -336,6 +341,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store,
                 server,
                 token,
+                status: registry::WriteStatus::parse(&status).unwrap_or_default(),
             };
             import(
                 target,
@@ -374,7 +380,9 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 Some(publisher) if !admin => Some(OrgNr::parse(&publisher)?),
                 _ => None,
             };
-            let created = tokens::create(&db, publisher.as_ref()).await?;
+            let created =
+                tokens::create_audited(&db, publisher.as_ref(), &crate::auth::audit::Actor::operator())
+                    .await?;
             println!("{}", created.token);
             match publisher {
                 Some(publisher) => eprintln!(
@@ -410,7 +418,13 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
             eprintln!("{total} tokens");
             Ok(ExitCode::SUCCESS)
         }
-        TokenCommand::Revoke { id, .. } => match tokens::revoke(&db, &id).await? {
+        TokenCommand::Revoke { id, .. } => match tokens::revoke_audited(
+            &db,
+            &id,
+            &crate::auth::audit::Actor::operator(),
+        )
+        .await?
+        {
             Some(token) => {
                 eprintln!(
                     "Token {} ({}{}) revoked.",
@@ -441,6 +455,7 @@ struct ImportTarget {
     store: StoreArgs,
     server: Option<String>,
     token: Option<String>,
+    status: registry::WriteStatus,
 }
 
 fn parse_format(name: &str) -> anyhow::Result<Option<Format>> {
@@ -468,6 +483,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 publisher: Some(OrgNr::parse(crate::demo::DEMO_PUBLISHER)?),
                 actor: Actor::Operator,
                 params: Default::default(),
+                status: registry::WriteStatus::Valid,
+                audit: crate::auth::audit::Context::new(
+                    crate::auth::audit::Actor::operator(),
+                    crate::auth::audit::Action::IMPORT,
+                ),
             })
             .await
             .context("cannot load the demo catalog")?;
@@ -540,6 +560,7 @@ async fn import(
         store: store_args,
         server,
         token,
+        status,
     } = target;
     let db = match &server {
         None => {
@@ -572,6 +593,11 @@ async fn import(
                             publisher: publisher.clone(),
                             actor: Actor::Operator,
                             params: params.clone(),
+                            status,
+                            audit: crate::auth::audit::Context::new(
+                                crate::auth::audit::Actor::operator(),
+                                crate::auth::audit::Action::IMPORT,
+                            ),
                         },
                     )
                     .await
@@ -583,6 +609,7 @@ async fn import(
                             publisher: publisher.as_ref(),
                             format,
                             params: &params,
+                            status,
                         };
                         import_remote(request, file_name, bytes).await
                     }
@@ -617,6 +644,7 @@ struct RemoteImport<'a> {
     publisher: Option<&'a OrgNr>,
     format: Option<Format>,
     params: &'a std::collections::BTreeMap<String, String>,
+    status: registry::WriteStatus,
 }
 
 async fn import_remote(
@@ -630,6 +658,7 @@ async fn import_remote(
         publisher,
         format,
         params: importer_params,
+        status,
     } = request;
     let mut url = format!("{}/api/v1/import?", server.trim_end_matches('/'));
     let mut params = vec![(
@@ -641,6 +670,7 @@ async fn import_remote(
     if let Some(p) = publisher {
         params.push(("publisher", p.to_string()));
     }
+    params.push(("status", status.as_str().to_owned()));
     if let Some(name) = file_name {
         params.push(("filename", name));
     }

@@ -1,6 +1,7 @@
 //! The HTTP API: router, middleware (problem JSON, body limit, metrics, tracing) and handlers.
 //! Handlers stay short: extract, call the domain, shape the response.
 
+pub mod audit;
 pub mod auth;
 pub mod changes;
 pub mod code_lists;
@@ -94,6 +95,7 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(sync::get_quality))
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(audit::list_audit))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());
