@@ -154,6 +154,24 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Show the audit trail, newest first (as `GET /api/v1/audit` does for admins).
+    Audit {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only writes acting for this publisher (org number).
+        #[arg(long)]
+        publisher: Option<String>,
+        /// Only this action (import, push, harvest, source.add, token.create, ...).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only writes that touched this resource (id or IRI).
+        #[arg(long)]
+        resource: Option<String>,
+        /// How many rows.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
     /// Rebuild the RDF store and the search index from the store of record.
     Reindex {
         /// Where the store is.
@@ -353,6 +371,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
         }
         Command::Token { command } => token_command(command).await,
+        Command::Audit {
+            store,
+            publisher,
+            action,
+            resource,
+            limit,
+        } => {
+            let config = store.config();
+            let db = store::connect(&config.database_url()).await?;
+            let filter = crate::auth::audit::AuditFilter {
+                publisher: publisher
+                    .map(|p| OrgNr::parse(&p).map(|o| o.as_str().to_owned()))
+                    .transpose()?,
+                action,
+                resource,
+                ..Default::default()
+            };
+            let (total, items) = crate::auth::audit::list(&db, &filter, limit, 0).await?;
+            for entry in &items {
+                let who = entry
+                    .token_id
+                    .as_deref()
+                    .map(|t| format!("token {t}"))
+                    .or_else(|| entry.jti.as_deref().map(|j| format!("jti {j}")))
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{}  {:<13}  {:<9}  {:<9}  {}  {} resources  {}",
+                    entry.at.format("%Y-%m-%dT%H:%M:%SZ"),
+                    entry.action,
+                    entry.role,
+                    entry.publisher.as_deref().unwrap_or("-"),
+                    who,
+                    entry.resources.len(),
+                    entry.client_addr.as_deref().unwrap_or("-"),
+                );
+            }
+            eprintln!("{total} audit rows match; {} shown", items.len());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Source { command } => crate::sync::cli::run(command).await,
         Command::Reindex { store } => {
             reindex(store.config()).await?;
@@ -380,9 +437,12 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 Some(publisher) if !admin => Some(OrgNr::parse(&publisher)?),
                 _ => None,
             };
-            let created =
-                tokens::create_audited(&db, publisher.as_ref(), &crate::auth::audit::Actor::operator())
-                    .await?;
+            let created = tokens::create_audited(
+                &db,
+                publisher.as_ref(),
+                &crate::auth::audit::Actor::operator(),
+            )
+            .await?;
             println!("{}", created.token);
             match publisher {
                 Some(publisher) => eprintln!(
@@ -418,28 +478,24 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
             eprintln!("{total} tokens");
             Ok(ExitCode::SUCCESS)
         }
-        TokenCommand::Revoke { id, .. } => match tokens::revoke_audited(
-            &db,
-            &id,
-            &crate::auth::audit::Actor::operator(),
-        )
-        .await?
-        {
-            Some(token) => {
-                eprintln!(
-                    "Token {} ({}{}) revoked.",
-                    token.id,
-                    token.role,
-                    token
-                        .publisher
-                        .as_deref()
-                        .map(|p| format!(" of {p}"))
-                        .unwrap_or_default()
-                );
-                Ok(ExitCode::SUCCESS)
+        TokenCommand::Revoke { id, .. } => {
+            match tokens::revoke_audited(&db, &id, &crate::auth::audit::Actor::operator()).await? {
+                Some(token) => {
+                    eprintln!(
+                        "Token {} ({}{}) revoked.",
+                        token.id,
+                        token.role,
+                        token
+                            .publisher
+                            .as_deref()
+                            .map(|p| format!(" of {p}"))
+                            .unwrap_or_default()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => bail!("no token {id}: see `semreg token list`"),
             }
-            None => bail!("no token {id}: see `semreg token list`"),
-        },
+        }
     }
 }
 

@@ -45,12 +45,10 @@ async fn app(backend: Backend, test: &str) -> Option<TestApp> {
 
 /// A token of a publisher, with its id.
 async fn publisher_token(app: &TestApp, org: &str) -> (String, String) {
-    let created = semreg::auth::tokens::create(
-        &app.app.db,
-        Some(&semreg::ids::OrgNr::parse(org).unwrap()),
-    )
-    .await
-    .unwrap();
+    let created =
+        semreg::auth::tokens::create(&app.app.db, Some(&semreg::ids::OrgNr::parse(org).unwrap()))
+            .await
+            .unwrap();
     (created.token, created.view.id)
 }
 
@@ -164,7 +162,11 @@ async fn every_write_path_leaves_exactly_one_row_naming_who_what_and_where(backe
     let (owner, owner_id) = publisher_token(&app, OWNER).await;
     let (other, _) = publisher_token(&app, OTHER).await;
     let admin = admin_token(&app).await;
-    assert_eq!(rows(&app).await, 0, "creating test tokens directly is not audited");
+    assert_eq!(
+        rows(&app).await,
+        0,
+        "creating test tokens directly is not audited"
+    );
 
     // HTTP import.
     let (status, body) = send(
@@ -199,12 +201,42 @@ async fn every_write_path_leaves_exactly_one_row_naming_who_what_and_where(backe
     // malformed file, a bad status, a published resource made a draft again.
     let before = rows(&app).await;
     for (token, path, body, expected) in [
-        (&other, "/api/v1/import?format=turtle", concept_ttl("a", "Taken"), 403),
-        (&admin, "/api/v1/import?format=turtle", concept_ttl("b", "B"), 403),
-        (&owner, "/api/v1/import?format=turtle", b"<not turtle".to_vec(), 422),
-        (&owner, "/api/v1/import?format=turtle&status=secret", concept_ttl("b", "B"), 400),
-        (&owner, "/api/v1/import?format=turtle&status=draft", concept_ttl("a", "A2"), 409),
-        (&other, &format!("/api/v1/publishers/{OWNER}/catalog?format=turtle"), concept_ttl("c", "C"), 403),
+        (
+            &other,
+            "/api/v1/import?format=turtle",
+            concept_ttl("a", "Taken"),
+            403,
+        ),
+        (
+            &admin,
+            "/api/v1/import?format=turtle",
+            concept_ttl("b", "B"),
+            403,
+        ),
+        (
+            &owner,
+            "/api/v1/import?format=turtle",
+            b"<not turtle".to_vec(),
+            422,
+        ),
+        (
+            &owner,
+            "/api/v1/import?format=turtle&status=secret",
+            concept_ttl("b", "B"),
+            400,
+        ),
+        (
+            &owner,
+            "/api/v1/import?format=turtle&status=draft",
+            concept_ttl("a", "A2"),
+            409,
+        ),
+        (
+            &other,
+            &format!("/api/v1/publishers/{OWNER}/catalog?format=turtle"),
+            concept_ttl("c", "C"),
+            403,
+        ),
     ] {
         let (status, body) = send(
             &app,
@@ -446,12 +478,26 @@ async fn every_write_path_leaves_exactly_one_row_naming_who_what_and_where(backe
     )
     .await;
     assert_eq!(status, 404);
-    assert_eq!(audit(&app, &admin, "action=token.revoke").await["total"], 1);
+    assert_eq!(
+        audit(&app, &admin, "action=token.revoke").await["total"],
+        1,
+        "revoking no token is not audited"
+    );
     let printed = cli(&app, &["token", "create", "--publisher", OTHER]);
     assert!(String::from_utf8_lossy(&printed.stdout).starts_with("semreg_"));
     let found = audit(&app, &admin, "action=token.create").await;
     assert_eq!(found["total"], 2);
     assert_eq!(found["items"][0]["role"], "operator");
+    // Every committed write above has its row, and only those: 3 imports of the compose
+    // fixtures, 1 HTTP and 1 CLI import, 3 pushes, 1 mapping set, 1 service model, 1 source
+    // added, 1 run started (it failed: no harvest row), 1 source removed, 2 tokens created,
+    // 1 revoked.
+    let total = audit(&app, &admin, "").await["total"].as_i64().unwrap();
+    assert_eq!(total, 16);
+    assert_eq!(rows(&app).await, 16);
+    println!(
+        "audit ({backend:?}): 16 committed writes of 9 actions, one row each; refused or failed writes audited: 0/8"
+    );
 }
 
 async fn a_harvest_run_is_recorded_with_its_source_and_run(backend: Backend) {
@@ -560,7 +606,11 @@ async fn the_endpoint_filters_pages_newest_first_and_is_for_admins_only(backend:
     let admin = admin_token(&app).await;
     for i in 0..5 {
         let r = app
-            .import(Some(&owner), "format=turtle", concept_ttl(&format!("o{i}"), "O"))
+            .import(
+                Some(&owner),
+                "format=turtle",
+                concept_ttl(&format!("o{i}"), "O"),
+            )
             .await;
         assert_eq!(r.status(), 200);
     }
@@ -568,7 +618,11 @@ async fn the_endpoint_filters_pages_newest_first_and_is_for_admins_only(backend:
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     for i in 0..3 {
         let r = app
-            .import(Some(&other), "format=turtle", concept_ttl(&format!("x{i}"), "X"))
+            .import(
+                Some(&other),
+                "format=turtle",
+                concept_ttl(&format!("x{i}"), "X"),
+            )
             .await;
         assert_eq!(r.status(), 200);
     }
@@ -596,10 +650,22 @@ async fn the_endpoint_filters_pages_newest_first_and_is_for_admins_only(backend:
     assert_eq!(audit(&app, &admin, "limit=0").await["items"], json!([]));
 
     // Filters, each alone and combined.
-    assert_eq!(audit(&app, &admin, &format!("publisher={OWNER}")).await["total"], 5);
-    assert_eq!(audit(&app, &admin, &format!("publisher={OTHER}")).await["total"], 3);
-    assert_eq!(audit(&app, &admin, &format!("token={owner_id}")).await["total"], 5);
-    assert_eq!(audit(&app, &admin, &format!("token={other_id}")).await["total"], 3);
+    assert_eq!(
+        audit(&app, &admin, &format!("publisher={OWNER}")).await["total"],
+        5
+    );
+    assert_eq!(
+        audit(&app, &admin, &format!("publisher={OTHER}")).await["total"],
+        3
+    );
+    assert_eq!(
+        audit(&app, &admin, &format!("token={owner_id}")).await["total"],
+        5
+    );
+    assert_eq!(
+        audit(&app, &admin, &format!("token={other_id}")).await["total"],
+        3
+    );
     assert_eq!(audit(&app, &admin, "action=import").await["total"], 8);
     assert_eq!(audit(&app, &admin, "action=push").await["total"], 0);
     assert_eq!(
@@ -613,8 +679,14 @@ async fn the_endpoint_filters_pages_newest_first_and_is_for_admins_only(backend:
     );
     let since = between.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let encoded: String = url::form_urlencoded::byte_serialize(since.as_bytes()).collect();
-    assert_eq!(audit(&app, &admin, &format!("since={encoded}")).await["total"], 3);
-    assert_eq!(audit(&app, &admin, &format!("until={encoded}")).await["total"], 5);
+    assert_eq!(
+        audit(&app, &admin, &format!("since={encoded}")).await["total"],
+        3
+    );
+    assert_eq!(
+        audit(&app, &admin, &format!("until={encoded}")).await["total"],
+        5
+    );
     assert_eq!(
         audit(&app, &admin, &format!("until={encoded}&publisher={OTHER}")).await["total"],
         0
@@ -647,10 +719,18 @@ async fn the_endpoint_filters_pages_newest_first_and_is_for_admins_only(backend:
     }
 
     // Admins only: 401 without a token, 403 for a publisher's.
-    let anonymous = app.client.get(app.url("/api/v1/audit")).send().await.unwrap();
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/audit"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), 401);
     let body: Value = anonymous.json().await.unwrap();
-    assert!(body["detail"].as_str().unwrap().contains("Bearer"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("Bearer"),
+        "{body}"
+    );
     let publisher = app
         .client
         .get(app.url("/api/v1/audit"))

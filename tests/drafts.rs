@@ -111,7 +111,13 @@ async fn seen_everywhere(
     list_id: &str,
 ) -> Vec<(&'static str, bool)> {
     let mut seen = Vec::new();
-    let listed = json(app, tokens, who, &format!("/api/v1/resources?publisher={OWNER}")).await;
+    let listed = json(
+        app,
+        tokens,
+        who,
+        &format!("/api/v1/resources?publisher={OWNER}"),
+    )
+    .await;
     seen.push((
         "resource list",
         listed["items"]
@@ -120,26 +126,50 @@ async fn seen_everywhere(
             .iter()
             .any(|r| r["iri"] == CONCEPT),
     ));
-    let by_iri = json(app, tokens, who, &format!("/api/v1/resources?iri={}", encoded(CONCEPT))).await;
+    let by_iri = json(
+        app,
+        tokens,
+        who,
+        &format!("/api/v1/resources?iri={}", encoded(CONCEPT)),
+    )
+    .await;
     seen.push(("resource by iri", by_iri["total"] == 1));
     let drafts = json(app, tokens, who, "/api/v1/resources?status=draft").await;
-    seen.push(("resource list status=draft", drafts["total"].as_u64().unwrap() > 0));
+    seen.push((
+        "resource list status=draft",
+        drafts["total"].as_u64().unwrap() > 0,
+    ));
     seen.push((
         "resource by id",
         status(app, tokens, who, &format!("/api/v1/resources/{concept_id}")).await == 200,
     ));
     seen.push((
         "versions",
-        status(app, tokens, who, &format!("/api/v1/resources/{concept_id}/versions")).await
+        status(
+            app,
+            tokens,
+            who,
+            &format!("/api/v1/resources/{concept_id}/versions"),
+        )
+        .await
             == 200,
     ));
     seen.push((
         "version 1",
-        status(app, tokens, who, &format!("/api/v1/resources/{concept_id}/versions/1")).await
+        status(
+            app,
+            tokens,
+            who,
+            &format!("/api/v1/resources/{concept_id}/versions/1"),
+        )
+        .await
             == 200,
     ));
     let search = json(app, tokens, who, "/api/v1/search?q=Hemmeligutkast").await;
-    seen.push(("search hits", !search["hits"].as_array().unwrap().is_empty()));
+    seen.push((
+        "search hits",
+        !search["hits"].as_array().unwrap().is_empty(),
+    ));
     seen.push(("search total", search["total"].as_u64().unwrap() > 0));
     let facets = json(app, tokens, who, "/api/v1/search?q=Hemmeligutkast&limit=1").await;
     seen.push((
@@ -187,8 +217,14 @@ async fn seen_everywhere(
     // Twice each: the second may come from the memo or the fast lane.
     for (name, path) in [
         ("codes", format!("/api/v1/code-lists/{list_id}/codes")),
-        ("altinn options", format!("/api/v1/code-lists/{list_id}/altinn-options")),
-        ("altinn library", format!("/altinn/ttd/code_lists/{list_id}/_latest.json")),
+        (
+            "altinn options",
+            format!("/api/v1/code-lists/{list_id}/altinn-options"),
+        ),
+        (
+            "altinn library",
+            format!("/altinn/ttd/code_lists/{list_id}/_latest.json"),
+        ),
     ] {
         let first = status(app, tokens, who, &path).await == 200;
         let second = status(app, tokens, who, &path).await == 200;
@@ -220,7 +256,11 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
         other: app.token(OTHER).await,
     };
     let imported = app
-        .import(Some(&tokens.owner), "format=turtle&status=draft", concept_ttl())
+        .import(
+            Some(&tokens.owner),
+            "format=turtle&status=draft",
+            concept_ttl(),
+        )
         .await;
     assert_eq!(imported.status(), 200);
     let report: Value = imported.json().await.unwrap();
@@ -228,13 +268,19 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
     let imported = app
         .import(
             Some(&tokens.owner),
-            &format!("format=altinn-options&status=draft&iri={}&alias=utkastliste", encoded(LIST)),
+            &format!(
+                "format=altinn-options&status=draft&iri={}&alias=utkastliste",
+                encoded(LIST)
+            ),
             options_json(),
         )
         .await;
     let text = imported.text().await.unwrap();
     let report: Value = serde_json::from_str(&text).unwrap();
-    let list_id = report["resources"][0]["id"].as_str().expect(&text).to_owned();
+    let list_id = report["resources"][0]["id"]
+        .as_str()
+        .expect(&text)
+        .to_owned();
     // A source vocabulary's own status is content: a CANDIDATE concept is public.
     let imported = app
         .import(Some(&tokens.owner), "format=turtle", candidate_ttl())
@@ -248,9 +294,11 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
             assert!(seen, "the owner sees its draft on {surface}");
         }
     }
+    let mut checked = 0;
     for who in [Who::Anonymous, Who::Other] {
         for (surface, seen) in seen_everywhere(&app, &tokens, who, &concept_id, &list_id).await {
             assert!(!seen, "{who:?} must not see the draft on {surface}");
+            checked += 1;
         }
         // The alias does not reveal it either.
         assert_eq!(
@@ -258,6 +306,11 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
             404
         );
     }
+    println!(
+        "drafts ({backend:?}): seen by others on 0/{checked} surface checks (anonymous and another publisher); by the owner on {}/{}",
+        owner_view.iter().filter(|(_, seen)| *seen).count(),
+        owner_view.len()
+    );
     // Answers to the owner stay out of shared caches.
     for path in [
         format!("/api/v1/resources/{concept_id}"),
@@ -271,10 +324,31 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
         );
     }
     // The web pages are public: no draft there.
-    assert_eq!(status(&app, &tokens, Who::Anonymous, &format!("/concepts/{concept_id}")).await, 404);
-    assert_eq!(status(&app, &tokens, Who::Anonymous, &format!("/code-lists/{list_id}")).await, 404);
+    assert_eq!(
+        status(
+            &app,
+            &tokens,
+            Who::Anonymous,
+            &format!("/concepts/{concept_id}")
+        )
+        .await,
+        404
+    );
+    assert_eq!(
+        status(
+            &app,
+            &tokens,
+            Who::Anonymous,
+            &format!("/code-lists/{list_id}")
+        )
+        .await,
+        404
+    );
     let page = app.text("/search?q=Hemmeligutkast").await;
-    assert!(!page.contains(&concept_id), "the search page shows no draft");
+    assert!(
+        !page.contains(&concept_id),
+        "the search page shows no draft"
+    );
     // The candidate concept is everyone's.
     let candidate = app
         .get_json(&format!("/api/v1/resources?iri={}", encoded(CANDIDATE)))
@@ -284,8 +358,10 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
     let search = app.get_json("/api/v1/search?q=Kandidatbegrep").await;
     assert_eq!(search["total"], 1);
     assert_eq!(
-        app.sparql_count(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ <{CANDIDATE}> ?p ?o }}"))
-            .await,
+        app.sparql_count(&format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ <{CANDIDATE}> ?p ?o }}"
+        ))
+        .await,
         3
     );
 
@@ -300,7 +376,10 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
     let published = app
         .import(
             Some(&tokens.owner),
-            &format!("format=altinn-options&iri={}&alias=utkastliste", encoded(LIST)),
+            &format!(
+                "format=altinn-options&iri={}&alias=utkastliste",
+                encoded(LIST)
+            ),
             options_json(),
         )
         .await;
@@ -311,7 +390,13 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
             assert_eq!(seen, expected, "{who:?} on {surface} once published");
         }
     }
-    let resource = json(&app, &tokens, Who::Anonymous, &format!("/api/v1/resources/{concept_id}")).await;
+    let resource = json(
+        &app,
+        &tokens,
+        Who::Anonymous,
+        &format!("/api/v1/resources/{concept_id}"),
+    )
+    .await;
     assert_eq!(resource["status"], "valid");
     let changes = app.get_json("/api/v1/changes?since=0&limit=1000").await;
     assert!(changes["changes"]
@@ -319,9 +404,21 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
         .unwrap()
         .iter()
         .any(|c| c["iri"] == CONCEPT && c["op"] == "published"));
-    assert_eq!(status(&app, &tokens, Who::Anonymous, &format!("/concepts/{concept_id}")).await, 200);
+    assert_eq!(
+        status(
+            &app,
+            &tokens,
+            Who::Anonymous,
+            &format!("/concepts/{concept_id}")
+        )
+        .await,
+        200
+    );
     let page = app.text("/search?q=Hemmeligutkast").await;
-    assert!(page.contains(&concept_id), "the search page shows it once published");
+    assert!(
+        page.contains(&concept_id),
+        "the search page shows it once published"
+    );
 }
 
 async fn a_draft_push_stays_draft_and_a_valid_push_publishes_it(backend: Backend) {
@@ -338,7 +435,9 @@ async fn a_draft_push_stays_draft_and_a_valid_push_publishes_it(backend: Backend
         async move {
             let response = app
                 .client
-                .put(app.url(&format!("/api/v1/publishers/{OWNER}/catalog?format=turtle{query}")))
+                .put(app.url(&format!(
+                    "/api/v1/publishers/{OWNER}/catalog?format=turtle{query}"
+                )))
                 .bearer_auth(token)
                 .body(concept_ttl())
                 .send()
@@ -356,7 +455,13 @@ async fn a_draft_push_stays_draft_and_a_valid_push_publishes_it(backend: Backend
         let app = &app;
         let tokens = &tokens;
         async move {
-            json(app, tokens, who, &format!("/api/v1/resources?publisher={OWNER}")).await["total"]
+            json(
+                app,
+                tokens,
+                who,
+                &format!("/api/v1/resources?publisher={OWNER}"),
+            )
+            .await["total"]
                 .as_u64()
                 .unwrap()
         }
@@ -382,7 +487,9 @@ async fn a_draft_push_stays_draft_and_a_valid_push_publishes_it(backend: Backend
     // A published resource cannot become a draft again: 409, nothing changes.
     let response = app
         .client
-        .post(app.url(&format!("/api/v1/publishers/{OWNER}/catalog?format=turtle&status=draft")))
+        .post(app.url(&format!(
+            "/api/v1/publishers/{OWNER}/catalog?format=turtle&status=draft"
+        )))
         .bearer_auth(&tokens.owner)
         .body(concept_ttl())
         .send()
@@ -390,7 +497,10 @@ async fn a_draft_push_stays_draft_and_a_valid_push_publishes_it(backend: Backend
         .unwrap();
     assert_eq!(response.status(), 409);
     let problem: Value = response.json().await.unwrap();
-    assert!(problem["detail"].as_str().unwrap().contains(CONCEPT), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains(CONCEPT),
+        "{problem}"
+    );
     assert_eq!(listed(Who::Anonymous).await, 2);
 }
 

@@ -284,7 +284,10 @@ async fn a_maskinporten_token_writes_for_its_consumer_and_admin_scope_manages() 
         .json()
         .await
         .unwrap();
-    assert_eq!(by_supplier["total"], 1, "a supplier finds what it did for others");
+    assert_eq!(
+        by_supplier["total"], 1,
+        "a supplier finds what it did for others"
+    );
     assert_eq!(
         app.resource_total(&format!("publisher={CONSUMER}")).await,
         2

@@ -37,7 +37,8 @@ pub mod entry {
         pub at: DateTimeUtc,
         /// The publisher the write acted for (none for the operator or an admin's own acts).
         pub publisher: Option<String>,
-        /// `publisher`, `admin`, `operator` (the CLI on the data dir) or `scheduler`.
+        /// `publisher`, `admin`, `operator` (the CLI on the data dir), `scheduler` or
+        /// `follower` (mirroring a peer).
         pub role: String,
         /// Our token's id.
         pub token_id: Option<String>,
@@ -95,6 +96,18 @@ impl Action {
     pub const TOKEN_CREATE: Action = Action("token.create");
     /// A token revoked.
     pub const TOKEN_REVOKE: Action = Action("token.revoke");
+    /// A peer followed (federation).
+    pub const PEER_ADD: Action = Action("peer.add");
+    /// A peer no longer followed.
+    pub const PEER_REMOVE: Action = Action("peer.remove");
+    /// Copies mirrored from a peer's change feed applied.
+    pub const PEER_SYNC: Action = Action("peer.sync");
+    /// A webhook subscription registered.
+    pub const SUBSCRIPTION_ADD: Action = Action("subscription.add");
+    /// A webhook subscription removed.
+    pub const SUBSCRIPTION_REMOVE: Action = Action("subscription.remove");
+    /// The instance restored from a backup.
+    pub const RESTORE: Action = Action("restore");
 
     /// The name stored.
     pub fn as_str(self) -> &'static str {
@@ -138,6 +151,14 @@ impl Actor {
     pub fn scheduler() -> Self {
         Actor {
             role: "scheduler",
+            ..Default::default()
+        }
+    }
+
+    /// The federation follower applying a peer's changes.
+    pub fn follower() -> Self {
+        Actor {
+            role: "follower",
             ..Default::default()
         }
     }

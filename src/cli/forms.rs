@@ -329,8 +329,7 @@ pub async fn compose(args: ComposeArgs) -> anyhow::Result<ExitCode> {
             let Some(publisher) = &args.publisher else {
                 bail!("--publisher ORGNR is needed to compose into the data dir");
             };
-            let bundle =
-                crate::service_models::compose(
+            let bundle = crate::service_models::compose(
                 app,
                 request,
                 OrgNr::parse(publisher)?,

@@ -3,8 +3,8 @@
 use super::extract::ApiQuery;
 use super::problem::ApiError;
 use crate::app::AppState;
-use crate::ids::OrgNr;
 use crate::auth::audit;
+use crate::ids::OrgNr;
 use crate::registry::{Actor, ImportReport, ImportRequest, RegistryError, WriteStatus};
 use axum::body::Bytes;
 use axum::extract::State;

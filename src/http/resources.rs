@@ -170,7 +170,9 @@ pub async fn load_resource(
     id: &str,
 ) -> Result<resource::Model, ApiError> {
     let missing = || ApiError::not_found(format!("no resource with id or alias {id:?}"));
-    let row = store::find_resource(&app.db, id).await?.ok_or_else(missing)?;
+    let row = store::find_resource(&app.db, id)
+        .await?
+        .ok_or_else(missing)?;
     if row.status == crate::registry::DRAFT {
         let viewer = crate::request::viewer(app, headers).await?;
         if crate::request::hidden_from(&row.status, row.publisher.as_deref(), viewer.as_ref()) {

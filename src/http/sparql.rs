@@ -241,6 +241,10 @@ async fn run(app: AppState, query: String, headers: &HeaderMap) -> Result<Respon
     if answer.truncated {
         h.insert(TRUNCATED_HEADER, HeaderValue::from_static("true"));
     }
+    if viewer.is_some() {
+        // The answer may hold the publisher's drafts: no shared cache keeps it.
+        crate::request::mark_private(h);
+    }
     Ok(response)
 }
 

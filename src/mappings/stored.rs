@@ -3,8 +3,8 @@
 
 use super::{rdf, MappingError, MappingSet};
 use crate::app::App;
-use crate::ids::OrgNr;
 use crate::auth::audit;
+use crate::ids::OrgNr;
 use crate::registry::{Actor, ImportReport, ImportRequest};
 use crate::store::{self, resource};
 use semreg_importers::Format;

@@ -6,12 +6,10 @@
 use super::runs::{self, RunEnd};
 use super::SyncError;
 use crate::app::App;
+use crate::auth::audit;
 use crate::auth::Principal;
 use crate::ids::OrgNr;
-use crate::auth::audit;
-use crate::registry::{
-    self, Actor, ApplyRequest, ImportReport, Precondition, Scope, WriteStatus,
-};
+use crate::registry::{self, Actor, ApplyRequest, ImportReport, Precondition, Scope, WriteStatus};
 use crate::store::run;
 use chrono::Utc;
 use sea_orm::{EntityTrait, TransactionTrait};
@@ -107,9 +105,8 @@ pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncErr
             run_id: run_id.clone(),
             precondition: request.precondition,
             status: request.status,
-            audit: audit::Context::new(request.actor, audit::Action::PUSH).with_detail(
-                serde_json::json!({ "replace": request.replace }),
-            ),
+            audit: audit::Context::new(request.actor, audit::Action::PUSH)
+                .with_detail(serde_json::json!({ "replace": request.replace })),
         },
     )
     .await?;

@@ -123,7 +123,10 @@ impl SearchProjection {
         let mut visible: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Should, basic(f.visibility, super::PUBLIC))];
         if let Some(viewer) = &request.viewer {
-            visible.push((Occur::Should, basic(f.visibility, &format!("draft:{viewer}"))));
+            visible.push((
+                Occur::Should,
+                basic(f.visibility, &format!("draft:{viewer}")),
+            ));
         }
         clauses.push((
             Occur::Must,
