@@ -88,7 +88,7 @@ pub async fn viewer(app: &AppState, headers: &HeaderMap) -> Result<Option<OrgNr>
 /// Whether a resource with this status and publisher is hidden from `viewer`: a draft is seen
 /// only by its publisher.
 pub fn hidden_from(status: &str, publisher: Option<&str>, viewer: Option<&OrgNr>) -> bool {
-    status == crate::registry::DRAFT && !viewer.is_some_and(|v| publisher == Some(v.as_str()))
+    status == crate::registry::DRAFT && viewer.is_none_or(|v| publisher != Some(v.as_str()))
 }
 
 /// Marks an answer about a draft as private: no shared cache may keep it, and it varies by
