@@ -66,6 +66,11 @@ async fn import(app: &App, name: &str, ttl: String) -> usize {
             publisher: None,
             actor: Actor::Operator,
             params: Default::default(),
+            status: Default::default(),
+            audit: semreg::auth::audit::Context::new(
+                semreg::auth::audit::Actor::operator(),
+                semreg::auth::audit::Action::IMPORT,
+            ),
         },
     )
     .await

@@ -127,6 +127,11 @@ fn main() {
                 publisher: None,
                 actor: Actor::Operator,
                 params: Default::default(),
+                status: Default::default(),
+                audit: semreg::auth::audit::Context::new(
+                    semreg::auth::audit::Actor::operator(),
+                    semreg::auth::audit::Action::IMPORT,
+                ),
             },
         )
         .await

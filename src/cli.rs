@@ -146,6 +146,10 @@ pub enum Command {
         /// An importer setting KEY=VALUE (repeatable), e.g. `--param code=alpha-2` for CSV.
         #[arg(long = "param", value_parser = parse_param)]
         params: Vec<(String, String)>,
+        /// `valid` (published, the default) or `draft` (seen only by the publisher until a
+        /// later `valid` import publishes it).
+        #[arg(long, default_value = "valid", value_parser = ["valid", "draft"])]
+        status: String,
         /// Files to import.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -155,6 +159,24 @@ pub enum Command {
         /// What to do with tokens.
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Show the audit trail, newest first (as `GET /api/v1/audit` does for admins).
+    Audit {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only writes acting for this publisher (org number).
+        #[arg(long)]
+        publisher: Option<String>,
+        /// Only this action (import, push, harvest, source.add, token.create, ...).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only writes that touched this resource (id or IRI).
+        #[arg(long)]
+        resource: Option<String>,
+        /// How many rows.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
     },
     /// Rebuild the RDF store and the search index from the store of record.
     Reindex {
@@ -374,6 +396,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             publisher,
             format,
             params,
+            status,
             paths,
         } => {
             let publisher = publisher.map(|p| OrgNr::parse(&p)).transpose()?;
@@ -382,6 +405,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store,
                 server,
                 token,
+                status: registry::WriteStatus::parse(&status).unwrap_or_default(),
             };
             import(
                 target,
@@ -393,6 +417,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
         }
         Command::Token { command } => token_command(command).await,
+        Command::Audit {
+            store,
+            publisher,
+            action,
+            resource,
+            limit,
+        } => {
+            let config = store.config();
+            let db = store::connect(&config.database_url()).await?;
+            let filter = crate::auth::audit::AuditFilter {
+                publisher: publisher
+                    .map(|p| OrgNr::parse(&p).map(|o| o.as_str().to_owned()))
+                    .transpose()?,
+                action,
+                resource,
+                ..Default::default()
+            };
+            let (total, items) = crate::auth::audit::list(&db, &filter, limit, 0).await?;
+            for entry in &items {
+                let who = entry
+                    .token_id
+                    .as_deref()
+                    .map(|t| format!("token {t}"))
+                    .or_else(|| entry.jti.as_deref().map(|j| format!("jti {j}")))
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{}  {:<13}  {:<9}  {:<9}  {}  {} resources  {}",
+                    entry.at.format("%Y-%m-%dT%H:%M:%SZ"),
+                    entry.action,
+                    entry.role,
+                    entry.publisher.as_deref().unwrap_or("-"),
+                    who,
+                    entry.resources.len(),
+                    entry.client_addr.as_deref().unwrap_or("-"),
+                );
+            }
+            eprintln!("{total} audit rows match; {} shown", items.len());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Source { command } => crate::sync::cli::run(command).await,
         Command::Reindex { store } => {
             reindex(store.config()).await?;
@@ -420,7 +483,12 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 Some(publisher) if !admin => Some(OrgNr::parse(&publisher)?),
                 _ => None,
             };
-            let created = tokens::create(&db, publisher.as_ref()).await?;
+            let created = tokens::create_audited(
+                &db,
+                publisher.as_ref(),
+                &crate::auth::audit::Actor::operator(),
+            )
+            .await?;
             println!("{}", created.token);
             match publisher {
                 Some(publisher) => eprintln!(
@@ -456,22 +524,24 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<ExitCode> {
             eprintln!("{total} tokens");
             Ok(ExitCode::SUCCESS)
         }
-        TokenCommand::Revoke { id, .. } => match tokens::revoke(&db, &id).await? {
-            Some(token) => {
-                eprintln!(
-                    "Token {} ({}{}) revoked.",
-                    token.id,
-                    token.role,
-                    token
-                        .publisher
-                        .as_deref()
-                        .map(|p| format!(" of {p}"))
-                        .unwrap_or_default()
-                );
-                Ok(ExitCode::SUCCESS)
+        TokenCommand::Revoke { id, .. } => {
+            match tokens::revoke_audited(&db, &id, &crate::auth::audit::Actor::operator()).await? {
+                Some(token) => {
+                    eprintln!(
+                        "Token {} ({}{}) revoked.",
+                        token.id,
+                        token.role,
+                        token
+                            .publisher
+                            .as_deref()
+                            .map(|p| format!(" of {p}"))
+                            .unwrap_or_default()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => bail!("no token {id}: see `semreg token list`"),
             }
-            None => bail!("no token {id}: see `semreg token list`"),
-        },
+        }
     }
 }
 
@@ -487,6 +557,7 @@ struct ImportTarget {
     store: StoreArgs,
     server: Option<String>,
     token: Option<String>,
+    status: registry::WriteStatus,
 }
 
 fn parse_format(name: &str) -> anyhow::Result<Option<Format>> {
@@ -514,6 +585,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 publisher: Some(OrgNr::parse(crate::demo::DEMO_PUBLISHER)?),
                 actor: Actor::Operator,
                 params: Default::default(),
+                status: registry::WriteStatus::Valid,
+                audit: crate::auth::audit::Context::new(
+                    crate::auth::audit::Actor::operator(),
+                    crate::auth::audit::Action::IMPORT,
+                ),
             })
             .await
             .context("cannot load the demo catalog")?;
@@ -589,6 +665,7 @@ async fn import(
         store: store_args,
         server,
         token,
+        status,
     } = target;
     let db = match &server {
         None => {
@@ -621,6 +698,11 @@ async fn import(
                             publisher: publisher.clone(),
                             actor: Actor::Operator,
                             params: params.clone(),
+                            status,
+                            audit: crate::auth::audit::Context::new(
+                                crate::auth::audit::Actor::operator(),
+                                crate::auth::audit::Action::IMPORT,
+                            ),
                         },
                     )
                     .await
@@ -632,6 +714,7 @@ async fn import(
                             publisher: publisher.as_ref(),
                             format,
                             params: &params,
+                            status,
                         };
                         import_remote(request, file_name, bytes).await
                     }
@@ -666,6 +749,7 @@ struct RemoteImport<'a> {
     publisher: Option<&'a OrgNr>,
     format: Option<Format>,
     params: &'a std::collections::BTreeMap<String, String>,
+    status: registry::WriteStatus,
 }
 
 async fn import_remote(
@@ -679,6 +763,7 @@ async fn import_remote(
         publisher,
         format,
         params: importer_params,
+        status,
     } = request;
     let mut url = format!("{}/api/v1/import?", server.trim_end_matches('/'));
     let mut params = vec![(
@@ -690,6 +775,7 @@ async fn import_remote(
     if let Some(p) = publisher {
         params.push(("publisher", p.to_string()));
     }
+    params.push(("status", status.as_str().to_owned()));
     if let Some(name) = file_name {
         params.push(("filename", name));
     }

@@ -72,6 +72,38 @@ pub async fn publisher(app: &AppState, headers: &HeaderMap) -> Result<OrgNr, Api
     publisher_of_token(app, bearer_token(headers)?).await
 }
 
+/// The publisher whose drafts the request may see: the publisher of its bearer token, if it
+/// sends one (`None` without `Authorization` or for an admin token; 401 for a bad token).
+/// Anonymous requests pay nothing: no token, no lookup.
+pub async fn viewer(app: &AppState, headers: &HeaderMap) -> Result<Option<OrgNr>, ApiError> {
+    if !headers.contains_key(header::AUTHORIZATION) {
+        return Ok(None);
+    }
+    Ok(match identity(app, headers).await?.principal {
+        Principal::Publisher(org) => Some(org),
+        Principal::Admin => None,
+    })
+}
+
+/// Whether a resource with this status and publisher is hidden from `viewer`: a draft is seen
+/// only by its publisher.
+pub fn hidden_from(status: &str, publisher: Option<&str>, viewer: Option<&OrgNr>) -> bool {
+    status == crate::registry::DRAFT && viewer.is_none_or(|v| publisher != Some(v.as_str()))
+}
+
+/// Marks an answer about a draft as private: no shared cache may keep it, and it varies by
+/// credential.
+pub fn mark_private(headers: &mut HeaderMap) {
+    headers.insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    headers.append(
+        header::VARY,
+        axum::http::HeaderValue::from_static("Authorization"),
+    );
+}
+
 /// The server's public base URL as the client reached it (`http://host:port`; `https` behind a
 /// proxy that says `X-Forwarded-Proto: https`), if the request names a plausible host.
 pub fn public_base_url(headers: &HeaderMap) -> Option<String> {

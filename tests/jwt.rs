@@ -239,13 +239,55 @@ async fn a_maskinporten_token_writes_for_its_consumer_and_admin_scope_manages() 
     assert_eq!(other.status(), 403);
 
     // A delegated token (a supplier acting for the consumer) writes for the consumer.
-    let delegated = key.sign(&with(
+    let delegated_claims = with(
         claims(),
         json!({"supplier": {"authority": "iso6523-actorid-upis", "ID": format!("0192:{SUPPLIER}")},
                "delegation_source": "https://altinn.no"}),
-    ));
+    );
+    let delegated = key.sign(&delegated_claims);
     let response = import(&app, &delegated, "delegated").await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    // The audit trail names the consumer it acted for, the supplier, the jti and client_id.
+    let jti = delegated_claims["jti"].as_str().unwrap();
+    let admin = semreg::auth::tokens::create_admin_token(&app.app.db)
+        .await
+        .unwrap();
+    let audit: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/audit?token={jti}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["total"], 1, "{audit}");
+    let entry = &audit["items"][0];
+    assert_eq!(entry["action"], "import");
+    assert_eq!(entry["publisher"], CONSUMER);
+    assert_eq!(entry["supplier"], SUPPLIER);
+    assert_eq!(entry["jti"], jti);
+    assert_eq!(entry["issuer"], ISSUER);
+    assert_eq!(entry["clientId"], delegated_claims["client_id"]);
+    assert_eq!(
+        entry["resources"][0]["iri"],
+        "https://begrep.example.no/jwt/delegated"
+    );
+    let by_supplier: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/audit?publisher={SUPPLIER}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_supplier["total"], 1,
+        "a supplier finds what it did for others"
+    );
     assert_eq!(
         app.resource_total(&format!("publisher={CONSUMER}")).await,
         2

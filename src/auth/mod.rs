@@ -2,8 +2,10 @@
 //! as Maskinporten (`jwt`, with their keys in `jwks`), the principal a request speaks for, and
 //! the checks that answer "may this principal write for that publisher / manage sources?".
 //! Both kinds of credential map onto the same [`Principal`]; the [`Identity`] around it says
-//! which credential it was, for the audit trail. Per-client rate limits are in `limits`.
+//! which credential it was, for the audit trail (`audit`). Per-client rate limits are in
+//! `limits`.
 
+pub mod audit;
 pub mod jwks;
 pub mod jwt;
 pub mod limits;

@@ -4,14 +4,14 @@
 //! meaningful in the audit trail) and is refused from the moment it is revoked: every request
 //! looks its token up in the store of record, so every replica refuses it at once.
 
-use super::{Credential, Identity, Principal};
+use super::{audit, Credential, Identity, Principal};
 use crate::ids::OrgNr;
 use crate::store::{self, token, StoreError};
 use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -148,6 +148,51 @@ pub async fn revoke(db: &impl ConnectionTrait, id: &str) -> Result<Option<TokenV
     let row = revoked.update(db).await?;
     tracing::info!(token = %id, "token revoked");
     Ok(Some(row.into()))
+}
+
+/// Creates a token (see [`create`]) and records it in the audit trail, in one transaction.
+pub async fn create_audited(
+    db: &impl TransactionTrait,
+    publisher: Option<&OrgNr>,
+    actor: &audit::Actor,
+) -> Result<CreatedToken, StoreError> {
+    let txn = db.begin().await?;
+    let created = create(&txn, publisher).await?;
+    let event = audit::Event::new(
+        audit::Action::TOKEN_CREATE,
+        serde_json::json!({
+            "tokenId": created.view.id,
+            "role": created.view.role,
+            "tokenPublisher": created.view.publisher,
+        }),
+    );
+    audit::record(&txn, actor, &event).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Revokes a token (see [`revoke`]) and records it in the audit trail, in one transaction
+/// (nothing is recorded when there is no such token).
+pub async fn revoke_audited(
+    db: &impl TransactionTrait,
+    id: &str,
+    actor: &audit::Actor,
+) -> Result<Option<TokenView>, StoreError> {
+    let txn = db.begin().await?;
+    let Some(revoked) = revoke(&txn, id).await? else {
+        return Ok(None);
+    };
+    let event = audit::Event::new(
+        audit::Action::TOKEN_REVOKE,
+        serde_json::json!({
+            "tokenId": revoked.id,
+            "role": revoked.role,
+            "tokenPublisher": revoked.publisher,
+        }),
+    );
+    audit::record(&txn, actor, &event).await?;
+    txn.commit().await?;
+    Ok(Some(revoked))
 }
 
 /// Creates a token for a publisher (creating the publisher if new) and returns it in clear;

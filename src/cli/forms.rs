@@ -329,8 +329,13 @@ pub async fn compose(args: ComposeArgs) -> anyhow::Result<ExitCode> {
             let Some(publisher) = &args.publisher else {
                 bail!("--publisher ORGNR is needed to compose into the data dir");
             };
-            let bundle =
-                crate::service_models::compose(app, request, OrgNr::parse(publisher)?).await?;
+            let bundle = crate::service_models::compose(
+                app,
+                request,
+                OrgNr::parse(publisher)?,
+                crate::auth::audit::Actor::operator(),
+            )
+            .await?;
             bundle.id
         }
         Target::Remote(server) => {

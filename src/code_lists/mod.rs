@@ -272,6 +272,10 @@ pub struct CodeListCache {
     /// a query string carries it (no `:` there, so the two kinds of key never collide): the
     /// hot FHIR path finds a list without decoding the query. Swapped with `latest`.
     by_iri: ArcSwap<HashMap<String, Arc<CachedList>>>,
+    /// Drafts (semreg status `draft`), by id and alias: kept apart so that no public lookup
+    /// (the fast lane, the memo, FHIR, Altinn, the pages) can find one; only
+    /// [`Self::get_draft`] does, for its publisher. Swapped with `latest`.
+    drafts: ArcSwap<HashMap<String, Arc<CachedList>>>,
     correspondences: RwLock<HashMap<String, Arc<Correspondence>>>,
     pinned: Mutex<HashMap<(String, i32), Arc<CachedList>>>,
     memo: RwLock<HashMap<String, Arc<Rendered>>>,
@@ -286,6 +290,20 @@ impl CodeListCache {
     /// The current version of a list, by id or alias.
     pub fn get(&self, id_or_alias: &str) -> Option<Arc<CachedList>> {
         self.latest.load().get(id_or_alias).cloned()
+    }
+
+    /// The current version of a draft list, by id or alias, for its publisher only.
+    pub fn get_draft(
+        &self,
+        id_or_alias: &str,
+        viewer: Option<&crate::ids::OrgNr>,
+    ) -> Option<Arc<CachedList>> {
+        let viewer = viewer?;
+        self.drafts
+            .load()
+            .get(id_or_alias)
+            .filter(|l| l.publisher.as_deref() == Some(viewer.as_str()))
+            .cloned()
     }
 
     /// The current version of a list, by IRI.
@@ -652,8 +670,15 @@ impl CodeListCache {
                 .await?,
             );
         }
-        // One writer (the catch-up lock is held): copy, change, swap.
+        // One writer (the catch-up lock is held): copy, change, swap. Drafts join the public
+        // lists while they change (a draft may have been published since) and part again below.
         let mut latest = HashMap::clone(&self.latest.load());
+        latest.extend(
+            self.drafts
+                .load()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
         let mut count = parsed.len();
         for list in parsed {
             insert_list(&mut latest, list);
@@ -700,6 +725,11 @@ impl CodeListCache {
             }
         }
         if count > 0 {
+            let (drafts, public): (HashMap<_, _>, HashMap<_, _>) = latest
+                .into_iter()
+                .partition(|(_, list)| list.status == crate::registry::DRAFT);
+            let latest = public;
+            self.drafts.store(Arc::new(drafts));
             let by_iri = latest
                 .iter()
                 .filter(|(key, list)| **key == list.id)

@@ -59,6 +59,9 @@ pub struct FeedFilter {
     pub origins: Vec<String>,
     /// Resource ids.
     pub ids: Vec<String>,
+    /// The publisher whose drafts' changes are shown too. A change of a resource that is a
+    /// draft is shown to nobody else: followers first see it at its `published` change.
+    pub viewer: Option<String>,
 }
 
 /// A page of the feed.
@@ -128,6 +131,11 @@ pub async fn page(
     if !filter.publishers.is_empty() {
         query = query.filter(resource::Column::Publisher.is_in(filter.publishers.clone()));
     }
+    let mut visible = sea_orm::Condition::any().add(resource::Column::Status.ne("draft"));
+    if let Some(viewer) = &filter.viewer {
+        visible = visible.add(resource::Column::Publisher.eq(viewer.as_str()));
+    }
+    query = query.filter(visible);
     let rows = query
         .order_by_asc(change::Column::Seq)
         .limit(limit)

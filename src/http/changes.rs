@@ -75,6 +75,7 @@ impl ChangesQuery {
             publishers: list(self.publisher.as_deref()),
             origins: list(self.origin.as_deref()),
             ids: list(self.id.as_deref()),
+            viewer: None,
         }
     }
 }
@@ -106,7 +107,10 @@ pub async fn list_changes(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut since = query.since.map_or(0, Seq::as_i64);
-    let filter = query.filter();
+    let mut filter = query.filter();
+    filter.viewer = crate::request::viewer(&app, &headers)
+        .await?
+        .map(|v| v.as_str().to_owned());
     if wants_event_stream(&headers) {
         if let Some(last) = headers.get("last-event-id") {
             since = last

@@ -147,13 +147,31 @@ fn parse_params(raw: Option<&str>) -> Result<CodesQuery, ApiError> {
     Ok(params)
 }
 
-/// The list version a request asks for, and whether it was pinned.
+/// An answer about a draft list (only its publisher gets one) is kept by no shared cache.
+fn private_if_draft(list: &CachedList, mut response: Response<Body>) -> Response<Body> {
+    if list.status == crate::registry::DRAFT {
+        crate::request::mark_private(response.headers_mut());
+    }
+    response
+}
+
+/// The list version a request asks for, and whether it was pinned. A draft list is found only
+/// with its publisher's token.
 async fn resolve(
     app: &AppState,
+    headers: &HeaderMap,
     id: &str,
     version: Option<&str>,
 ) -> Result<(Arc<CachedList>, bool), ApiError> {
-    let latest = app.code_lists.get(id).ok_or_else(|| unknown_list(id))?;
+    let latest = match app.code_lists.get(id) {
+        Some(found) => found,
+        None => {
+            let viewer = crate::request::viewer(app, headers).await?;
+            app.code_lists
+                .get_draft(id, viewer.as_ref())
+                .ok_or_else(|| unknown_list(id))?
+        }
+    };
     let Some(version) = version else {
         return Ok((latest, false));
     };
@@ -559,9 +577,12 @@ pub async fn get_codes(
             return response;
         }
         let params = parse_params(Some(&raw))?;
-        let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
+        let (list, pinned) = resolve(&app, headers, &id, params.version.as_deref()).await?;
         if let Some(hit) = app.code_lists.list_memo(&list, kind, &raw) {
-            return Ok(respond(&hit, headers, pinned, None, list.retired_at));
+            return Ok(private_if_draft(
+                &list,
+                respond(&hit, headers, pinned, None, list.retired_at),
+            ));
         }
         let rendered = match repr {
             Representation::Rdf(format) => {
@@ -588,7 +609,10 @@ pub async fn get_codes(
         let rendered = app
             .code_lists
             .remember_for_list(&list, kind, &raw, rendered);
-        Ok(respond(&rendered, headers, pinned, None, list.retired_at))
+        Ok(private_if_draft(
+            &list,
+            respond(&rendered, headers, pinned, None, list.retired_at),
+        ))
     }
     .await;
     app.metrics.observe("GET", Route::CODES, &result, started);
@@ -627,7 +651,7 @@ pub async fn get_altinn_options(
             return response;
         }
         let params = parse_params(Some(&raw))?;
-        let (list, pinned) = resolve(&app, &id, params.version.as_deref()).await?;
+        let (list, pinned) = resolve(&app, headers, &id, params.version.as_deref()).await?;
         let rendered = match app
             .code_lists
             .list_memo(&list, MemoKind::AltinnOptions, &raw)
@@ -646,12 +670,9 @@ pub async fn get_altinn_options(
             }
         };
         let extra = downstream(&list, params.date.as_deref());
-        Ok(respond(
-            &rendered,
-            headers,
-            pinned,
-            Some(extra),
-            list.retired_at,
+        Ok(private_if_draft(
+            &list,
+            respond(&rendered, headers, pinned, Some(extra), list.retired_at),
         ))
     }
     .await;
@@ -683,7 +704,7 @@ pub async fn get_altinn_library_code_list(
             ApiError::not_found(format!("{file:?}: expected N.json or _latest.json"))
         })?;
         let version = (version != "_latest").then_some(version);
-        let (list, pinned) = resolve(&app, &code_list_id, version).await?;
+        let (list, pinned) = resolve(&app, headers, &code_list_id, version).await?;
         let key = format!("{}|{}|library|{org}|{code_list_id}", list.id, list.version);
         let rendered = match app.code_lists.memo(&key) {
             Some(hit) => hit,
@@ -691,7 +712,10 @@ pub async fn get_altinn_library_code_list(
                 .code_lists
                 .remember(key, render::altinn_library(&list, &org, &code_list_id)),
         };
-        Ok(respond(&rendered, headers, pinned, None, list.retired_at))
+        Ok(private_if_draft(
+            &list,
+            respond(&rendered, headers, pinned, None, list.retired_at),
+        ))
     }
     .await;
     app.metrics.observe(

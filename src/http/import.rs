@@ -3,8 +3,9 @@
 use super::extract::ApiQuery;
 use super::problem::ApiError;
 use crate::app::AppState;
+use crate::auth::audit;
 use crate::ids::OrgNr;
-use crate::registry::{Actor, ImportReport, ImportRequest, RegistryError};
+use crate::registry::{Actor, ImportReport, ImportRequest, RegistryError, WriteStatus};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -26,6 +27,10 @@ pub struct ImportQuery {
     pub publisher: Option<OrgNr>,
     /// A file name, for the report and format detection.
     pub filename: Option<String>,
+    /// `valid` (published, the default) or `draft`: a draft is seen only by its publisher (with
+    /// its token) until a later `valid` write of it publishes it.
+    #[param(value_type = Option<WriteStatus>)]
+    pub status: Option<WriteStatus>,
     /// Any other parameter is passed to the importer (e.g. CSV `code=alpha-2`).
     #[serde(flatten)]
     #[param(ignore)]
@@ -119,16 +124,17 @@ pub fn body_format(name: Option<&str>, headers: &HeaderMap) -> Result<Option<For
               (status = 400, description = "A parameter is wrong, the format is unknown or the body is empty"),
               (status = 401, description = "No valid bearer token"),
               (status = 403, description = "The file touches another publisher's resource, or the token is not the publisher's"),
-              (status = 409, description = "An alias in the file is already another resource's"),
+              (status = 409, description = "An alias in the file is already another resource's, or `status=draft` names a published resource"),
               (status = 413, description = "The body is larger than the configured limit"),
               (status = 422, description = "The file cannot be read as its format; the detail names the file, line or element")))]
 pub async fn import_file(
     State(app): State<AppState>,
+    who: super::auth::Who,
     ApiQuery(query): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let actor = authenticate(&app, &headers).await?;
+    let actor = super::auth::writing_publisher(&who)?;
     let publisher = query.publisher;
     let format = body_format(query.format.as_deref(), &headers)?;
     if body.is_empty() {
@@ -144,6 +150,8 @@ pub async fn import_file(
             publisher,
             actor: Actor::Publisher(actor.clone()),
             params: query.importer_params,
+            status: query.status.unwrap_or_default(),
+            audit: audit::Context::new(who.actor, audit::Action::IMPORT),
         })
         .await?;
     report.quality = crate::sync::catalog::quality_summary(&app, &actor).await;

@@ -2,7 +2,6 @@
 //! `GET /api/v1/mappings/{id}` (SSSOM JSON or TSV), `POST /api/v1/mappings/{id}/apply`.
 
 use super::extract::{ApiPath, ApiQuery};
-use super::import::authenticate;
 use super::problem::{ApiError, PROBLEM_JSON};
 use crate::app::AppState;
 use crate::ids::OrgNr;
@@ -108,11 +107,12 @@ fn format_of(
               (status = 422, description = "The body is not a valid SSSOM mapping set; the detail says where")))]
 pub async fn import_mappings(
     State(app): State<AppState>,
+    who: super::auth::Who,
     ApiQuery(query): ApiQuery<ImportMappingsQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let actor = authenticate(&app, &headers).await?;
+    let actor = super::auth::writing_publisher(&who)?;
     let publisher = query.publisher;
     if body.is_empty() {
         return Err(ApiError::bad_request(
@@ -122,7 +122,14 @@ pub async fn import_mappings(
     let format = format_of(query.format, &headers, &body)?;
     let mut read = sssom::read(format, &body)?;
     read.set.alias = query.alias.clone();
-    let mut report = stored::save(&app, &read.set, Actor::Publisher(actor), publisher).await?;
+    let mut report = stored::save(
+        &app,
+        &read.set,
+        Actor::Publisher(actor),
+        publisher,
+        who.actor,
+    )
+    .await?;
     report.format = match format {
         SssomFormat::Tsv => "sssom-tsv".to_owned(),
         SssomFormat::Json => "sssom-json".to_owned(),

@@ -1,6 +1,7 @@
 //! The HTTP API: router, middleware (problem JSON, body limit, metrics, tracing) and handlers.
 //! Handlers stay short: extract, call the domain, shape the response.
 
+pub mod audit;
 pub mod auth;
 pub mod changes;
 pub mod code_lists;
@@ -106,6 +107,7 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         ))
         .routes(routes!(subscriptions::resume_subscription))
         .routes(routes!(subscriptions::list_deliveries))
+        .routes(routes!(audit::list_audit))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());

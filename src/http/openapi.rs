@@ -24,6 +24,7 @@ use utoipa::OpenApi;
         super::code_lists::DateOrVersion,
         super::import::FormatName,
         super::mappings::SssomFormatName,
+        crate::registry::WriteStatus,
         crate::web::compose::ComposeForm,
         crate::web::publisher::DryRunBody
     )),

@@ -143,13 +143,16 @@ pub struct VersionsResponse {
 pub async fn list_resources(
     State(app): State<AppState>,
     ApiQuery(query): ApiQuery<ListResourcesQuery>,
+    headers: HeaderMap,
 ) -> Result<Json<ListResourcesResponse>, ApiError> {
     let limit = query.limit.map_or(50, Bounded::get);
+    let viewer = crate::request::viewer(&app, &headers).await?;
     let filter = ResourceFilter {
         kind: query.kind.map(|k| k.as_str().to_owned()),
         publisher: query.publisher.map(String::from),
         status: query.status.map(|s| s.as_str().to_owned()),
         iri: query.iri,
+        drafts_of: viewer.map(|v| v.as_str().to_owned()),
     };
     let offset = query.offset.map_or(0, Offset::get);
     let (total, rows) = store::list_resources(&app.db, &filter, limit, offset).await?;
@@ -159,11 +162,24 @@ pub async fn list_resources(
     }))
 }
 
-/// Loads a resource by id or alias, or answers 404.
-pub async fn load_resource(app: &AppState, id: &str) -> Result<resource::Model, ApiError> {
-    store::find_resource(&app.db, id)
+/// Loads a resource by id or alias, or answers 404 — also for a draft, unless the request's
+/// token is its publisher's.
+pub async fn load_resource(
+    app: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<resource::Model, ApiError> {
+    let missing = || ApiError::not_found(format!("no resource with id or alias {id:?}"));
+    let row = store::find_resource(&app.db, id)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no resource with id or alias {id:?}")))
+        .ok_or_else(missing)?;
+    if row.status == crate::registry::DRAFT {
+        let viewer = crate::request::viewer(app, headers).await?;
+        if crate::request::hidden_from(&row.status, row.publisher.as_deref(), viewer.as_ref()) {
+            return Err(missing());
+        }
+    }
+    Ok(row)
 }
 
 fn accept(headers: &HeaderMap) -> Result<Representation, ApiError> {
@@ -213,7 +229,8 @@ pub async fn get_resource(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let representation = accept(&headers)?;
-    let row = load_resource(&app, &id).await?;
+    let row = load_resource(&app, &headers, &id).await?;
+    let draft = row.status == crate::registry::DRAFT;
     if representation == Representation::Json {
         let labels: BTreeMap<String, String> =
             serde_json::from_str(&row.labels).unwrap_or_default();
@@ -235,12 +252,19 @@ pub async fn get_resource(
         response
             .headers_mut()
             .insert(header::VARY, HeaderValue::from_static("Accept"));
+        if draft {
+            crate::request::mark_private(response.headers_mut());
+        }
         return Ok(response);
     }
     let version = store::get_version(&app.db, &row.id, row.current_version)
         .await?
         .ok_or_else(|| ApiError::internal(&format!("version missing for {}", row.id)))?;
-    rdf_response(&version.ntriples, representation, &version.content_hash)
+    let mut response = rdf_response(&version.ntriples, representation, &version.content_hash)?;
+    if draft {
+        crate::request::mark_private(response.headers_mut());
+    }
+    Ok(response)
 }
 
 /// The versions of a resource, newest first.
@@ -251,8 +275,9 @@ pub async fn get_resource(
 pub async fn list_versions(
     State(app): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
 ) -> Result<Json<VersionsResponse>, ApiError> {
-    let row = load_resource(&app, &id).await?;
+    let row = load_resource(&app, &headers, &id).await?;
     let versions = store::list_versions(&app.db, &row.id)
         .await?
         .into_iter()
@@ -288,23 +313,32 @@ pub async fn get_version(
 ) -> Result<Response, ApiError> {
     let number = i32::try_from(number.get()).unwrap_or(i32::MAX);
     let representation = accept(&headers)?;
-    let row = load_resource(&app, &id).await?;
+    let row = load_resource(&app, &headers, &id).await?;
+    let draft = row.status == crate::registry::DRAFT;
     let version = store::get_version(&app.db, &row.id, number)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("resource {id} has no version {number}")))?;
     if representation == Representation::Json {
-        return Ok(Json(VersionSummary {
+        let mut response = Json(VersionSummary {
             version: version.version,
             content_hash: version.content_hash,
             triples: version.triple_count,
             created_at: version.created_at.to_rfc3339(),
         })
-        .into_response());
+        .into_response();
+        if draft {
+            crate::request::mark_private(response.headers_mut());
+        }
+        return Ok(response);
     }
     let mut response = rdf_response(&version.ntriples, representation, &version.content_hash)?;
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
+    if draft {
+        crate::request::mark_private(response.headers_mut());
+    } else {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
     Ok(response)
 }

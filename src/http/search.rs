@@ -138,9 +138,11 @@ fn check_q(q: &str) -> Result<(), ApiError> {
 pub async fn search_resources(
     State(app): State<AppState>,
     ApiQuery(query): ApiQuery<SearchQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Json<SearchResults>, ApiError> {
     let q = query.q.unwrap_or_default();
     check_q(&q)?;
+    let viewer = crate::request::viewer(&app, &headers).await?;
     let lang = match query.lang {
         None => None,
         Some(lang) => {
@@ -163,6 +165,7 @@ pub async fn search_resources(
         lang,
         limit: query.limit.map_or(20, Bounded::as_usize),
         offset: query.offset.map_or(0, Bounded::as_usize),
+        viewer: viewer.map(|v| v.as_str().to_owned()),
     };
     let inline = answered_inline(&request.q);
     let results = run(&app, inline, move |search| search.search(&request)).await?;
@@ -175,14 +178,16 @@ pub async fn search_resources(
 pub async fn suggest(
     State(app): State<AppState>,
     ApiQuery(query): ApiQuery<SuggestQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Json<SuggestResponse>, ApiError> {
     let limit = query.limit.map_or(10, Bounded::as_usize);
     check_q(&query.q)?;
+    let viewer = crate::request::viewer(&app, &headers).await?;
     let kinds = query.kind.unwrap_or_default().names();
     let inline = answered_inline(&query.q);
     let q = query.q;
     let suggestions = run(&app, inline, move |search| {
-        search.suggest(&q, &kinds, limit)
+        search.suggest(&q, &kinds, limit, viewer.as_ref().map(OrgNr::as_str))
     })
     .await?;
     Ok(Json(SuggestResponse { suggestions }))

@@ -2,7 +2,6 @@
 //! `GET /api/v1/service-models/{id}` (the bundle), `GET /api/v1/types/{id}/used-by`.
 
 use super::extract::ApiPath;
-use super::import::authenticate;
 use super::problem::ApiError;
 use crate::app::AppState;
 use crate::service_models::{self, Bundle, ComposeRequest, UsedBy};
@@ -29,10 +28,10 @@ use serde::Serialize;
               (status = 503, description = "A type is not yet in the RDF store; try again shortly")))]
 pub async fn compose_service_model(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    who: super::auth::Who,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Bundle>), ApiError> {
-    let actor = authenticate(&app, &headers).await?;
+    let actor = super::auth::writing_publisher(&who)?;
     let request: ComposeRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(format!(
             "the body is not a service-model request (line {}, column {}): {e}",
@@ -40,7 +39,7 @@ pub async fn compose_service_model(
             e.column()
         ))
     })?;
-    let bundle = service_models::compose(&app, request, actor).await?;
+    let bundle = service_models::compose(&app, request, actor, who.actor).await?;
     Ok((StatusCode::CREATED, Json(bundle)))
 }
 
@@ -76,13 +75,14 @@ pub struct UsedByResponse {
 pub async fn get_type_used_by(
     State(app): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
 ) -> Result<Json<UsedByResponse>, ApiError> {
     let key = if id.contains(':') {
         crate::ids::resource_id_for_iri(&id)
     } else {
         id.clone()
     };
-    let row = super::resources::load_resource(&app, &key).await?;
+    let row = super::resources::load_resource(&app, &headers, &key).await?;
     if row.kind != crate::types::TYPE_KIND {
         return Err(ApiError::not_found(format!(
             "resource {id:?} is a {}, not a type",

@@ -227,6 +227,12 @@ async fn run(
             "too many SPARQL queries are running; try again shortly",
         )
     })?;
+    // Drafts are another publisher's until published: their graphs are left out of the
+    // dataset (the store of record says which; a draft's graph is never in the RDF store before
+    // its row is).
+    let viewer = crate::request::viewer(&app, headers).await?;
+    let hidden =
+        crate::store::drafts_hidden_from(&app.db, viewer.as_ref().map(|v| v.as_str())).await?;
     let projections = app.projections.clone();
     let evaluation = tokio::task::spawn_blocking(move || {
         let answer = evaluate(
@@ -236,6 +242,7 @@ async fn run(
             token,
             timeout,
             limit,
+            &hidden,
         );
         drop((permit, client_slot));
         answer
@@ -256,6 +263,10 @@ async fn run(
     if answer.truncated {
         h.insert(TRUNCATED_HEADER, HeaderValue::from_static("true"));
     }
+    if viewer.is_some() {
+        // The answer may hold the publisher's drafts: no shared cache keeps it.
+        crate::request::mark_private(h);
+    }
     Ok(response)
 }
 
@@ -272,6 +283,44 @@ fn evaluation_error(error: QueryEvaluationError, timeout: Duration) -> ApiError 
     }
 }
 
+/// Narrows a query's dataset to the graphs not in `hidden`: the default graph (the union, or
+/// the graphs `FROM` names) and the named graphs (all, or those `FROM NAMED` names).
+fn hide_graphs(
+    dataset: &mut oxigraph::sparql::QueryDataset,
+    store: &oxigraph::store::Store,
+    hidden: &std::collections::HashSet<String>,
+) -> Result<(), oxigraph::store::StorageError> {
+    use oxigraph::model::{GraphName, NamedOrBlankNode};
+    let shown = |g: &NamedOrBlankNode| match g {
+        NamedOrBlankNode::NamedNode(n) => !hidden.contains(n.as_str()),
+        NamedOrBlankNode::BlankNode(_) => true,
+    };
+    let visible = || -> Result<Vec<NamedOrBlankNode>, oxigraph::store::StorageError> {
+        store
+            .named_graphs()
+            .filter(|g| g.as_ref().map_or(true, shown))
+            .collect()
+    };
+    let default = match dataset.default_graph_graphs() {
+        None => visible()?.into_iter().map(GraphName::from).collect(),
+        Some(graphs) => graphs
+            .iter()
+            .filter(|g| match g {
+                GraphName::NamedNode(n) => !hidden.contains(n.as_str()),
+                _ => true,
+            })
+            .cloned()
+            .collect(),
+    };
+    dataset.set_default_graph(default);
+    let named = match dataset.available_named_graphs() {
+        None => visible()?,
+        Some(named) => named.iter().filter(|g| shown(g)).cloned().collect(),
+    };
+    dataset.set_available_named_graphs(named);
+    Ok(())
+}
+
 fn evaluate(
     graph: &crate::projections::GraphProjection,
     query: &str,
@@ -279,6 +328,7 @@ fn evaluate(
     token: CancellationToken,
     timeout: Duration,
     limit: usize,
+    hidden: &std::collections::HashSet<String>,
 ) -> Result<Answer, ApiError> {
     let deadline = Instant::now() + timeout;
     let mut prepared = crate::rdf::sparql_evaluator()
@@ -293,6 +343,10 @@ fn evaluate(
         })?;
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
+    }
+    if !hidden.is_empty() {
+        hide_graphs(prepared.dataset_mut(), graph.store(), hidden)
+            .map_err(|e| ApiError::internal(&e))?;
     }
     let results = prepared
         .on_store(graph.store())

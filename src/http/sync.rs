@@ -1,7 +1,7 @@
 //! Catalog sync over HTTP: harvest sources and their runs, whole-catalog pushes, and the
 //! DCAT-AP-NO catalogs semreg serves. The work is in [`crate::sync`].
 
-use super::auth::Caller;
+use super::auth::{Caller, Who};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::params::{Bounded, Offset};
 use super::problem::{ApiError, Problem};
@@ -95,10 +95,11 @@ pub struct RunStarted {
         (status = 422, description = "The JSON is not a data-source registration (the detail names the field)", body = Problem, content_type = "application/problem+json")))]
 pub async fn add_source(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiJson(input): ApiJson<SourceInput>,
 ) -> Result<(StatusCode, HeaderMap, Json<SourceView>), ApiError> {
-    let view = sync::sources::add_source(&app.db, &caller, input, &app.fetcher).await?;
+    let view =
+        sync::sources::add_source(&app.db, &who.principal, &who.actor, input, &app.fetcher).await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/sources/{}", view.id)) {
         headers.insert(header::LOCATION, location);
@@ -155,10 +156,10 @@ pub async fn get_source(
         (status = 409, description = "A run of the source is in progress", body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_source(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    sync::sources::remove_source(&app.db, &caller, &id).await?;
+    sync::sources::remove_source(&app.db, &who.principal, &who.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -173,13 +174,13 @@ pub async fn remove_source(
         (status = 409, description = "A run of the source is in progress", body = Problem, content_type = "application/problem+json")))]
 pub async fn start_run(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<StartRunQuery>,
 ) -> Result<(StatusCode, HeaderMap, Json<RunStarted>), ApiError> {
     let run_id = sync::harvest::start_run(
         &sync::harvest::Harvester::of(&app.0),
-        Some(&caller),
+        Some((&who.principal, &who.actor)),
         &id,
         query.forced.unwrap_or(false),
         query.remove_all.unwrap_or(false),
@@ -252,6 +253,10 @@ pub struct PushQuery {
     pub dry_run: Option<bool>,
     /// A file name, for the report and format detection.
     pub filename: Option<String>,
+    /// `valid` (published, the default) or `draft`: the catalog's resources stay drafts, seen
+    /// only by the publisher, until a later `valid` push publishes them.
+    #[param(value_type = Option<crate::registry::WriteStatus>)]
+    pub status: Option<crate::registry::WriteStatus>,
 }
 
 fn org_param(org: &str) -> Result<OrgNr, ApiError> {
@@ -283,7 +288,7 @@ fn precondition(headers: &HeaderMap) -> Result<Option<Precondition>, ApiError> {
 
 async fn push(
     app: AppState,
-    caller: crate::auth::Principal,
+    who: Who,
     org: String,
     query: PushQuery,
     headers: HeaderMap,
@@ -297,7 +302,7 @@ async fn push(
         &app,
         PushRequest {
             publisher,
-            caller,
+            caller: who.principal,
             format,
             file_name: query.filename,
             bytes: body.to_vec(),
@@ -305,6 +310,8 @@ async fn push(
             replace,
             dry_run: query.dry_run.unwrap_or(false),
             precondition,
+            status: query.status.unwrap_or_default(),
+            actor: who.actor,
         },
     )
     .await?;
@@ -335,19 +342,19 @@ async fn push(
         (status = 400, description = "A parameter or the body is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The body touches another publisher's resource, or the token is not this publisher's", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An alias in the body is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An alias in the body is taken, or `status=draft` names a published resource", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The catalog's ETag is not the one asked for", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body cannot be read as its format", body = Problem, content_type = "application/problem+json")))]
 pub async fn put_catalog(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiPath(org): ApiPath<String>,
     ApiQuery(query): ApiQuery<PushQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    push(app, caller, org, query, headers, body, true).await
+    push(app, who, org, query, headers, body, true).await
 }
 
 /// Merges into a publisher's catalog: creates and updates, retires nothing.
@@ -364,19 +371,19 @@ pub async fn put_catalog(
         (status = 400, description = "A parameter or the body is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The body touches another publisher's resource, or the token is not this publisher's", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An alias in the body is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An alias in the body is taken, or `status=draft` names a published resource", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The catalog's ETag is not the one asked for", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body cannot be read as its format", body = Problem, content_type = "application/problem+json")))]
 pub async fn post_catalog(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiPath(org): ApiPath<String>,
     ApiQuery(query): ApiQuery<PushQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    push(app, caller, org, query, headers, body, false).await
+    push(app, who, org, query, headers, body, false).await
 }
 
 fn base_url(app: &AppState, headers: &HeaderMap) -> String {

@@ -1,7 +1,7 @@
 //! Token administration over HTTP (admin only): create, list, revoke. The work is in
 //! [`crate::auth::tokens`].
 
-use super::auth::Caller;
+use super::auth::{Caller, Who};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::params::{Bounded, Offset};
 use super::problem::{ApiError, Problem};
@@ -73,10 +73,10 @@ pub struct NewToken {
         (status = 422, description = "The JSON is not a token request", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiJson(input): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    require_admin(&caller, "create tokens")?;
+    require_admin(&who.principal, "create tokens")?;
     let publisher = match (input.publisher, input.admin.unwrap_or(false)) {
         (Some(p), false) => {
             Some(OrgNr::parse(&p).map_err(|e| ApiError::bad_request(format!("publisher: {e}")))?)
@@ -88,7 +88,7 @@ pub async fn create_token(
             ))
         }
     };
-    let created = tokens::create(&app.db, publisher.as_ref()).await?;
+    let created = tokens::create_audited(&app.db, publisher.as_ref(), &who.actor).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -127,11 +127,11 @@ pub async fn list_tokens(
         (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke_token(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TokenView>, ApiError> {
-    require_admin(&caller, "revoke tokens")?;
-    tokens::revoke(&app.db, &id)
+    require_admin(&who.principal, "revoke tokens")?;
+    tokens::revoke_audited(&app.db, &id, &who.actor)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("no token {id}")))

@@ -3,6 +3,7 @@
 
 use super::{rdf, MappingError, MappingSet};
 use crate::app::App;
+use crate::auth::audit;
 use crate::ids::OrgNr;
 use crate::registry::{Actor, ImportReport, ImportRequest};
 use crate::store::{self, resource};
@@ -17,18 +18,22 @@ pub async fn save(
     set: &MappingSet,
     actor: Actor,
     publisher: Option<OrgNr>,
+    who: audit::Actor,
 ) -> Result<ImportReport, MappingError> {
     let triples = rdf::to_triples(set)?;
-    save_triples(app, &triples, actor, publisher, "mapping-set.nt").await
+    let audit = audit::Context::new(who, audit::Action::MAPPING);
+    save_triples(app, &triples, actor, publisher, "mapping-set.nt", audit).await
 }
 
-/// Stores RDF triples through the registry's import path as one N-Triples file.
+/// Stores RDF triples through the registry's import path as one N-Triples file, recorded in
+/// the audit trail as `audit` says.
 pub async fn save_triples(
     app: &App,
     triples: &[oxrdf::Triple],
     actor: Actor,
     publisher: Option<OrgNr>,
     file_name: &str,
+    audit: audit::Context,
 ) -> Result<ImportReport, MappingError> {
     let report = app
         .import(ImportRequest {
@@ -38,6 +43,8 @@ pub async fn save_triples(
             publisher,
             actor,
             params: Default::default(),
+            status: crate::registry::WriteStatus::Valid,
+            audit,
         })
         .await?;
     Ok(report)

@@ -204,7 +204,7 @@ impl From<RegistryError> for ApiError {
             RegistryError::Forbidden { .. } | RegistryError::WrongPublisher { .. } => {
                 ApiError::new(StatusCode::FORBIDDEN, error.to_string())
             }
-            RegistryError::AliasTaken { .. } => {
+            RegistryError::AliasTaken { .. } | RegistryError::PublishedNotDraft { .. } => {
                 ApiError::new(StatusCode::CONFLICT, error.to_string())
             }
             RegistryError::PreconditionFailed(_) => {

@@ -7,8 +7,9 @@
 
 use super::{
     preferred_label, Actor, ConflictReport, ImportReport, Outcome, Parsed, Prepared, RegistryError,
-    ResourceOutcome,
+    ResourceOutcome, WriteStatus,
 };
+use crate::auth::audit;
 use crate::ids::OrgNr;
 use crate::store::{self, change, publisher, resource, version};
 use chrono::{DateTime, Utc};
@@ -23,6 +24,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 pub const RETIRED: &str = "retired";
 /// The status of an active resource.
 const VALID: &str = "valid";
+/// The status of a draft: seen only by its publisher until a valid write publishes it.
+pub const DRAFT: &str = "draft";
 
 /// What a write covers, which decides what it retires and how it treats a resource that
 /// belongs to someone else.
@@ -72,6 +75,11 @@ pub struct ApplyRequest {
     pub run_id: Option<String>,
     /// A condition on the catalog's ETag.
     pub precondition: Option<Precondition>,
+    /// The semreg status the delivered resources get.
+    pub status: WriteStatus,
+    /// Who writes and what kind of write: recorded in the audit trail in the write's
+    /// transaction (a dry run records nothing).
+    pub audit: audit::Context,
 }
 
 /// The strong ETag of a publisher's catalog at a revision.
@@ -100,7 +108,9 @@ async fn retirement_candidates(
         .column(resource::Column::Iri)
         .column(resource::Column::Kind)
         .column(resource::Column::CurrentVersion)
-        .filter(resource::Column::Status.ne(RETIRED));
+        .filter(resource::Column::Status.ne(RETIRED))
+        // A draft was never published, so a catalog that leaves it out does not retire it.
+        .filter(resource::Column::Status.ne(DRAFT));
     let remove_all = match (scope, publisher) {
         (Scope::Merge, _) => return Ok(Vec::new()),
         (Scope::Catalog, Some(publisher)) => {
@@ -261,6 +271,8 @@ pub async fn apply(
         dry_run,
         run_id,
         precondition,
+        status,
+        audit,
     } = request;
     if scope != Scope::Merge && publisher.is_none() {
         return Err(RegistryError::NoPublisher);
@@ -276,6 +288,7 @@ pub async fn apply(
         unchanged: 0,
         retired: 0,
         reactivated: 0,
+        published: 0,
         conflicts: Vec::new(),
         warnings: parsed.warnings,
         resources: Vec::with_capacity(parsed.resources.len()),
@@ -358,6 +371,12 @@ pub async fn apply(
     for p in accepted {
         let (outcome, number, new_version, adopt) = match existing.get(&p.id) {
             Some(current) => {
+                if status == WriteStatus::Draft && current.status != DRAFT {
+                    return Err(RegistryError::PublishedNotDraft {
+                        iri: p.iri,
+                        status: current.status.clone(),
+                    });
+                }
                 let changed = current.content_hash != p.hash;
                 let number = current.current_version + i32::from(changed);
                 let adopt = harvest && current.source_id.is_none();
@@ -365,6 +384,8 @@ pub async fn apply(
                     (Outcome::Reactivated, number, changed, adopt)
                 } else if changed {
                     (Outcome::Updated, number, true, adopt)
+                } else if current.status == DRAFT && status == WriteStatus::Valid {
+                    (Outcome::Published, number, false, adopt)
                 } else {
                     (Outcome::Unchanged, number, false, adopt)
                 }
@@ -420,6 +441,7 @@ pub async fn apply(
             Outcome::Unchanged => report.unchanged += 1,
             Outcome::Reactivated => report.reactivated += 1,
             Outcome::Retired => report.retired += 1,
+            Outcome::Published => report.published += 1,
         }
         if !dry_run {
             write_delivered(
@@ -433,6 +455,8 @@ pub async fn apply(
                     source_id: source_id.as_deref(),
                     publisher: publisher.as_ref(),
                     now,
+                    status: status.as_str(),
+                    was_draft: existing.get(&p.id).is_some_and(|c| c.status == DRAFT),
                 },
                 &mut new_resources,
             )
@@ -451,6 +475,8 @@ pub async fn apply(
                 Outcome::Created => Some("created"),
                 Outcome::Updated => Some("updated"),
                 Outcome::Reactivated => Some("reactivated"),
+                // Followers see a draft first here: the change that made it public.
+                Outcome::Published => Some("published"),
                 Outcome::Unchanged | Outcome::Retired => None,
             };
             if let Some(op) = op {
@@ -487,7 +513,9 @@ pub async fn apply(
             changed_predicates: Vec::new(),
         });
     }
-    let changed = report.created + report.updated + report.reactivated + report.retired > 0;
+    let changed =
+        report.created + report.updated + report.reactivated + report.retired + report.published
+            > 0;
     if dry_run {
         txn.rollback().await?;
         report.catalog_etag = publisher
@@ -542,6 +570,31 @@ pub async fn apply(
     if changed {
         report.last_seq = Some(store::last_seq(&txn).await?);
     }
+    let mut detail = match audit.detail {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    detail.insert("status".to_owned(), status.as_str().into());
+    if let Some(run_id) = &run_id {
+        detail.insert("runId".to_owned(), run_id.clone().into());
+    }
+    if let Scope::Source { source_id, .. } = &scope {
+        detail.insert("sourceId".to_owned(), source_id.clone().into());
+    }
+    detail.insert(
+        "scope".to_owned(),
+        match &scope {
+            Scope::Merge => "merge",
+            Scope::Catalog => "catalog",
+            Scope::Source { .. } => "source",
+        }
+        .into(),
+    );
+    if let Some(publisher) = &publisher {
+        detail.insert("catalogPublisher".to_owned(), publisher.as_str().into());
+    }
+    let event = audit::Event::of_report(audit.action, &report, serde_json::Value::Object(detail));
+    audit::record(&txn, &audit.actor, &event).await?;
     txn.commit().await?;
     tracing::debug!(
         total_ms = started.elapsed().as_millis() as u64,
@@ -559,6 +612,10 @@ struct Delivered<'a> {
     source_id: Option<&'a str>,
     publisher: Option<&'a OrgNr>,
     now: DateTime<Utc>,
+    /// The status the write gives.
+    status: &'static str,
+    /// Whether the resource is a draft now.
+    was_draft: bool,
 }
 
 /// Writes the resource row of a delivered resource (new rows are collected for one insert).
@@ -576,7 +633,7 @@ async fn write_delivered(
             iri: Set(p.iri.clone()),
             kind: Set(p.kind.clone()),
             publisher: Set(how.publisher.map(|o| o.as_str().to_owned())),
-            status: Set(VALID.to_owned()),
+            status: Set(how.status.to_owned()),
             alias: Set(p.alias.clone()),
             label: Set(label),
             labels: Set(labels_json),
@@ -610,6 +667,11 @@ async fn write_delivered(
         row.status = Set(VALID.to_owned());
         row.retired_at = Set(None);
         row.retired_by = Set(None);
+        row.updated_at = Set(how.now);
+        touched = true;
+    }
+    if how.was_draft && how.status == VALID {
+        row.status = Set(VALID.to_owned());
         row.updated_at = Set(how.now);
         touched = true;
     }

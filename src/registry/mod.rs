@@ -9,7 +9,7 @@ mod apply;
 mod parse;
 
 pub use apply::{
-    apply, catalog_etag, changed_predicates, ApplyRequest, Precondition, Scope, RETIRED,
+    apply, catalog_etag, changed_predicates, ApplyRequest, Precondition, Scope, DRAFT, RETIRED,
 };
 pub use parse::{parse, ImportCaps, Parsed, Prepared};
 
@@ -43,6 +43,42 @@ pub struct ImportRequest {
     pub actor: Actor,
     /// Format-specific settings for the importer (e.g. CSV column mapping).
     pub params: std::collections::BTreeMap<String, String>,
+    /// The semreg status the file's resources get: valid (published) or draft.
+    pub status: WriteStatus,
+    /// Who writes and what kind of write, for the audit trail.
+    pub audit: crate::auth::audit::Context,
+}
+
+/// The semreg status a write gives the resources it delivers (`status=` on import and push).
+/// A source vocabulary's own status terms (EU concept status `CANDIDATE` and the like) are
+/// content, not this: they hide nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WriteStatus {
+    /// Published: everyone sees it (the default).
+    #[default]
+    Valid,
+    /// Seen only by its publisher until a later `valid` write publishes it.
+    Draft,
+}
+
+impl WriteStatus {
+    /// Parses `valid` or `draft`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "valid" => Some(WriteStatus::Valid),
+            "draft" => Some(WriteStatus::Draft),
+            _ => None,
+        }
+    }
+
+    /// The status stored on the resource.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteStatus::Valid => "valid",
+            WriteStatus::Draft => DRAFT,
+        }
+    }
 }
 
 /// What became of one resource of an import.
@@ -59,6 +95,8 @@ pub enum Outcome {
     Retired,
     /// Retired before and delivered again: active again, with the same id and `issued`.
     Reactivated,
+    /// A draft published (made valid) with its content unchanged: no new version.
+    Published,
 }
 
 /// One resource in an import report.
@@ -120,6 +158,9 @@ pub struct ImportReport {
     /// Retired resources that came back.
     #[serde(default)]
     pub reactivated: usize,
+    /// Drafts published unchanged (a changed one counts as updated).
+    #[serde(default)]
+    pub published: usize,
     /// Resources skipped because another source or publisher owns them (harvest only).
     #[serde(default)]
     pub conflicts: Vec<ConflictReport>,
@@ -193,6 +234,14 @@ pub enum RegistryError {
     /// A whole-catalog write (push, harvest) needs the publisher whose catalog it is.
     #[error("a whole-catalog write needs a publisher")]
     NoPublisher,
+    /// `status=draft` on a resource that is published already.
+    #[error("resource {iri} is published ({status}): a published resource cannot become a draft again; write it with status=valid")]
+    PublishedNotDraft {
+        /// The resource's IRI.
+        iri: String,
+        /// Its current status.
+        status: String,
+    },
 }
 
 impl From<sea_orm::DbErr> for RegistryError {
@@ -255,6 +304,8 @@ pub async fn import_file(
             dry_run: false,
             run_id: None,
             precondition: None,
+            status: request.status,
+            audit: request.audit,
         },
     )
     .await

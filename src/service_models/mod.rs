@@ -267,6 +267,7 @@ pub async fn compose(
     app: &App,
     request: ComposeRequest,
     actor: OrgNr,
+    who: crate::auth::audit::Actor,
 ) -> Result<Bundle, ServiceModelError> {
     let prepared = prepare(app, &request, Some(&actor)).await?;
     let composed = save::Composed {
@@ -279,7 +280,7 @@ pub async fn compose(
         hints: &prepared.hints,
         sets: &prepared.sets,
     };
-    let version = save::save(app, composed, actor).await?;
+    let version = save::save(app, composed, actor, who).await?;
     Ok(prepared.into_bundle(&request, version))
 }
 

@@ -33,6 +33,7 @@ pub(super) async fn save(
     app: &App,
     composed: Composed<'_>,
     actor: OrgNr,
+    who: crate::auth::audit::Actor,
 ) -> Result<i32, ServiceModelError> {
     let mut triples = model_triples(
         composed.iri,
@@ -52,6 +53,7 @@ pub(super) async fn save(
         Actor::Publisher(actor.clone()),
         Some(actor),
         "service-model.nt",
+        crate::auth::audit::Context::new(who, crate::auth::audit::Action::SERVICE_MODEL),
     )
     .await?;
     let id = resource_id_for_iri(composed.iri);

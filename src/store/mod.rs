@@ -153,6 +153,29 @@ pub struct ResourceFilter {
     pub status: Option<String>,
     /// Only this IRI.
     pub iri: Option<String>,
+    /// The publisher whose drafts are listed too (drafts of others never are).
+    pub drafts_of: Option<String>,
+}
+
+/// The IRIs of the drafts not of `viewer` (all drafts for `None`): the graphs a SPARQL query of
+/// `viewer` must not see. Read through the index on `resources.status`.
+pub async fn drafts_hidden_from(
+    db: &impl ConnectionTrait,
+    viewer: Option<&str>,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut query = resource::Entity::find()
+        .select_only()
+        .column(resource::Column::Iri)
+        .filter(resource::Column::Status.eq("draft"));
+    if let Some(viewer) = viewer {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(resource::Column::Publisher.ne(viewer))
+                .add(resource::Column::Publisher.is_null()),
+        );
+    }
+    let iris: Vec<String> = query.into_tuple().all(db).await?;
+    Ok(iris.into_iter().collect())
 }
 
 /// Lists resources ordered by IRI, with the total count before paging.
@@ -175,6 +198,12 @@ pub async fn list_resources(
     if let Some(iri) = &filter.iri {
         query = query.filter(resource::Column::Iri.eq(iri.as_str()));
     }
+    // A draft is seen only by its publisher.
+    let mut visible = sea_orm::Condition::any().add(resource::Column::Status.ne("draft"));
+    if let Some(own) = &filter.drafts_of {
+        visible = visible.add(resource::Column::Publisher.eq(own.as_str()));
+    }
+    query = query.filter(visible);
     let total = query.clone().count(db).await?;
     let items = query
         .order_by_asc(resource::Column::Iri)

@@ -207,7 +207,14 @@ pub async fn run(command: SourceCommand) -> anyhow::Result<ExitCode> {
             };
             let guard = crate::fetch::Fetcher::new(fetch.config()?)?;
             let db = open(&store).await?;
-            let view = super::sources::add_source(&db, &Principal::Admin, input, &guard).await?;
+            let view = super::sources::add_source(
+                &db,
+                &Principal::Admin,
+                &crate::auth::audit::Actor::operator(),
+                input,
+                &guard,
+            )
+            .await?;
             print_source(&view);
             eprintln!(
                 "Source registered; its first run starts within {} s while `semreg serve` runs, or now with `semreg source run {}`.",
@@ -228,7 +235,13 @@ pub async fn run(command: SourceCommand) -> anyhow::Result<ExitCode> {
         }
         SourceCommand::Remove { store, id } => {
             let db = open(&store).await?;
-            super::sources::remove_source(&db, &Principal::Admin, &id).await?;
+            super::sources::remove_source(
+                &db,
+                &Principal::Admin,
+                &crate::auth::audit::Actor::operator(),
+                &id,
+            )
+            .await?;
             eprintln!("Source {id} removed; what it harvested stays.");
             Ok(ExitCode::SUCCESS)
         }

@@ -57,7 +57,7 @@ impl Harvester {
 /// background. Returns the run's id; 409 while another run of the source holds it.
 pub async fn start_run(
     harvester: &Harvester,
-    caller: Option<&Principal>,
+    caller: Option<(&Principal, &crate::auth::audit::Actor)>,
     source_id: &str,
     forced: bool,
     remove_all: bool,
@@ -90,14 +90,14 @@ pub async fn run_now(
 /// Claims a source for a new run and records the run.
 async fn claim(
     harvester: &Harvester,
-    caller: Option<&Principal>,
+    caller: Option<(&Principal, &crate::auth::audit::Actor)>,
     source_id: &str,
     forced: bool,
     remove_all: bool,
 ) -> Result<(source::Model, String), SyncError> {
     let app = harvester;
     let found = match caller {
-        Some(caller) => super::sources::get_source(&app.db, caller, source_id).await?,
+        Some((caller, _)) => super::sources::get_source(&app.db, caller, source_id).await?,
         None => source::Entity::find_by_id(source_id.to_owned())
             .one(&app.db)
             .await?
@@ -138,6 +138,19 @@ async fn claim(
     ))
     .exec(&txn)
     .await?;
+    if let Some((_, actor)) = caller {
+        use crate::auth::audit;
+        let event = audit::Event::new(
+            audit::Action::RUN_START,
+            serde_json::json!({
+                "sourceId": source_id,
+                "runId": run_id,
+                "forced": forced,
+                "removeAll": remove_all,
+            }),
+        );
+        audit::record(&txn, actor, &event).await?;
+    }
     txn.commit().await?;
     Ok((found, run_id))
 }
@@ -339,6 +352,12 @@ async fn run_once(
                     dry_run: false,
                     run_id: Some(run_id.to_owned()),
                     precondition: None,
+                    status: registry::WriteStatus::Valid,
+                    audit: crate::auth::audit::Context::new(
+                        crate::auth::audit::Actor::scheduler(),
+                        crate::auth::audit::Action::HARVEST,
+                    )
+                    .with_detail(serde_json::json!({ "forced": forced, "removeAll": remove_all })),
                 },
             )
             .await?;

@@ -6,9 +6,10 @@
 use super::runs::{self, RunEnd};
 use super::SyncError;
 use crate::app::App;
+use crate::auth::audit;
 use crate::auth::Principal;
 use crate::ids::OrgNr;
-use crate::registry::{self, Actor, ApplyRequest, ImportReport, Precondition, Scope};
+use crate::registry::{self, Actor, ApplyRequest, ImportReport, Precondition, Scope, WriteStatus};
 use crate::store::run;
 use chrono::Utc;
 use sea_orm::{EntityTrait, TransactionTrait};
@@ -38,6 +39,10 @@ pub struct PushRequest {
     pub dry_run: bool,
     /// `If-Match` / `If-None-Match: *`.
     pub precondition: Option<Precondition>,
+    /// The semreg status the catalog's resources get (`status=draft` keeps them drafts).
+    pub status: WriteStatus,
+    /// Who pushes, for the audit trail.
+    pub actor: audit::Actor,
 }
 
 /// What a push did (or, for a dry run, would do).
@@ -99,6 +104,9 @@ pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncErr
             dry_run: request.dry_run,
             run_id: run_id.clone(),
             precondition: request.precondition,
+            status: request.status,
+            audit: audit::Context::new(request.actor, audit::Action::PUSH)
+                .with_detail(serde_json::json!({ "replace": request.replace })),
         },
     )
     .await?;

@@ -98,7 +98,12 @@ impl RunLists {
                 .collect()
         };
         Self {
-            changed_resources: pick(&[Outcome::Created, Outcome::Updated, Outcome::Reactivated]),
+            changed_resources: pick(&[
+                Outcome::Created,
+                Outcome::Updated,
+                Outcome::Reactivated,
+                Outcome::Published,
+            ]),
             removed_resources: pick(&[Outcome::Retired]),
             conflicting_resources: report.conflicts.clone(),
             warnings: report.warnings.clone(),
@@ -240,7 +245,12 @@ pub async fn finish_run(
     };
     match end {
         RunEnd::Applied(report) => {
-            let changed = report.created + report.updated + report.retired + report.reactivated > 0;
+            let changed = report.created
+                + report.updated
+                + report.retired
+                + report.reactivated
+                + report.published
+                > 0;
             row.status = Set(if changed || !report.conflicts.is_empty() {
                 "done"
             } else {

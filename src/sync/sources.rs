@@ -2,14 +2,14 @@
 //! registration can be pasted in) plus our `interval`, `active` and `strict`.
 
 use super::SyncError;
-use crate::auth::Principal;
+use crate::auth::{audit, Principal};
 use crate::ids::OrgNr;
 use crate::store::{self, resource, source};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
 use semreg_importers::Format;
 use serde::{Deserialize, Serialize};
@@ -355,11 +355,15 @@ pub fn first_run_delay(id: &str, interval: Duration) -> Duration {
 /// `guard`'s SSRF check already at registration (an internal IP literal is refused here, not
 /// only at the first fetch); host names are checked again, resolved, at every fetch.
 pub async fn add_source(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     caller: &Principal,
+    actor: &audit::Actor,
     input: SourceInput,
     guard: &crate::fetch::Fetcher,
 ) -> Result<SourceView, SyncError> {
+    // One transaction: the source and its audit row, or neither.
+    let txn = db.begin().await?;
+    let db = &txn;
     let url = reqwest::Url::parse(input.url.trim())
         .map_err(|e| SyncError::Invalid(format!("url: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -453,9 +457,20 @@ pub async fn add_source(
         failures: Set(0),
         last_success_at: Set(None),
     };
-    let inserted = source::Entity::insert(row).exec_with_returning(db).await;
+    let inserted = source::Entity::insert(row).exec_with_returning(&txn).await;
     match inserted {
         Ok(row) => {
+            let event = audit::Event::new(
+                audit::Action::SOURCE_ADD,
+                serde_json::json!({
+                    "sourceId": row.id,
+                    "url": row.url,
+                    "dataType": row.data_type,
+                    "sourcePublisher": row.publisher,
+                }),
+            );
+            audit::record(&txn, actor, &event).await?;
+            txn.commit().await?;
             tracing::info!(source = %id, url = %row.url, publisher = %row.publisher, "source registered");
             Ok(row.into())
         }
@@ -505,10 +520,13 @@ pub async fn list_sources(
 /// Removes a source. Its resources stay as they are and pass to the publisher (a later push of
 /// the publisher's whole catalog governs them); its runs stay as history.
 pub async fn remove_source(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     caller: &Principal,
+    actor: &audit::Actor,
     id: &str,
 ) -> Result<(), SyncError> {
+    let txn = db.begin().await?;
+    let db = &txn;
     let found = get_source(db, caller, id).await?;
     if found.running_run.is_some() && found.lease_until.is_some_and(|t| t > Utc::now()) {
         return Err(SyncError::Conflict(format!(
@@ -525,6 +543,12 @@ pub async fn remove_source(
         .exec(db)
         .await?;
     source::Entity::delete_by_id(id.to_owned()).exec(db).await?;
+    let event = audit::Event::new(
+        audit::Action::SOURCE_REMOVE,
+        serde_json::json!({ "sourceId": id, "url": found.url, "sourcePublisher": found.publisher }),
+    );
+    audit::record(db, actor, &event).await?;
+    txn.commit().await?;
     tracing::info!(source = %id, "source removed");
     Ok(())
 }

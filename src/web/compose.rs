@@ -313,8 +313,11 @@ pub async fn save_composed(
         .find(|(k, _)| k == "token")
         .map_or("", |(_, v)| v.as_str());
     let saved = async {
+        let identity = crate::request::identity_of_token(&app, token).await?;
+        let who =
+            crate::auth::audit::Actor::of(&identity, None, crate::http::auth::request_id(&headers));
         let actor = crate::request::publisher_of_token(&app, token).await?;
-        service_models::compose(&app, draft.request(request.lang), actor)
+        service_models::compose(&app, draft.request(request.lang), actor, who)
             .await
             .map_err(ApiError::from)
     }

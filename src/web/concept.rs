@@ -34,7 +34,8 @@ pub async fn concept_page(
     let lang = request.lang;
     let row = crate::store::find_resource(&app.db, &id)
         .await?
-        .filter(|r| KINDS.contains(&r.kind.as_str()))
+        // The pages are public: a draft is not shown there.
+        .filter(|r| KINDS.contains(&r.kind.as_str()) && r.status != crate::registry::DRAFT)
         .ok_or_else(|| ApiError::not_found(format!("no concept with id or alias {id:?}")))?;
     let version = crate::store::get_version(&app.db, &row.id, row.current_version)
         .await?
@@ -183,7 +184,8 @@ pub async fn download_concept(
 ) -> Result<Response, ApiError> {
     let row = crate::store::find_resource(&app.db, &id)
         .await?
-        .filter(|r| KINDS.contains(&r.kind.as_str()))
+        // The pages are public: a draft is not shown there.
+        .filter(|r| KINDS.contains(&r.kind.as_str()) && r.status != crate::registry::DRAFT)
         .ok_or_else(|| ApiError::not_found(format!("no concept with id or alias {id:?}")))?;
     let Some((format, extension)) = file
         .strip_prefix("concept.")

@@ -283,6 +283,8 @@ pub enum Msg {
     Changed,
     Unchanged,
     Reactivated,
+    /// A draft made public.
+    Published,
     Conflicts,
     Errors,
     NoRuns,
@@ -503,6 +505,7 @@ impl Msg {
             Changed => ["Endret", "Endra", "Changed"],
             Unchanged => ["Uendret", "Uendra", "Unchanged"],
             Reactivated => ["Gjenopptatt", "Teke opp att", "Reactivated"],
+            Published => ["Publisert", "Publisert", "Published"],
             Conflicts => ["Konflikter", "Konfliktar", "Conflicts"],
             Errors => ["Feil", "Feil", "Errors"],
             NoRuns => ["Ingen kjøringer ennå.", "Ingen køyringar enno.", "No runs yet."],

@@ -148,6 +148,8 @@ pub async fn dry_run(
                 replace: form.mode != "merge",
                 dry_run: true,
                 precondition: None,
+                status: crate::registry::WriteStatus::Valid,
+                actor: crate::auth::audit::Actor::default(),
             },
         )
         .await?;
@@ -318,6 +320,7 @@ fn outcome_name(lang: Lang, outcome: Outcome) -> &'static str {
         Outcome::Unchanged => Msg::Unchanged,
         Outcome::Retired => Msg::StatusRetired,
         Outcome::Reactivated => Msg::Reactivated,
+        Outcome::Published => Msg::Published,
     })
 }
 

@@ -71,6 +71,8 @@ impl SearchState {
             lang: None,
             limit: PAGE_SIZE,
             offset: (self.page - 1) * PAGE_SIZE,
+            // The pages are public: no drafts.
+            viewer: None,
         }
     }
 }
@@ -100,7 +102,7 @@ fn find(app: &AppState, state: &SearchState) -> Result<Found, crate::projections
     };
     let did_you_mean = if results.total == 0 && !state.q.is_empty() {
         search
-            .suggest(&state.q, &[], 5)?
+            .suggest(&state.q, &[], 5, None)?
             .into_iter()
             .filter(|s| !s.label.eq_ignore_ascii_case(&state.q))
             .collect()

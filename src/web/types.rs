@@ -68,7 +68,8 @@ async fn resource_page(
     let lang = request.lang;
     let row = crate::store::find_resource(&app.db, id)
         .await?
-        .filter(|r| r.kind == kind)
+        // The pages are public: a draft is not shown there.
+        .filter(|r| r.kind == kind && r.status != crate::registry::DRAFT)
         .ok_or_else(|| ApiError::not_found(format!("no {kind} with id or alias {id:?}")))?;
     let tab = match (kind, request.param("tab")) {
         (MODEL_KIND, Some("turtle")) => "turtle",

@@ -42,6 +42,8 @@ impl SubscriptionFilter {
             publishers: self.publisher.clone(),
             origins: Vec::new(),
             ids: self.ids.clone(),
+            // A subscriber is anyone: it hears of a draft when it is published.
+            viewer: None,
         }
     }
 

@@ -27,8 +27,10 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub use query::SearchRequest;
 
 /// Version of the index layout; an index written with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const SCHEMA_VERSION_FILE: &str = "semreg-schema-version";
+/// The `visibility` of a document everyone may find.
+const PUBLIC: &str = "public";
 
 /// The fields of the index.
 #[derive(Clone, Copy)]
@@ -38,6 +40,8 @@ pub(crate) struct Fields {
     kind: Field,
     publisher: Field,
     status: Field,
+    /// `public`, or `draft:ORGNR` for a draft (seen only by that publisher).
+    visibility: Field,
     langs: Field,
     /// Display label (stored only).
     label: Field,
@@ -108,6 +112,7 @@ fn schema() -> (Schema, Fields) {
         kind: builder.add_text_field("kind", STRING | STORED | FAST),
         publisher: builder.add_text_field("publisher", STRING | STORED),
         status: builder.add_text_field("status", STRING | STORED),
+        visibility: builder.add_text_field("visibility", STRING),
         langs: builder.add_text_field("langs", STRING | STORED),
         label: builder.add_text_field("label", STORED),
         labels_by_lang: builder.add_text_field("labels_by_lang", STORED),
@@ -419,6 +424,12 @@ impl SearchProjection {
         doc.add_text(f.kind, &d.kind);
         doc.add_text(f.publisher, &d.publisher);
         doc.add_text(f.status, status);
+        // Only semreg's own status hides: a graph's draft-like status terms are content.
+        if d.status == crate::registry::DRAFT {
+            doc.add_text(f.visibility, format!("draft:{}", d.publisher));
+        } else {
+            doc.add_text(f.visibility, PUBLIC);
+        }
         doc.add_text(f.label, &d.label);
         doc.add_f64(f.rank, status_rank(status));
         doc.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));

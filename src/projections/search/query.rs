@@ -35,6 +35,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Page start.
     pub offset: usize,
+    /// The publisher whose drafts may be found too (drafts of others never are).
+    pub viewer: Option<String>,
 }
 
 /// Weights of the fields a query word is looked up in.
@@ -117,6 +119,19 @@ impl SearchProjection {
             ))
         };
         let mut clauses = Vec::new();
+        // Drafts are found only by their publisher: in hits, totals and facets alike.
+        let mut visible: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Should, basic(f.visibility, super::PUBLIC))];
+        if let Some(viewer) = &request.viewer {
+            visible.push((
+                Occur::Should,
+                basic(f.visibility, &format!("draft:{viewer}")),
+            ));
+        }
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::new(visible)) as Box<dyn Query>,
+        ));
         match request.kinds.as_slice() {
             [] => {}
             [kind] => clauses.push((Occur::Must, basic(f.kind, kind))),
@@ -273,6 +288,7 @@ impl SearchProjection {
         q: &str,
         kinds: &[String],
         limit: usize,
+        viewer: Option<&str>,
     ) -> Result<Vec<SearchHit>, ProjectionError> {
         let mut analyzers = Analyzers::of(&self.index);
         let words = analysis::tokens(&mut analyzers.fold, q);
@@ -282,6 +298,7 @@ impl SearchProjection {
         let request = SearchRequest {
             kinds: kinds.to_vec(),
             limit,
+            viewer: viewer.map(str::to_owned),
             ..Default::default()
         };
         let searcher = self.reader.searcher();

@@ -124,7 +124,7 @@ fn suggest_completes_prefixes_and_forgives_one_typo_from_four_characters() {
         doc("pa", "type", &["Personadresse"]),
     ]);
     let suggest = |q: &str| -> Vec<String> {
-        p.suggest(q, &[], 10)
+        p.suggest(q, &[], 10, None)
             .unwrap()
             .into_iter()
             .map(|h| h.id)
