@@ -8,6 +8,7 @@ mod m20261201_000011_sync;
 mod m20261201_000015_concepts;
 mod m20261202_000012_federation;
 mod m20261202_000020_token_revocation;
+mod m20261202_000030_peers;
 
 /// Runs semreg's migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_sync::Migration),
             Box::new(m20261202_000012_federation::Migration),
             Box::new(m20261202_000020_token_revocation::Migration),
+            Box::new(m20261202_000030_peers::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod mappings;
 pub mod openapi;
 pub mod ops;
 pub mod params;
+pub mod peers;
 pub mod resources;
 pub mod search;
 pub mod service_models;
@@ -94,6 +95,8 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(sync::get_quality))
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(peers::add_peer, peers::list_peers))
+        .routes(routes!(peers::get_peer, peers::remove_peer))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());
