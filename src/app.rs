@@ -92,6 +92,9 @@ impl App {
         let instance = crate::federation::Instance::load_or_create(&db)
             .await
             .context("cannot read the instance's id")?;
+        crate::federation::mirror::backfill_own_origin(&db, &instance.id)
+            .await
+            .context("cannot record this instance as the origin of its resources")?;
         let last = store::last_seq(&db)
             .await
             .context("cannot read the change log")?;

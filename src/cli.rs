@@ -116,6 +116,12 @@ pub enum Command {
         /// process stopped frees its source after this).
         #[arg(long, env = "SEMREG_HARVEST_LEASE_SECS", default_value_t = 30)]
         harvest_lease_secs: u64,
+        /// Run no followers of peers in this process.
+        #[arg(long, env = "SEMREG_NO_FOLLOWERS")]
+        no_followers: bool,
+        /// How long a follower's long poll of a peer's feed waits, in seconds.
+        #[arg(long, env = "SEMREG_PEER_POLL_WAIT_SECS", default_value_t = 20)]
+        peer_poll_wait_secs: u64,
         /// SHACL shapes files (Turtle) for the quality reports, e.g. the official SKOS-AP-NO
         /// and ModellDCAT-AP-NO shapes; comma-separated or repeated.
         #[arg(long, env = "SEMREG_SHACL_SHAPES", value_delimiter = ',')]
@@ -183,6 +189,12 @@ pub enum Command {
         /// Where the store is.
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Manage peers (other semreg instances this one follows).
+    Peer {
+        /// What to do with peers.
+        #[command(subcommand)]
+        command: crate::federation::cli::PeerCommand,
     },
     /// Manage harvest sources (publishers' catalogs semreg follows).
     Source {
@@ -359,9 +371,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             instance_name,
             no_harvest_scheduler,
             harvest_lease_secs,
+            no_followers,
+            peer_poll_wait_secs,
             shacl_shapes,
             shacl_vocabularies,
         } => {
+            let peer_poll_wait = Duration::from_secs(peer_poll_wait_secs.clamp(1, 60));
             let mut config = store.config();
             config.fetch = fetch.config()?;
             config.jwt = jwt.config()?;
@@ -377,6 +392,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.instance_name = instance_name;
             config.harvest_scheduler = !no_harvest_scheduler;
             config.harvest_lease = Duration::from_secs(harvest_lease_secs.max(3));
+            config.followers = !no_followers;
+            config.peer_poll_wait = peer_poll_wait;
             config.shacl_shapes = shacl_shapes;
             config.shacl_vocabularies = shacl_vocabularies;
             config.listen = listen;
@@ -457,6 +474,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Source { command } => crate::sync::cli::run(command).await,
+        Command::Peer { command } => crate::federation::cli::run(command).await,
         Command::Reindex { store } => {
             reindex(store.config()).await?;
             Ok(ExitCode::SUCCESS)
@@ -600,6 +618,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         );
     }
     app.spawn_change_poller();
+    if app.config.followers {
+        crate::federation::follower::spawn(app.clone());
+    }
     if app.config.harvest_scheduler {
         crate::sync::scheduler::spawn(app.clone());
     }

@@ -50,6 +50,10 @@ pub struct Config {
     pub instance_name: String,
     /// How often an idle Server-Sent Events stream of the change feed sends a heartbeat.
     pub feed_heartbeat: Duration,
+    /// How long a follower's long poll of a peer's feed waits for a change.
+    pub peer_poll_wait: Duration,
+    /// Whether `serve` runs a follower per peer.
+    pub followers: bool,
     /// JWT access tokens: trusted issuers and how their keys are cached.
     pub jwt: crate::auth::jwt::JwtConfig,
     /// Per-client quotas of writes, searches and SPARQL queries.
@@ -112,6 +116,8 @@ impl Config {
             harvest_concurrency: 8,
             instance_name: "semreg".to_owned(),
             feed_heartbeat: Duration::from_secs(15),
+            peer_poll_wait: Duration::from_secs(20),
+            followers: true,
             jwt: crate::auth::jwt::JwtConfig::default(),
             rate_limits: crate::auth::limits::RateLimitConfig::default(),
             input_limits: InputLimits::default(),

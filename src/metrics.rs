@@ -44,6 +44,14 @@ pub struct Metrics {
     pub webhook_pauses: IntCounterVec,
     /// Duration of webhook delivery attempts, in seconds.
     pub webhook_delivery_seconds: prometheus::Histogram,
+    /// A peer's changes not yet applied here, by peer id.
+    pub peer_lag: IntGaugeVec,
+    /// The last seq of a peer's feed applied here, by peer id.
+    pub peer_seq: IntGaugeVec,
+    /// Changes of peers applied (created, updated, retired, reactivated, unchanged, refused).
+    pub peer_changes: IntCounterVec,
+    /// Failed attempts to follow a peer, by peer id.
+    pub peer_errors: IntCounterVec,
     hot: Vec<HotRoute>,
 }
 
@@ -160,8 +168,41 @@ impl Metrics {
             ]),
         )
         .expect("valid metric");
+        let peer_lag = IntGaugeVec::new(
+            Opts::new(
+                "semreg_peer_lag_changes",
+                "Changes of a followed peer not yet applied here",
+            ),
+            &["peer"],
+        )
+        .expect("valid metric");
+        let peer_seq = IntGaugeVec::new(
+            Opts::new("semreg_peer_seq", "Last seq of a peer's feed applied here"),
+            &["peer"],
+        )
+        .expect("valid metric");
+        let peer_changes = IntCounterVec::new(
+            Opts::new(
+                "semreg_peer_changes_total",
+                "Changes of followed peers, by what became of them",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let peer_errors = IntCounterVec::new(
+            Opts::new(
+                "semreg_peer_errors_total",
+                "Failed attempts to follow a peer (unreachable, timeout, garbage)",
+            ),
+            &["peer"],
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(webhook_deliveries.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(peer_lag.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(peer_seq.clone()),
+            Box::new(peer_changes.clone()),
+            Box::new(peer_errors.clone()),
+            Box::new(webhook_deliveries.clone()),
             Box::new(webhook_changes.clone()),
             Box::new(webhook_pauses.clone()),
             Box::new(webhook_delivery_seconds.clone()),
@@ -178,6 +219,10 @@ impl Metrics {
             registry.register(metric).expect("metric registered once");
         }
         let mut metrics = Self {
+            peer_lag,
+            peer_seq,
+            peer_changes,
+            peer_errors,
             registry,
             requests,
             latency,

@@ -8,6 +8,7 @@ mod m20261201_000011_sync;
 mod m20261201_000015_concepts;
 mod m20261202_000012_federation;
 mod m20261202_000020_token_revocation;
+mod m20261202_000030_peers;
 mod m20261202_000031_subscriptions;
 mod m20261202_000032_audit;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_sync::Migration),
             Box::new(m20261202_000012_federation::Migration),
             Box::new(m20261202_000020_token_revocation::Migration),
+            Box::new(m20261202_000030_peers::Migration),
             Box::new(m20261202_000031_subscriptions::Migration),
             Box::new(m20261202_000032_audit::Migration),
         ]

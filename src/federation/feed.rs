@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 pub const MAX_PAGE: u64 = 1000;
 
 /// One change, as followers read it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 pub struct FeedChange {
     /// The change's place in the log (strictly increasing, in commit order).
     pub seq: i64,
@@ -44,8 +44,30 @@ pub struct FeedChange {
     pub publisher: Option<String>,
     /// The id of the instance that owns the resource (see `GET /api/v1/instance`).
     pub origin: String,
+    /// The base URL of the instance that owns the resource, when it is not this one (a copy
+    /// this instance mirrors from a peer).
+    #[serde(rename = "originUrl", default, skip_serializing_if = "Option::is_none")]
+    pub origin_url: Option<String>,
     /// When the change was committed (RFC 3339).
     pub at: DateTime<Utc>,
+    /// The version's content, when asked for with `content=true` (the bulk path followers
+    /// use: one request gives a whole page of changes with what they need to store them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<VersionContent>,
+}
+
+/// What a follower stores of a version, embedded in a change with `content=true`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+pub struct VersionContent {
+    /// The version's canonical N-Triples (its `hash` is their SHA-256).
+    pub ntriples: String,
+    /// Triples in it.
+    pub triples: i32,
+    /// The resource's preferred labels, by language tag.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The resource's readable alias, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
 }
 
 /// Which changes a reader wants; an empty list means "any".
@@ -62,6 +84,8 @@ pub struct FeedFilter {
     /// The publisher whose drafts' changes are shown too. A change of a resource that is a
     /// draft is shown to nobody else: followers first see it at its `published` change.
     pub viewer: Option<String>,
+    /// Embed each version's content ([`VersionContent`]).
+    pub content: bool,
 }
 
 /// A page of the feed.
@@ -85,6 +109,10 @@ struct Row {
     at: DateTime<Utc>,
     content_hash: Option<String>,
     publisher: Option<String>,
+    origin_instance: Option<String>,
+    origin_url: Option<String>,
+    labels: Option<String>,
+    alias: Option<String>,
 }
 
 /// The changes after `since` that match `filter`, at most `limit`. Every resource of this
@@ -100,8 +128,7 @@ pub async fn page(
     // The end of the log first: a page covers `since < seq <= last`, so `next` can move past
     // filtered-out changes without skipping one that commits while the page is read.
     let last = crate::store::last_seq(db).await?;
-    if last <= since || (!filter.origins.is_empty() && !filter.origins.iter().any(|o| o == origin))
-    {
+    if last <= since {
         return Ok(FeedPage {
             changes: Vec::new(),
             next: since.max(last),
@@ -118,6 +145,10 @@ pub async fn page(
         .column(change::Column::At)
         .column(version::Column::ContentHash)
         .column(resource::Column::Publisher)
+        .column(resource::Column::OriginInstance)
+        .column(resource::Column::OriginUrl)
+        .column(resource::Column::Labels)
+        .column(resource::Column::Alias)
         .join(JoinType::LeftJoin, version_of_change())
         .join(JoinType::LeftJoin, resource_of_change())
         .filter(change::Column::Seq.gt(since))
@@ -127,6 +158,15 @@ pub async fn page(
     }
     if !filter.ids.is_empty() {
         query = query.filter(change::Column::ResourceId.is_in(filter.ids.clone()));
+    }
+    if !filter.origins.is_empty() {
+        // Own resources carry this instance's id (see `backfill_own_origin`).
+        let mut any = sea_orm::Condition::any()
+            .add(resource::Column::OriginInstance.is_in(filter.origins.clone()));
+        if filter.origins.iter().any(|o| o == origin) {
+            any = any.add(resource::Column::OriginInstance.is_null());
+        }
+        query = query.filter(any);
     }
     if !filter.publishers.is_empty() {
         query = query.filter(resource::Column::Publisher.is_in(filter.publishers.clone()));
@@ -147,20 +187,46 @@ pub async fn page(
     } else {
         last
     };
+    let mut contents = if filter.content {
+        let wanted: Vec<(String, i32)> = rows
+            .iter()
+            .map(|r| (r.resource_id.clone(), r.version))
+            .collect();
+        crate::store::versions_by_keys(db, &wanted).await?
+    } else {
+        std::collections::HashMap::new()
+    };
     Ok(FeedPage {
         changes: rows
             .into_iter()
-            .map(|r| FeedChange {
-                seq: r.seq,
-                id: r.resource_id,
-                iri: r.iri,
-                kind: r.kind,
-                op: r.op,
-                version: r.version,
-                hash: r.content_hash,
-                publisher: r.publisher,
-                origin: origin.to_owned(),
-                at: r.at,
+            .map(|r| {
+                let content = contents.remove(&(r.resource_id.clone(), r.version)).map(
+                    |(ntriples, triples)| VersionContent {
+                        ntriples,
+                        triples,
+                        labels: r
+                            .labels
+                            .as_deref()
+                            .and_then(|l| serde_json::from_str(l).ok())
+                            .unwrap_or_default(),
+                        alias: r.alias.clone(),
+                    },
+                );
+                let own = r.origin_instance.as_deref().is_none_or(|o| o == origin);
+                FeedChange {
+                    seq: r.seq,
+                    id: r.resource_id,
+                    iri: r.iri,
+                    kind: r.kind,
+                    op: r.op,
+                    version: r.version,
+                    hash: r.content_hash,
+                    publisher: r.publisher,
+                    origin: r.origin_instance.unwrap_or_else(|| origin.to_owned()),
+                    origin_url: if own { None } else { r.origin_url },
+                    at: r.at,
+                    content,
+                }
             })
             .collect(),
         next,

@@ -497,6 +497,48 @@ impl Fetcher {
         })
     }
 
+    /// Opens a GET whose body is read as it comes (a Server-Sent Events stream): the URL is
+    /// checked as for [`Fetcher::get`] (and every address it resolves to by the guard),
+    /// redirects are not followed, the read timeout applies between chunks and `total`
+    /// replaces the total timeout. Read it with [`Fetcher::next_chunk`].
+    pub async fn open_stream(
+        &self,
+        request: FetchRequest,
+        total: Duration,
+    ) -> Result<reqwest::Response, FetchError> {
+        let url = self.check_url(&request.url)?;
+        let mut builder = self.client.get(url.clone()).timeout(total);
+        if let Some(accept) = &request.accept {
+            builder = builder.header(header::ACCEPT, accept.as_str());
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| self.network_error(url.as_str(), &e))?;
+        if response.status() != StatusCode::OK {
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status: response.status().as_u16(),
+            });
+        }
+        Ok(response)
+    }
+
+    /// The next bytes of a stream opened with [`Fetcher::open_stream`] (`None` at its end).
+    pub async fn next_chunk(
+        &self,
+        url: &str,
+        response: &mut reqwest::Response,
+    ) -> Result<Option<bytes::Bytes>, FetchError> {
+        response
+            .chunk()
+            .await
+            .map_err(|e| self.network_error(url, &e))
+    }
+
     async fn read_capped(
         &self,
         url: &str,

@@ -45,6 +45,9 @@ pub struct ChangesQuery {
     /// Only changes of these resources (ids, comma-separated).
     #[param(value_type = Option<String>)]
     pub id: Option<String>,
+    /// Embed each version's content (canonical N-Triples, labels, alias) in its change: the
+    /// bulk path followers use (default false).
+    pub content: Option<bool>,
 }
 
 /// A page of the change log.
@@ -76,6 +79,7 @@ impl ChangesQuery {
             origins: list(self.origin.as_deref()),
             ids: list(self.id.as_deref()),
             viewer: None,
+            content: self.content.unwrap_or(false),
         }
     }
 }
@@ -198,6 +202,8 @@ pub async fn get_instance(
     State(app): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<InstanceDescription>, ApiError> {
+    // Read, not cached: a restore renews the epoch under a running server.
+    let instance = crate::federation::Instance::load_or_create(&app.db).await?;
     let first_seq = store::first_seq(&app.db).await?;
     let last_seq = store::last_seq(&app.db).await?;
     let base_url = app
@@ -215,6 +221,6 @@ pub async fn get_instance(
         },
         first_seq,
         last_seq,
-        epoch: app.instance.epoch.clone(),
+        epoch: instance.epoch,
     }))
 }

@@ -16,6 +16,7 @@ pub mod mappings;
 pub mod openapi;
 pub mod ops;
 pub mod params;
+pub mod peers;
 pub mod resources;
 pub mod search;
 pub mod service_models;
@@ -108,6 +109,8 @@ pub fn router_with_routes(state: AppState, extra: Router<AppState>) -> Router {
         .routes(routes!(subscriptions::resume_subscription))
         .routes(routes!(subscriptions::list_deliveries))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(peers::add_peer, peers::list_peers))
+        .routes(routes!(peers::get_peer, peers::remove_peer))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(fhir::openapi::openapi());

@@ -4,6 +4,7 @@ use super::extract::{ApiPath, ApiQuery};
 use super::params::{Bounded, Kind, Offset, Status, VersionNumber};
 use super::problem::ApiError;
 use crate::app::AppState;
+use crate::federation::Origin;
 use crate::ids::OrgNr;
 use crate::rdf::{negotiate, serialize_ntriples, Representation};
 use crate::store::{self, resource, ResourceFilter};
@@ -56,10 +57,14 @@ pub struct ResourceSummary {
     pub status: String,
     /// Current version number.
     pub version: i32,
+    /// Who owns it: this instance, or the instance a read-only copy is mirrored from.
+    pub origin: Origin,
 }
 
-impl From<resource::Model> for ResourceSummary {
-    fn from(r: resource::Model) -> Self {
+impl ResourceSummary {
+    /// The summary of a row; `own` and `own_url` are this instance's id and base URL.
+    pub fn of(r: resource::Model, own: &str, own_url: Option<String>) -> Self {
+        let origin = Origin::of(&r, own, own_url);
         Self {
             id: r.id,
             iri: r.iri,
@@ -68,8 +73,17 @@ impl From<resource::Model> for ResourceSummary {
             publisher: r.publisher,
             status: r.status,
             version: r.current_version,
+            origin,
         }
     }
+}
+
+/// This instance's base URL: the configured public URL, or as the request reached it.
+fn own_url(app: &AppState, headers: &HeaderMap) -> Option<String> {
+    app.config
+        .public_url
+        .clone()
+        .or_else(|| super::types::public_base_url(headers))
 }
 
 /// A page of resources.
@@ -109,6 +123,9 @@ pub struct ResourceResponse {
     pub created_at: String,
     /// Last changed (RFC 3339).
     pub updated_at: String,
+    /// Who owns it: this instance, or the instance a read-only copy is mirrored from (then
+    /// with the origin's IRI, version, hash and when it was fetched).
+    pub origin: Origin,
 }
 
 /// One version in a list.
@@ -145,6 +162,7 @@ pub async fn list_resources(
     ApiQuery(query): ApiQuery<ListResourcesQuery>,
     headers: HeaderMap,
 ) -> Result<Json<ListResourcesResponse>, ApiError> {
+    let own = own_url(&app, &headers);
     let limit = query.limit.map_or(50, Bounded::get);
     let viewer = crate::request::viewer(&app, &headers).await?;
     let filter = ResourceFilter {
@@ -158,7 +176,10 @@ pub async fn list_resources(
     let (total, rows) = store::list_resources(&app.db, &filter, limit, offset).await?;
     Ok(Json(ListResourcesResponse {
         total,
-        items: rows.into_iter().map(ResourceSummary::from).collect(),
+        items: rows
+            .into_iter()
+            .map(|r| ResourceSummary::of(r, &app.instance.id, own.clone()))
+            .collect(),
     }))
 }
 
@@ -234,7 +255,9 @@ pub async fn get_resource(
     if representation == Representation::Json {
         let labels: BTreeMap<String, String> =
             serde_json::from_str(&row.labels).unwrap_or_default();
+        let origin = Origin::of(&row, &app.instance.id, own_url(&app, &headers));
         let mut response = Json(ResourceResponse {
+            origin,
             id: row.id,
             iri: row.iri,
             kind: row.kind,

@@ -29,6 +29,10 @@ pub struct SearchQuery {
     /// Only this status (retired resources are left out unless asked for).
     #[param(value_type = Option<Status>)]
     pub status: Option<Status>,
+    /// Only resources owned by this instance (its id, as `GET /api/v1/instance` gives it; the
+    /// `origin` facet counts them).
+    #[param(max_length = 64)]
+    pub origin: Option<String>,
     /// Only resources with labels or definitions in this language (nb, nn, en, ...); labels
     /// and descriptions are shown in it.
     #[param(pattern = "^[A-Za-z]{2,3}$")]
@@ -161,6 +165,7 @@ pub async fn search_resources(
             query.usable_as_code_list,
         ),
         publisher: query.publisher.map(String::from),
+        origin: query.origin.filter(|o| !o.is_empty()),
         status: query.status.map(|s| s.as_str().to_owned()),
         lang,
         limit: query.limit.map_or(20, Bounded::as_usize),

@@ -35,7 +35,8 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn bounds(&self) -> Result<(u64, u64), ApiError> {
+    /// The page's limit and offset.
+    pub fn bounds(&self) -> Result<(u64, u64), ApiError> {
         Ok((
             self.limit.map_or(50, Bounded::get),
             self.offset.map_or(0, Offset::get),

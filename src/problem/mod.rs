@@ -201,7 +201,9 @@ impl From<RegistryError> for ApiError {
                 ApiError::new(status, e.to_string())
             }
             RegistryError::UnknownFormat(_) => ApiError::bad_request(error.to_string()),
-            RegistryError::Forbidden { .. } | RegistryError::WrongPublisher { .. } => {
+            RegistryError::Forbidden { .. }
+            | RegistryError::WrongPublisher { .. }
+            | RegistryError::Mirrored { .. } => {
                 ApiError::new(StatusCode::FORBIDDEN, error.to_string())
             }
             RegistryError::AliasTaken { .. } | RegistryError::PublishedNotDraft { .. } => {

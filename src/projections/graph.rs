@@ -138,3 +138,51 @@ impl GraphProjection {
         Ok(n)
     }
 }
+
+const PROV: &str = "http://www.w3.org/ns/prov#";
+
+/// The provenance of a resource as N-Triples lines for its graph: `prov:wasAttributedTo` the
+/// instance that owns it (`urn:uuid:ID`, a `prov:SoftwareAgent`); for a copy mirrored from a
+/// peer also `prov:wasDerivedFrom` the origin's version URL, `prov:atLocation` of the origin
+/// instance (its base URL) and `prov:generatedAtTime` of the copy (when it was fetched).
+pub fn provenance_ntriples(row: &crate::store::resource::Model) -> String {
+    use std::fmt::Write;
+    let Some(origin) = row.origin_instance.as_deref() else {
+        return String::new();
+    };
+    let (Ok(subject), Ok(agent)) = (
+        NamedNode::new(row.iri.as_str()),
+        NamedNode::new(format!("urn:uuid:{origin}")),
+    ) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{subject} <{PROV}wasAttributedTo> {agent} .");
+    let _ = writeln!(
+        out,
+        "{agent} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{PROV}SoftwareAgent> ."
+    );
+    if let Some(url) = row.origin_url.as_deref() {
+        if let Ok(location) = NamedNode::new(url) {
+            let _ = writeln!(out, "{agent} <{PROV}atLocation> {location} .");
+        }
+        let version = row.origin_version.unwrap_or(row.current_version);
+        if let Ok(source) = NamedNode::new(format!(
+            "{url}/api/v1/resources/{}/versions/{version}",
+            row.id
+        )) {
+            let _ = writeln!(out, "{subject} <{PROV}wasDerivedFrom> {source} .");
+        }
+        if let Some(at) = row.fetched_at {
+            let _ = writeln!(
+                out,
+                "{subject} <{PROV}generatedAtTime> {} .",
+                Literal::new_typed_literal(
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#dateTime")
+                )
+            );
+        }
+    }
+    out
+}

@@ -188,10 +188,15 @@ impl Projections {
                     continue; // an older change of a resource changed again in this batch
                 }
                 if change.seq > graph_seq {
+                    // The resource's graph also says who owns it (PROV-O; see ontologies/).
+                    let mut ntriples = v.ntriples.clone();
+                    if let Some(row) = rows.get(&v.resource_id) {
+                        ntriples.push_str(&graph::provenance_ntriples(row));
+                    }
                     graph_changes.push(AppliedChange {
                         seq: change.seq,
                         iri: change.iri.clone(),
-                        ntriples: v.ntriples.clone(),
+                        ntriples,
                     });
                 }
                 if change.seq > search_seq {

@@ -288,6 +288,7 @@ pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
         iri: row.iri.clone(),
         kind: row.kind.clone(),
         publisher: row.publisher.clone().unwrap_or_default(),
+        origin: row.origin_instance.clone().unwrap_or_default(),
         status: row.status.clone(),
         graph_status,
         label: row.label.clone(),
@@ -339,6 +340,13 @@ mod tests {
             source_id: None,
             retired_at: None,
             retired_by: None,
+            origin_instance: None,
+            origin_url: None,
+            origin_iri: None,
+            origin_version: None,
+            origin_hash: None,
+            fetched_at: None,
+            peer_id: None,
         }
     }
 

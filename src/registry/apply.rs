@@ -101,6 +101,7 @@ async fn retirement_candidates(
     scope: &Scope,
     publisher: Option<&OrgNr>,
     delivered: &HashSet<&str>,
+    instance: &str,
 ) -> Result<Vec<Active>, RegistryError> {
     let mut query = resource::Entity::find()
         .select_only()
@@ -110,7 +111,13 @@ async fn retirement_candidates(
         .column(resource::Column::CurrentVersion)
         .filter(resource::Column::Status.ne(RETIRED))
         // A draft was never published, so a catalog that leaves it out does not retire it.
-        .filter(resource::Column::Status.ne(DRAFT));
+        .filter(resource::Column::Status.ne(DRAFT))
+        // Mirrored copies follow their origin, never a local write.
+        .filter(
+            sea_orm::Condition::any()
+                .add(resource::Column::OriginInstance.is_null())
+                .add(resource::Column::OriginInstance.eq(instance)),
+        );
     let remove_all = match (scope, publisher) {
         (Scope::Merge, _) => return Ok(Vec::new()),
         (Scope::Catalog, Some(publisher)) => {
@@ -210,6 +217,18 @@ fn check_precondition(
             format!("publisher {publisher} already has a catalog (If-None-Match: *)"),
         )),
         Some(Precondition::IfNoneMatchAny) => Ok(()),
+    }
+}
+
+/// The origin (instance id and URL) of a copy mirrored from another instance; `None` for a
+/// resource this instance owns.
+fn mirrored_from(current: &resource::Model, instance: &str) -> Option<(String, String)> {
+    match current.origin_instance.as_deref() {
+        Some(origin) if origin != instance => Some((
+            origin.to_owned(),
+            current.origin_url.clone().unwrap_or_default(),
+        )),
+        _ => None,
     }
 }
 
@@ -319,11 +338,31 @@ pub async fn apply(
         .map(|r| (r.id.clone(), r))
         .collect();
     let harvest = matches!(scope, Scope::Source { .. });
+    let instance = crate::federation::Instance::load_or_create(&txn).await?.id;
 
     // Ownership: an interactive write touching someone else's resource is refused whole; a
     // harvest skips such a resource and reports it.
     let mut accepted = Vec::with_capacity(prepared.len());
     for p in prepared {
+        // A copy mirrored from another instance follows its origin only.
+        if let Some((origin, url)) = existing
+            .get(&p.id)
+            .and_then(|c| mirrored_from(c, &instance))
+        {
+            if !harvest {
+                return Err(RegistryError::Mirrored {
+                    iri: p.iri,
+                    origin,
+                    url,
+                });
+            }
+            report.conflicts.push(ConflictReport {
+                id: p.id,
+                iri: p.iri,
+                owner: format!("instance {origin} ({url})"),
+            });
+            continue;
+        }
         if let Some(owner) = existing
             .get(&p.id)
             .and_then(|current| foreign_owner(current, &scope, &actor, publisher.as_ref()))
@@ -417,7 +456,8 @@ pub async fn apply(
         .map(|x| x.p.id.as_str())
         .chain(report.conflicts.iter().map(|c| c.id.as_str()))
         .collect();
-    let retiring = retirement_candidates(&txn, &scope, publisher.as_ref(), &delivered).await?;
+    let retiring =
+        retirement_candidates(&txn, &scope, publisher.as_ref(), &delivered, &instance).await?;
 
     let source_id = match &scope {
         Scope::Source { source_id, .. } => Some(source_id.clone()),
@@ -454,6 +494,7 @@ pub async fn apply(
                     adopt,
                     source_id: source_id.as_deref(),
                     publisher: publisher.as_ref(),
+                    instance: &instance,
                     now,
                     status: status.as_str(),
                     was_draft: existing.get(&p.id).is_some_and(|c| c.status == DRAFT),
@@ -469,6 +510,8 @@ pub async fn apply(
                     ntriples: Set(p.ntriples),
                     triple_count: Set(i32::try_from(p.triple_count).unwrap_or(i32::MAX)),
                     created_at: Set(now),
+                    origin_version: Set(None),
+                    fetched_at: Set(None),
                 });
             }
             let op = match outcome {
@@ -611,6 +654,7 @@ struct Delivered<'a> {
     adopt: bool,
     source_id: Option<&'a str>,
     publisher: Option<&'a OrgNr>,
+    instance: &'a str,
     now: DateTime<Utc>,
     /// The status the write gives.
     status: &'static str,
@@ -644,6 +688,13 @@ async fn write_delivered(
             source_id: Set(how.source_id.map(str::to_owned)),
             retired_at: Set(None),
             retired_by: Set(None),
+            origin_instance: Set(Some(how.instance.to_owned())),
+            origin_url: Set(None),
+            origin_iri: Set(None),
+            origin_version: Set(None),
+            origin_hash: Set(None),
+            fetched_at: Set(None),
+            peer_id: Set(None),
         });
         return Ok(());
     }

@@ -200,6 +200,16 @@ pub enum RegistryError {
         /// The publisher that tried to write.
         actor: String,
     },
+    /// The batch touches a copy mirrored from another instance: only its origin changes it.
+    #[error("resource {iri} is a read-only copy mirrored from instance {origin} ({url}): change it there")]
+    Mirrored {
+        /// The resource's IRI.
+        iri: String,
+        /// The id of the instance that owns it.
+        origin: String,
+        /// That instance's base URL.
+        url: String,
+    },
     /// A publisher may only import as itself.
     #[error("a token of publisher {token} cannot import for publisher {asked}")]
     WrongPublisher {

@@ -65,6 +65,20 @@ pub mod resource {
         pub retired_at: Option<DateTimeUtc>,
         /// The run (harvest or push) that retired it, if it is retired.
         pub retired_by: Option<String>,
+        /// The id of the instance that owns it (this instance's own id for its own resources).
+        pub origin_instance: Option<String>,
+        /// A mirrored copy: the base URL of the instance that owns it.
+        pub origin_url: Option<String>,
+        /// A mirrored copy: its IRI on the origin.
+        pub origin_iri: Option<String>,
+        /// A mirrored copy: the origin's version it holds.
+        pub origin_version: Option<i32>,
+        /// A mirrored copy: the origin's content hash of that version.
+        pub origin_hash: Option<String>,
+        /// A mirrored copy: when that version was fetched.
+        pub fetched_at: Option<DateTimeUtc>,
+        /// A mirrored copy: the peer it was fetched from.
+        pub peer_id: Option<String>,
     }
 
     /// No relations are navigated through the ORM.
@@ -96,6 +110,10 @@ pub mod version {
         pub triple_count: i32,
         /// When the version was stored.
         pub created_at: DateTimeUtc,
+        /// A mirrored copy's version: the origin's version number (the same number here).
+        pub origin_version: Option<i32>,
+        /// A mirrored copy's version: when it was fetched from a peer.
+        pub fetched_at: Option<DateTimeUtc>,
     }
 
     /// No relations are navigated through the ORM.
@@ -305,6 +323,52 @@ pub mod setting {
         pub key: String,
         /// Its value.
         pub value: String,
+    }
+
+    /// No relations are navigated through the ORM.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Peers: the instances this one follows, and how far it got.
+pub mod peer {
+    use sea_orm::entity::prelude::*;
+
+    /// One peer row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "peers")]
+    pub struct Model {
+        /// A random id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The peer's base URL.
+        pub url: String,
+        /// The peer's instance id, once known.
+        pub peer_instance: Option<String>,
+        /// The epoch of the peer's change log last seen.
+        pub peer_epoch: Option<String>,
+        /// The last `seq` of the peer's feed applied here.
+        pub last_seq: i64,
+        /// The newest `seq` the peer reported.
+        pub peer_last_seq: i64,
+        /// Changes of the peer not yet applied here, when last looked.
+        pub lag: i64,
+        /// What went wrong last, if the last attempt failed.
+        pub last_error: Option<String>,
+        /// When an attempt last succeeded.
+        pub last_success_at: Option<DateTimeUtc>,
+        /// When the peer was last asked.
+        pub last_attempt_at: Option<DateTimeUtc>,
+        /// Failed attempts in a row (for backoff).
+        pub failures: i32,
+        /// When the follower tries again after a failure.
+        pub next_attempt_at: Option<DateTimeUtc>,
+        /// Full resyncs done (each after a new epoch of the peer).
+        pub resyncs: i32,
+        /// When the peer was added.
+        pub created_at: DateTimeUtc,
     }
 
     /// No relations are navigated through the ORM.

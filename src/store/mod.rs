@@ -15,7 +15,7 @@ use semreg_migrations::{Migrator, MigratorTrait};
 use std::path::Path;
 use std::time::Duration;
 
-pub use entities::{change, publisher, resource, run, setting, source, token, version};
+pub use entities::{change, peer, publisher, resource, run, setting, source, token, version};
 
 /// Errors of the store of record.
 #[derive(Debug, thiserror::Error)]
@@ -359,6 +359,41 @@ pub async fn ntriples_of_versions(
         }
         for row in version::Entity::find().filter(any).all(db).await? {
             found.insert(row.resource_id, row.ntriples);
+        }
+    }
+    Ok(found)
+}
+
+/// The N-Triples and triple count of the given (resource, version) pairs (repeats read once),
+/// keyed by the pair, read in chunks.
+pub async fn versions_by_keys(
+    db: &impl ConnectionTrait,
+    wanted: &[(String, i32)],
+) -> Result<std::collections::HashMap<(String, i32), (String, i32)>, StoreError> {
+    let unique: std::collections::BTreeSet<&(String, i32)> = wanted.iter().collect();
+    let unique: Vec<&(String, i32)> = unique.into_iter().collect();
+    let mut found = std::collections::HashMap::with_capacity(unique.len());
+    for chunk in unique.chunks(100) {
+        let mut any = sea_orm::Condition::any();
+        for (id, number) in chunk {
+            any = any.add(
+                sea_orm::Condition::all()
+                    .add(version::Column::ResourceId.eq(id.as_str()))
+                    .add(version::Column::Version.eq(*number)),
+            );
+        }
+        let rows: Vec<(String, i32, String, i32)> = version::Entity::find()
+            .select_only()
+            .column(version::Column::ResourceId)
+            .column(version::Column::Version)
+            .column(version::Column::Ntriples)
+            .column(version::Column::TripleCount)
+            .filter(any)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, number, ntriples, triples) in rows {
+            found.insert((id, number), (ntriples, triples));
         }
     }
     Ok(found)

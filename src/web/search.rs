@@ -67,6 +67,7 @@ impl SearchState {
                 Vec::new()
             },
             publisher: self.publisher.clone(),
+            origin: None,
             status: self.status.clone(),
             lang: None,
             limit: PAGE_SIZE,

@@ -44,6 +44,7 @@ impl SubscriptionFilter {
             ids: self.ids.clone(),
             // A subscriber is anyone: it hears of a draft when it is published.
             viewer: None,
+            content: false,
         }
     }
 

@@ -27,7 +27,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub use query::SearchRequest;
 
 /// Version of the index layout; an index written with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const SCHEMA_VERSION_FILE: &str = "semreg-schema-version";
 /// The `visibility` of a document everyone may find.
 const PUBLIC: &str = "public";
@@ -39,6 +39,7 @@ pub(crate) struct Fields {
     iri: Field,
     kind: Field,
     publisher: Field,
+    origin: Field,
     status: Field,
     /// `public`, or `draft:ORGNR` for a draft (seen only by that publisher).
     visibility: Field,
@@ -111,6 +112,7 @@ fn schema() -> (Schema, Fields) {
         iri: builder.add_text_field("iri", STRING | STORED),
         kind: builder.add_text_field("kind", STRING | STORED | FAST),
         publisher: builder.add_text_field("publisher", STRING | STORED),
+        origin: builder.add_text_field("origin", STRING | STORED),
         status: builder.add_text_field("status", STRING | STORED),
         visibility: builder.add_text_field("visibility", STRING),
         langs: builder.add_text_field("langs", STRING | STORED),
@@ -182,6 +184,8 @@ pub struct SearchDoc {
     pub kind: String,
     /// Publisher org number ("" if none).
     pub publisher: String,
+    /// The id of the instance that owns the resource ("" if unknown).
+    pub origin: String,
     /// Status in the store of record.
     pub status: String,
     /// Status the graph states (adms:status, euvoc:status), if any.
@@ -240,6 +244,9 @@ pub struct SearchHit {
     pub description: Option<String>,
     /// Publisher org number, if any.
     pub publisher: Option<String>,
+    /// The id of the instance that owns it (this one's, or the origin of a mirrored copy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Status: draft, valid, deprecated, superseded, retired.
     pub status: String,
     /// Relevance score.
@@ -260,7 +267,7 @@ pub struct SearchResults {
     pub total: usize,
     /// The requested page of hits.
     pub hits: Vec<SearchHit>,
-    /// Counts per facet value: `kind`, `publisher`, `status`.
+    /// Counts per facet value: `kind`, `publisher`, `status`, `origin` (instance ids).
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
@@ -423,6 +430,10 @@ impl SearchProjection {
         doc.add_text(f.iri, &d.iri);
         doc.add_text(f.kind, &d.kind);
         doc.add_text(f.publisher, &d.publisher);
+        doc.add_text(f.origin, &d.origin);
+        if !d.origin.is_empty() {
+            doc.add_facet(f.facets, Facet::from_path(["origin", d.origin.as_str()]));
+        }
         doc.add_text(f.status, status);
         // Only semreg's own status hides: a graph's draft-like status terms are content.
         if d.status == crate::registry::DRAFT {

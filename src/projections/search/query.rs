@@ -27,6 +27,8 @@ pub struct SearchRequest {
     pub kinds: Vec<String>,
     /// Only this publisher.
     pub publisher: Option<String>,
+    /// Only resources owned by this instance (its id).
+    pub origin: Option<String>,
     /// Only this status (retired ones are left out unless asked for).
     pub status: Option<String>,
     /// Only resources with text in this language; labels are shown in it.
@@ -147,6 +149,9 @@ impl SearchProjection {
         }
         if let Some(publisher) = &request.publisher {
             clauses.push((Occur::Must, basic(f.publisher, publisher)));
+        }
+        if let Some(origin) = &request.origin {
+            clauses.push((Occur::Must, basic(f.origin, origin)));
         }
         match &request.status {
             Some(status) => clauses.push((Occur::Must, basic(f.status, status))),
@@ -396,7 +401,7 @@ impl SearchProjection {
     ) -> Result<SearchResults, ProjectionError> {
         let searcher = self.reader.searcher();
         let mut facet_collector = FacetCollector::for_field("facets");
-        for facet in ["/kind", "/publisher", "/status"] {
+        for facet in ["/kind", "/publisher", "/status", "/origin"] {
             facet_collector.add_facet(facet);
         }
         let (top, total, facet_counts) =
@@ -419,7 +424,7 @@ impl SearchProjection {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut facets = BTreeMap::new();
-        for name in ["kind", "publisher", "status"] {
+        for name in ["kind", "publisher", "status", "origin"] {
             let counts: BTreeMap<String, u64> = facet_counts
                 .get(&format!("/{name}"))
                 .map(|(facet, count)| {
@@ -497,6 +502,7 @@ impl SearchProjection {
         let description =
             in_lang(&descriptions).or_else(|| descriptions.first().map(|d| d.1.clone()));
         let publisher = get(f.publisher);
+        let origin = get(f.origin);
         let mut highlights = BTreeMap::new();
         if let Some(generator) = highlighter {
             let mut highlight = |name: &str, text: &str| {
@@ -534,6 +540,7 @@ impl SearchProjection {
             label,
             description,
             publisher: (!publisher.is_empty()).then_some(publisher),
+            origin: (!origin.is_empty()).then_some(origin),
             status: get(f.status),
             score,
             highlights,
