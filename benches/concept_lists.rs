@@ -13,9 +13,6 @@ use semreg::registry::{Actor, ImportRequest};
 use std::fmt::Write;
 use std::time::Instant;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const PREFIXES: &str = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\
      @prefix euvoc: <http://publications.europa.eu/ontology/euvoc#> .\n\
      @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n";

@@ -11,10 +11,6 @@ use semreg::registry::{Actor, ImportRequest};
 use std::fmt::Write;
 use std::time::Instant;
 
-// The same allocator as the `semreg` binary, so the numbers are the binary's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const WORDS: &[&str] = &[
     "adresse",
     "kommune",

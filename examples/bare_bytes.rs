@@ -11,9 +11,6 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);

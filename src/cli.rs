@@ -196,6 +196,32 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::federation::cli::PeerCommand,
     },
+    /// Write a backup of the whole instance: every table of the store of record and every
+    /// resource version's RDF (N-Quads), with checksums (format: src/backup/mod.rs).
+    Export {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Everything (the only export so far; required so that later partial exports cannot
+        /// be mistaken for a backup).
+        #[arg(long, required = true)]
+        all: bool,
+        /// Write to this file (default: standard output).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// Rebuild an instance from a backup of `semreg export --all`: same ids, versions, content
+    /// hashes, change-log seq and instance id; a new change-log epoch (followers resync).
+    Restore {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Replace the target's data if it holds any (refused otherwise).
+        #[arg(long)]
+        force: bool,
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Manage harvest sources (publishers' catalogs semreg follows).
     Source {
         /// What to do with sources.
@@ -477,6 +503,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Peer { command } => crate::federation::cli::run(command).await,
         Command::Reindex { store } => {
             reindex(store.config()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { store, all, output } => {
+            debug_assert!(all);
+            export(store.config(), output).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { store, force, file } => {
+            restore(store.config(), &file, force).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Compose(args) => forms::compose(args).await,
@@ -821,6 +856,62 @@ async fn import_remote(
         bail!("server answered {status}: {detail}");
     }
     serde_json::from_str(&body).context("the server's import report is not valid JSON")
+}
+
+async fn export(config: Config, output: Option<PathBuf>) -> anyhow::Result<()> {
+    let db = store::connect(&config.database_url()).await?;
+    let progress = crate::backup::progress_bar(0, "export");
+    let summary = match &output {
+        Some(path) => {
+            // Written next to the target and renamed when complete: a failed export leaves no
+            // file that looks like a backup.
+            let partial = path.with_extension("partial");
+            let file = std::fs::File::create(&partial)
+                .with_context(|| format!("cannot create {}", partial.display()))?;
+            let out = std::io::BufWriter::with_capacity(1 << 20, file);
+            let summary = crate::backup::export(&db, out, &progress).await;
+            let summary = match summary {
+                Ok(summary) => summary,
+                Err(error) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(error);
+                }
+            };
+            std::fs::File::open(&partial)?.sync_all()?;
+            std::fs::rename(&partial, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            summary
+        }
+        None => {
+            let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+            crate::backup::export(&db, out, &progress).await?
+        }
+    };
+    progress.finish_and_clear();
+    eprintln!(
+        "exported {} tables, {} rows, {} quads ({} lines){}",
+        summary.tables,
+        summary.rows,
+        summary.quads,
+        summary.lines,
+        output
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+async fn restore(config: Config, file: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = store::connect(&config.database_url()).await?;
+    let progress = crate::backup::progress_bar(0, "restore");
+    let summary = crate::backup::restore(&db, &config.data_dir, file, force, &progress).await?;
+    let instance = crate::federation::instance::Instance::load_or_create(&db).await?;
+    eprintln!(
+        "restored {} tables, {} rows, {} quads; instance {}, new change-log epoch {}",
+        summary.tables, summary.rows, summary.quads, instance.id, instance.epoch
+    );
+    Ok(())
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {

@@ -2,10 +2,11 @@
 
 use clap::Parser;
 
-// mimalloc serves the many small, short-lived allocations of request handling faster than the
-// system allocator (measured with bench/codelists.sh).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// No custom global allocator: oxigraph 0.5 frees RocksDB's error messages, which RocksDB's C++
+// allocates with the C library's malloc, through Rust's global allocator (`CString::from_raw`).
+// That is only sound while the global allocator is the C library's; under mimalloc it crashed
+// `semreg serve` (SIGSEGV in `_mi_unchecked_ptr_page`) whenever RocksDB reported an error, e.g.
+// a data dir locked by another process. tests/rocksdb_errors.rs provokes such errors.
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

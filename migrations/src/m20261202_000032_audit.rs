@@ -39,16 +39,26 @@ enum Resources {
     Status,
 }
 
+// Append-only: no UPDATE, no DELETE — except inside `semreg restore`'s own transaction, which
+// replaces the whole store (the audit trail included, from the backup) and marks itself with a
+// `restoring` row in `settings` that no other transaction can see and that the restore itself
+// removes.
 const SQLITE_TRIGGERS: [&str; 2] = [
     "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit \
      BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
     "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit \
+     WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'restoring') \
      BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
 ];
 
 const POSTGRES_TRIGGERS: [&str; 3] = [
     "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ \
-     BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$",
+     BEGIN \
+       IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM settings WHERE key = 'restoring') THEN \
+         RETURN OLD; \
+       END IF; \
+       RAISE EXCEPTION 'the audit trail is append-only'; \
+     END $$",
     "CREATE TRIGGER audit_no_update_delete BEFORE UPDATE OR DELETE ON audit \
      FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
     "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit \

@@ -123,6 +123,21 @@ impl ApiError {
         }
     }
 
+    /// 507 Insufficient Storage (the store of record's disk is full), with `Retry-After`; the
+    /// cause is logged here once. Nothing was written; reads go on.
+    pub fn insufficient_storage(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "disk full: write refused");
+        Self {
+            status: StatusCode::INSUFFICIENT_STORAGE,
+            detail: Some(
+                "the store's disk is full: nothing was written; reads go on, writes are taken again once space is freed"
+                    .into(),
+            ),
+            check: None,
+            headers: vec![(header::RETRY_AFTER, HeaderValue::from_static("60"))],
+        }
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -170,11 +185,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Whether a database error says its disk is full (SQLite `SQLITE_FULL`, PostgreSQL `53100
+/// disk_full` or `could not extend file`).
+pub fn is_disk_full(message: &str) -> bool {
+    message.contains("database or disk is full")
+        || message.contains("No space left on device")
+        || message.contains("could not extend file")
+        || message.contains("53100")
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Db(sea_orm::DbErr::ConnectionAcquire(_))
             | StoreError::Db(sea_orm::DbErr::Conn(_)) => ApiError::unavailable(&error),
+            other if is_disk_full(&other.to_string()) => ApiError::insufficient_storage(&other),
             other => ApiError::internal(&other),
         }
     }

@@ -132,13 +132,21 @@ impl Projections {
         db: &impl ConnectionTrait,
     ) -> Result<usize, ProjectionError> {
         let _guard = self.catch_up_lock.lock().await;
+        // Up to the newest change committed now, not further: while other writers keep
+        // committing, an unbounded loop never returned, and a write that waits for its own
+        // catch-up (an HTTP import) was never answered (found by tests/crash.rs).
+        let target = store::last_seq(db).await?;
         let mut applied = 0;
         let mut bulk = false;
         loop {
             let started = std::time::Instant::now();
             let (graph_seq, search_seq) = self.watermarks();
             let from = graph_seq.min(search_seq);
-            let changes = store::changes_with_sizes_since(db, from, BATCH).await?;
+            let changes = if from >= target {
+                Vec::new()
+            } else {
+                store::changes_with_sizes_since(db, from, BATCH).await?
+            };
             if changes.is_empty() {
                 if bulk {
                     self.compact_search().await?;

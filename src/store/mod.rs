@@ -58,6 +58,26 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(30))
                     .foreign_keys(true)
+            })
+            // A connection is handed out only outside any transaction. When a write failed
+            // with SQLITE_FULL (disk full), its ROLLBACK could fail too, leaving the pooled
+            // connection inside the failed transaction: the next write on it then ran as a
+            // nested savepoint, was answered 200, and was lost when the outer transaction was
+            // rolled back (found with the data dir on a full tmpfs). Such a connection is
+            // closed instead (which rolls back only the failed write).
+            .map_sqlx_sqlite_before_acquire(|conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::{Connection, Executor};
+                    if conn.is_in_transaction() {
+                        return Ok(false);
+                    }
+                    // SQLite's own view: BEGIN fails while it still holds a transaction open.
+                    if conn.execute("BEGIN").await.is_err() {
+                        return Ok(false);
+                    }
+                    conn.execute("ROLLBACK").await?;
+                    Ok(true)
+                })
             });
     } else {
         options.max_connections(16);

@@ -1,0 +1,212 @@
+//! Disk full: the data dir (SQLite file, RDF store, search index) on a small tmpfs that the
+//! test fills. Writes then fail cleanly (507 with a problem JSON and `Retry-After`), nothing
+//! acknowledged is lost, reads keep answering, and writes are taken again once space is freed,
+//! without a restart. Needs root (it mounts a tmpfs), as CI and the development machine run.
+
+mod common;
+
+use common::spawn_on;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const PUBLISHER: &str = "974760673";
+
+struct Mount(std::path::PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+fn batch(i: usize) -> String {
+    let mut ttl = String::from("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n");
+    for k in 0..150 {
+        ttl.push_str(&format!(
+            "<https://full.example/{i}/{k}> a skos:Concept ; skos:prefLabel \"fylt {i} {k} {}\"@nb .\n",
+            "x".repeat(200)
+        ));
+    }
+    ttl
+}
+
+fn fill(dir: &Path, leave_kib: u64) -> std::path::PathBuf {
+    let stat = nix_free_kib(dir);
+    let filler = dir.join("filler");
+    let size = stat.saturating_sub(leave_kib) * 1024;
+    let file = std::fs::File::create(&filler).unwrap();
+    // Written, not sparse: tmpfs counts written pages only.
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(file);
+    let chunk = vec![0u8; 1 << 16];
+    let mut written = 0u64;
+    while written < size {
+        if out.write_all(&chunk).is_err() {
+            break;
+        }
+        written += chunk.len() as u64;
+    }
+    let _ = out.flush();
+    filler
+}
+
+fn nix_free_kib(dir: &Path) -> u64 {
+    let output = std::process::Command::new("df")
+        .args(["-k", "--output=avail"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_fail_cleanly_on_a_full_disk_and_resume_when_space_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=40m", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .expect("run mount");
+    assert!(
+        mounted.success(),
+        "this test mounts a 40 MiB tmpfs for the data dir and needs root"
+    );
+    let mount = Mount(dir.path().to_owned());
+    let data = tempfile::tempdir_in(dir.path()).unwrap();
+    let url = semreg::store::default_sqlite_url(data.path());
+    let app = spawn_on(data, url.clone(), |_| {}).await;
+    let token = app.token(PUBLISHER).await;
+    let filler = fill(dir.path(), 4_000);
+
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    let mut consecutive = 0;
+    for i in 0..200 {
+        let response = app
+            .import(Some(&token), "format=turtle", batch(i).into())
+            .await;
+        let status = response.status();
+        if status == 200 {
+            acknowledged.push(i);
+            consecutive = 0;
+            continue;
+        }
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let retry = response.headers().get("retry-after").cloned();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(status, 507, "a write on a full disk: {body}");
+        assert!(retry.is_some(), "507 tells when to retry");
+        assert!(body["detail"].as_str().unwrap().contains("disk is full"));
+        refused += 1;
+        consecutive += 1;
+        // Reads keep answering while the disk is full.
+        assert_eq!(
+            app.client
+                .get(app.url("/api/v1/resources?limit=1"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        assert_eq!(
+            app.client
+                .get(app.url("/api/v1/search?q=fylt"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        if consecutive >= 5 {
+            break;
+        }
+    }
+    assert!(
+        refused >= 5,
+        "the disk filled ({} writes taken)",
+        acknowledged.len()
+    );
+    assert!(!acknowledged.is_empty());
+    let present = |app: &common::TestApp, i: usize| {
+        let url = app.url(&format!(
+            "/api/v1/resources?iri=https%3A%2F%2Ffull.example%2F{i}%2F149"
+        ));
+        let client = app.client.clone();
+        async move {
+            let json: serde_json::Value =
+                client.get(url).send().await.unwrap().json().await.unwrap();
+            json["total"] == 1
+        }
+    };
+    for &i in &acknowledged {
+        assert!(
+            present(&app, i).await,
+            "acknowledged import {i} lost on a full disk"
+        );
+    }
+
+    // Space returns: writes are taken again, without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    let started = Instant::now();
+    let next = 1000;
+    loop {
+        let response = app
+            .import(Some(&token), "format=turtle", batch(next).into())
+            .await;
+        if response.status() == 200 {
+            acknowledged.push(next);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "writes not taken again after space returned: {}",
+            response.status()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The projections catch up with everything acknowledged.
+    let started = Instant::now();
+    loop {
+        let search: serde_json::Value = app.get_json("/api/v1/search?q=fylt&limit=1").await;
+        let total = app.resource_total("").await;
+        if search["total"].as_u64() == Some(total) {
+            assert_eq!(total as usize, acknowledged.len() * 150);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "search {} vs store {total}",
+            search["total"]
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // And after a restart, everything acknowledged is still there.
+    let (data, url) = app.stop().await;
+    let app = spawn_on(data, url, |_| {}).await;
+    for &i in &acknowledged {
+        assert!(
+            present(&app, i).await,
+            "acknowledged import {i} lost after restart"
+        );
+    }
+    eprintln!(
+        "disk full: {} imports acknowledged, {refused} refused with 507, 0 lost; writes taken again after space returned",
+        acknowledged.len()
+    );
+    app.stop().await;
+    drop(mount);
+}
