@@ -137,13 +137,13 @@ async fn import(server: &Server, token: &str, publisher: &str, ttl: String) {
     assert_eq!(status, 200, "{}", response.text().await.unwrap());
 }
 
+/// GET a path as JSON, with `token` (none when empty: a public read).
 async fn get_json(server: &Server, token: &str, path: &str) -> Value {
-    let response = reqwest::Client::new()
-        .get(format!("{}{path}", server.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let mut request = reqwest::Client::new().get(format!("{}{path}", server.base));
+    if !token.is_empty() {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
     let status = response.status();
     let text = response.text().await.unwrap();
     assert_eq!(status, 200, "GET {path}: {text}");

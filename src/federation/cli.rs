@@ -3,9 +3,11 @@
 //! store starts (or stops) the peer's follower within a second.
 
 use super::peers::{self, PeerView};
+use crate::auth::audit::{Action, Actor, Event};
 use crate::cli::StoreArgs;
 use crate::store;
 use clap::Subcommand;
+use sea_orm::TransactionTrait;
 use std::process::ExitCode;
 
 /// Peer commands.
@@ -61,7 +63,10 @@ pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
     match command {
         PeerCommand::Add { store, url } => {
             let db = open(&store).await?;
-            let added = peers::add(&db, &url).await?;
+            let txn = db.begin().await?;
+            let added = peers::add(&txn, &url).await?;
+            audit_operator(&txn, Action::PEER_ADD, &added).await?;
+            txn.commit().await?;
             print_peer(&added);
             Ok(ExitCode::SUCCESS)
         }
@@ -74,9 +79,23 @@ pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
         }
         PeerCommand::Remove { store, peer } => {
             let db = open(&store).await?;
-            let removed = peers::remove(&db, &peer).await?;
+            let txn = db.begin().await?;
+            let removed = peers::remove(&txn, &peer).await?;
+            audit_operator(&txn, Action::PEER_REMOVE, &removed).await?;
+            txn.commit().await?;
             println!("removed peer {} ({})", removed.id, removed.url);
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The audit row of a peer added or removed from the command line (by the operator).
+async fn audit_operator(
+    txn: &sea_orm::DatabaseTransaction,
+    action: Action,
+    peer: &PeerView,
+) -> anyhow::Result<()> {
+    let detail = serde_json::json!({"peer": peer.id, "url": peer.url});
+    crate::auth::audit::record(txn, &Actor::operator(), &Event::new(action, detail)).await?;
+    Ok(())
 }

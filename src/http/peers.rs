@@ -1,16 +1,18 @@
 //! Peers over HTTP (`/api/v1/peers`, admin only): the instances this one follows and how far
 //! each is followed. The work is in [`crate::federation::peers`].
 
-use super::auth::Caller;
+use super::auth::{Caller, Who};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::problem::{ApiError, Problem};
 use super::sync::PageQuery;
 use super::tokens::require_admin;
 use crate::app::AppState;
+use crate::auth::audit::{self, Action, Event};
 use crate::federation::peers::{self, PeerError, PeerView};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -56,11 +58,15 @@ pub struct PeersResponse {
         (status = 422, description = "The JSON is not a peer (the detail names the field)", body = Problem, content_type = "application/problem+json")))]
 pub async fn add_peer(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiJson(input): ApiJson<PeerInput>,
 ) -> Result<(StatusCode, HeaderMap, Json<PeerView>), ApiError> {
-    require_admin(&caller, "add a peer")?;
-    let view = peers::add(&app.db, &input.url).await?;
+    require_admin(&who.principal, "add a peer")?;
+    // The peer and its audit row, or neither.
+    let txn = app.db.begin().await.map_err(PeerError::from)?;
+    let view = peers::add(&txn, &input.url).await?;
+    audit_peer(&txn, &who, Action::PEER_ADD, &view).await?;
+    txn.commit().await.map_err(PeerError::from)?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/peers/{}", view.id)) {
         headers.insert(header::LOCATION, location);
@@ -114,10 +120,27 @@ pub async fn get_peer(
         (status = 404, description = "No such peer", body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_peer(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: Who,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    require_admin(&caller, "remove a peer")?;
-    peers::remove(&app.db, &id).await?;
+    require_admin(&who.principal, "remove a peer")?;
+    let txn = app.db.begin().await.map_err(PeerError::from)?;
+    let view = peers::remove(&txn, &id).await?;
+    audit_peer(&txn, &who, Action::PEER_REMOVE, &view).await?;
+    txn.commit().await.map_err(PeerError::from)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The audit row of a peer added or removed.
+async fn audit_peer(
+    txn: &sea_orm::DatabaseTransaction,
+    who: &Who,
+    action: Action,
+    peer: &PeerView,
+) -> Result<(), ApiError> {
+    let detail = serde_json::json!({"peer": peer.id, "url": peer.url});
+    audit::record(txn, &who.actor, &Event::new(action, detail))
+        .await
+        .map_err(PeerError::from)?;
+    Ok(())
 }

@@ -70,11 +70,20 @@ pub struct DeliveriesResponse {
         (status = 422, description = "A field is not acceptable: the URL (scheme, host, an internal address the SSRF guard refuses), the filter, the secret or `since`; the detail names it", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_subscription(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: super::auth::Who,
     ApiJson(input): ApiJson<SubscriptionInput>,
 ) -> Result<(StatusCode, HeaderMap, Json<CreatedSubscription>), ApiError> {
-    require_admin(&caller, "manage subscriptions")?;
+    require_admin(&who.principal, "manage subscriptions")?;
     let created = subscriptions::create(&app, input).await?;
+    // Recorded right after the subscription's own transaction (not inside it).
+    audit_subscription(
+        &app,
+        &who,
+        crate::auth::audit::Action::SUBSCRIPTION_ADD,
+        &created.subscription.id,
+        &created.subscription.url,
+    )
+    .await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!(
         "/api/v1/subscriptions/{}",
@@ -133,12 +142,39 @@ pub async fn get_subscription(
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_subscription(
     State(app): State<AppState>,
-    Caller(caller): Caller,
+    who: super::auth::Who,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    require_admin(&caller, "manage subscriptions")?;
+    require_admin(&who.principal, "manage subscriptions")?;
+    let url = subscriptions::get(&app.db, &id).await?.url;
     subscriptions::delete(&app.db, &id).await?;
+    audit_subscription(
+        &app,
+        &who,
+        crate::auth::audit::Action::SUBSCRIPTION_REMOVE,
+        &id,
+        &url,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The audit row of a subscription registered or removed.
+async fn audit_subscription(
+    app: &AppState,
+    who: &super::auth::Who,
+    action: crate::auth::audit::Action,
+    id: &str,
+    url: &str,
+) -> Result<(), ApiError> {
+    let detail = serde_json::json!({"subscription": id, "url": url});
+    crate::auth::audit::record(
+        &app.db,
+        &who.actor,
+        &crate::auth::audit::Event::new(action, detail),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Makes a (paused) subscription active again: its next attempt is due now, with the batch it

@@ -113,7 +113,23 @@ pub struct SubscriptionInput {
     /// Deliver the changes after this seq (default: the end of the change log, so only changes
     /// from now on; 0 delivers the whole log).
     #[schema(minimum = 0)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub since: Option<i64>,
+}
+
+/// A whole number as JSON may write it: `5`, or `5.0` (JSON Schema's `integer` takes both).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    n.as_i64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
 }
 
 /// The batch a subscription has in flight.
@@ -428,4 +444,25 @@ pub async fn deliveries(
 /// The filter of a stored subscription.
 pub fn filter_of(row: &subscription::Model) -> SubscriptionFilter {
     SubscriptionFilter::of(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SubscriptionInput;
+
+    #[test]
+    fn since_is_a_whole_number_however_json_writes_it() {
+        let read = |since: &str| {
+            serde_json::from_str::<SubscriptionInput>(&format!(
+                r#"{{"url": "https://example.org/hook", "since": {since}}}"#
+            ))
+            .map(|input| input.since)
+        };
+        assert_eq!(read("5").unwrap(), Some(5));
+        assert_eq!(read("62896125.0").unwrap(), Some(62896125));
+        assert_eq!(read("null").unwrap(), None);
+        let error = read("5.5").unwrap_err().to_string();
+        assert!(error.contains("5.5 is not a whole number"), "{error}");
+        assert!(read("\"5\"").is_err());
+    }
 }
