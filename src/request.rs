@@ -122,3 +122,14 @@ pub fn public_base_url(headers: &HeaderMap) -> Option<String> {
         .unwrap_or("http");
     Some(format!("{scheme}://{host}"))
 }
+
+/// The request's id from `X-Request-Id`, when it has a plausible one (at most 128 visible
+/// ASCII characters).
+pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+}

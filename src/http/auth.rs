@@ -67,13 +67,4 @@ pub fn client_addr(parts: &Parts) -> Option<String> {
         .map(|c| c.0.ip().to_string())
 }
 
-/// The request's id from `X-Request-Id`, when it has a plausible one (at most 128 visible
-/// ASCII characters).
-pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map(str::to_owned)
-}
+pub use crate::request::request_id;

@@ -315,7 +315,7 @@ pub async fn save_composed(
     let saved = async {
         let identity = crate::request::identity_of_token(&app, token).await?;
         let who =
-            crate::auth::audit::Actor::of(&identity, None, crate::http::auth::request_id(&headers));
+            crate::auth::audit::Actor::of(&identity, None, crate::request::request_id(&headers));
         let actor = crate::request::publisher_of_token(&app, token).await?;
         service_models::compose(&app, draft.request(request.lang), actor, who)
             .await
