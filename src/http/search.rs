@@ -31,7 +31,7 @@ pub struct SearchQuery {
     pub status: Option<Status>,
     /// Only resources owned by this instance (its id, as `GET /api/v1/instance` gives it; the
     /// `origin` facet counts them).
-    #[param(max_length = 64)]
+    #[param(max_length = 64)] // MAX_ORIGIN_CHARS
     pub origin: Option<String>,
     /// Only resources with labels or definitions in this language (nb, nn, en, ...); labels
     /// and descriptions are shown in it.
@@ -127,6 +127,9 @@ async fn run<T: Send + 'static>(
     )
 }
 
+/// The longest `origin` filter (an instance id is a UUID, 36 characters).
+const MAX_ORIGIN_CHARS: usize = 64;
+
 fn check_q(q: &str) -> Result<(), ApiError> {
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::bad_request(format!(
@@ -146,6 +149,15 @@ pub async fn search_resources(
 ) -> Result<Json<SearchResults>, ApiError> {
     let q = query.q.unwrap_or_default();
     check_q(&q)?;
+    if query
+        .origin
+        .as_ref()
+        .is_some_and(|o| o.chars().count() > MAX_ORIGIN_CHARS)
+    {
+        return Err(ApiError::bad_request(format!(
+            "origin: at most {MAX_ORIGIN_CHARS} characters (an instance id, as GET /api/v1/instance gives it)"
+        )));
+    }
     let viewer = crate::request::viewer(&app, &headers).await?;
     let lang = match query.lang {
         None => None,
