@@ -237,7 +237,7 @@ PY
   read -r i50 i99 irps _ <<<"$(summary idle wrk-codes-idle.txt)"
   read -r s50 s99 srps _ <<<"$(summary idle wrk-search-idle.txt)"
   echo
-  echo "== $backend (semreg release, $(nproc) cores shared by server, writers and wrk; reads: wrk 48 connections on /codes + 16 on search, $DURATION per phase)"
+  echo "== $backend ($BIN, $(nproc) cores shared by server, writers and wrk; reads: wrk 48 connections on /codes + 16 on search, $DURATION per phase)"
   printf '%-8s %-8s %10s %10s %8s %12s %8s\n' phase reads p50_ms p99_ms p99/idle req/s non2xx
   for phase in idle mixed heavy; do
     for what in codes search; do
