@@ -64,6 +64,7 @@ async fn import(app: &App, name: &str, ttl: String) -> usize {
             actor: Actor::Operator,
             params: Default::default(),
             status: Default::default(),
+            caps: app.config.import_caps(),
             audit: semreg::auth::audit::Context::new(
                 semreg::auth::audit::Actor::operator(),
                 semreg::auth::audit::Action::IMPORT,

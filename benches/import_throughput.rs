@@ -124,6 +124,7 @@ fn main() {
                 actor: Actor::Operator,
                 params: Default::default(),
                 status: Default::default(),
+                caps: app.config.import_caps(),
                 audit: semreg::auth::audit::Context::new(
                     semreg::auth::audit::Actor::operator(),
                     semreg::auth::audit::Action::IMPORT,

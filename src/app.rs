@@ -31,7 +31,14 @@ pub struct App {
     /// This instance's id and the change log's epoch.
     pub instance: crate::federation::Instance,
     /// The newest committed `seq` this process has seen: readers of the change feed wait on it.
+    /// It moves as soon as a commit is seen, before the projections have applied it (the feed
+    /// reads the store of record).
     pub commits: tokio::sync::watch::Sender<i64>,
+    /// The newest `seq` this process's projections and code lists have applied: webhook
+    /// deliveries wait on it, so a service told of a change finds it served.
+    pub applied: tokio::sync::watch::Sender<i64>,
+    /// Wakes the change poller for a catch-up now ([`App::want_catch_up`]).
+    catch_up_wanted: tokio::sync::Notify,
     /// What the web pages keep between requests.
     pub pages: crate::web::cache::PageCache,
     /// Checks JWT access tokens of the configured issuers (their JWKS through `fetcher`).
@@ -62,11 +69,6 @@ impl App {
             .await
             .with_context(|| format!("cannot open the store of record at {}", redact(&url)))?;
         let config_sparql_slots = config.sparql_concurrency.max(1);
-        crate::registry::ImportCaps {
-            max_literal_bytes: config.input_limits.max_literal_bytes,
-            max_triples: config.input_limits.max_import_triples,
-        }
-        .install();
         let data_dir = config.data_dir.clone();
         let projections = tokio::task::spawn_blocking(move || Projections::open(&data_dir))
             .await
@@ -102,6 +104,8 @@ impl App {
         let app = Arc::new(App {
             instance,
             commits: tokio::sync::watch::Sender::new(last),
+            applied: tokio::sync::watch::Sender::new(0),
+            catch_up_wanted: tokio::sync::Notify::new(),
             rate_limits: crate::auth::limits::RateLimits::new(&config.rate_limits),
             jwt,
             quality: crate::quality::QualityService::new(shapes),
@@ -136,19 +140,24 @@ impl App {
 
     /// Applies every committed change to the projections and updates the lag metrics.
     pub async fn catch_up(&self) -> Result<usize, crate::projections::ProjectionError> {
+        // Readers of the change feed hear of the commits first: the feed reads the store of
+        // record, so a follower need not wait for this process's own projections (a bulk
+        // import's catch-up takes seconds).
+        self.announce(store::last_seq(&self.db).await?);
         let applied = self.projections.catch_up(&self.db).await?;
         // One read of the newest seq serves the code-list cache and the lag metrics.
         let last = store::last_seq(&self.db).await?;
         self.code_lists.catch_up(&self.db, last).await?;
-        // Wake the change feed's waiting readers (long polls, event streams).
-        self.commits.send_if_modified(|seen| {
-            let newer = last > *seen;
+        self.announce(last);
+        let (graph, search) = self.projections.watermarks();
+        let done = graph.min(search);
+        self.applied.send_if_modified(|seen| {
+            let newer = done > *seen;
             if newer {
-                *seen = last;
+                *seen = done;
             }
             newer
         });
-        let (graph, search) = self.projections.watermarks();
         for (name, seq) in [("graph", graph), ("search", search)] {
             self.metrics
                 .projection_seq
@@ -160,6 +169,26 @@ impl App {
                 .set((last - seq).max(0));
         }
         Ok(applied)
+    }
+
+    /// Wakes the change feed's waiting readers (long polls, event streams) if `last` is newer
+    /// than what they were told.
+    fn announce(&self, last: i64) {
+        self.commits.send_if_modified(|seen| {
+            let newer = last > *seen;
+            if newer {
+                *seen = last;
+            }
+            newer
+        });
+    }
+
+    /// Asks the change poller (`semreg serve`) for a catch-up now, without waiting for it:
+    /// requests made while one runs are served by one more catch-up, so a writer that commits
+    /// often (a follower applying a peer's pages) never waits for the projections and they
+    /// catch up in large steps.
+    pub fn want_catch_up(&self) {
+        self.catch_up_wanted.notify_one();
     }
 
     /// Imports a file (one transaction) and then brings the projections up to date, so the
@@ -199,14 +228,34 @@ impl App {
     }
 
     /// Polls the change log so writes by other processes (CLI imports, other replicas) reach
-    /// this process's projections within a second.
+    /// this process's projections within a second, and catches up at once when asked
+    /// ([`App::want_catch_up`]). A second task only watches the log's end, so the change feed
+    /// hears of other processes' commits within a poll interval even while a long catch-up
+    /// runs.
     pub fn spawn_change_poller(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(self);
+        let interval = self.config.poll_interval;
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                let Some(app) = weak.upgrade() else { break };
+                match store::last_seq(&app.db).await {
+                    Ok(last) => app.announce(last),
+                    Err(error) => tracing::debug!(%error, "cannot read the end of the change log"),
+                }
+            }
+        });
         let app = Arc::clone(self);
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(app.config.poll_interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                ticker.tick().await;
+                tokio::select! {
+                    _ = ticker.tick() => {}
+                    () = app.catch_up_wanted.notified() => {}
+                }
                 if let Err(error) = app.catch_up().await {
                     tracing::warn!(%error, "projection catch-up failed; will retry");
                 }

@@ -639,6 +639,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 actor: Actor::Operator,
                 params: Default::default(),
                 status: registry::WriteStatus::Valid,
+                caps: app.config.import_caps(),
                 audit: crate::auth::audit::Context::new(
                     crate::auth::audit::Actor::operator(),
                     crate::auth::audit::Action::IMPORT,
@@ -723,6 +724,7 @@ async fn import(
         token,
         status,
     } = target;
+    let caps = store_args.config().import_caps();
     let db = match &server {
         None => {
             let config = store_args.config();
@@ -755,6 +757,7 @@ async fn import(
                             actor: Actor::Operator,
                             params: params.clone(),
                             status,
+                            caps,
                             audit: crate::auth::audit::Context::new(
                                 crate::auth::audit::Actor::operator(),
                                 crate::auth::audit::Action::IMPORT,

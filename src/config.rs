@@ -93,6 +93,14 @@ impl Default for InputLimits {
 }
 
 impl Config {
+    /// What one import may hold (`--max-literal-bytes`, `--max-import-triples`).
+    pub fn import_caps(&self) -> crate::registry::ImportCaps {
+        crate::registry::ImportCaps {
+            max_literal_bytes: self.input_limits.max_literal_bytes,
+            max_triples: self.input_limits.max_import_triples,
+        }
+    }
+
     /// A configuration with defaults for everything but the data dir.
     pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{shared_data, Backend};
+use common::{free_port, shared_data, Backend};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -22,14 +22,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn semreg(data_dir: &Path, database_url: &str) -> Command {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{database_url, Backend};
+use common::{database_url, free_port, Backend};
 use rand::Rng;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -254,14 +254,6 @@ async fn catalog_server(served: Arc<Mutex<Vec<String>>>) -> (String, common::Abo
         format!("{base}/catalog.ttl"),
         common::AbortOnDrop(Some(task)),
     )
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 struct Server {

@@ -7,6 +7,7 @@
 //! reported with backoff and never delays the others.
 
 mod common;
+use common::free_port;
 
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -32,14 +33,6 @@ impl Drop for Node {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Node {
@@ -423,6 +416,18 @@ async fn a_publish_reaches_followers_with_its_origin_and_copies_are_read_only() 
     assert_eq!(on_a["origin"]["mirrored"], false);
     assert_eq!(b.state().await, a.state().await);
     assert_eq!(c.state().await, a.state().await);
+    // The resource list filters by origin: on C every resource is A's, none is C's or B's.
+    let a_total = a.get("/api/v1/resources?limit=0").await["total"].clone();
+    assert!(a_total.as_u64().unwrap() > 3, "{a_total}");
+    let of_a = c
+        .get(&format!("/api/v1/resources?origin={a_id}&limit=0"))
+        .await;
+    assert_eq!(of_a["total"], a_total);
+    let b_id = b.instance_id().await;
+    let of_b = c
+        .get(&format!("/api/v1/resources?origin={b_id}&limit=0"))
+        .await;
+    assert_eq!(of_b["total"], 0);
 
     // Writing a copy on B is 403, names the origin, and changes nothing.
     let before = b.state().await;
@@ -464,7 +469,11 @@ async fn a_publish_reaches_followers_with_its_origin_and_copies_are_read_only() 
         status_of(&b, id.clone()).await == "retired" && status_of(&c, id.clone()).await == "retired"
     })
     .await;
-    assert_eq!(b.search_total("q=fjellrev").await, 0);
+    // B's projections follow its store of record on their own (the follower does not wait).
+    eventually(Duration::from_secs(10), || async {
+        b.search_total("q=fjellrev").await == 0
+    })
+    .await;
     a.import_ok(PUBLISHER, &concepts("fed", 3, "fjellrev"))
         .await;
     eventually(Duration::from_secs(10), || async {
@@ -536,6 +545,7 @@ fn urlencode(text: &str) -> String {
 async fn a_follower_catches_up_after_downtime_and_resyncs_after_a_restore() {
     let mut a = Node::new(true, "federation_catch_up").await;
     let mut b = Node::new(false, "federation_catch_up").await;
+    let a_id = a.instance_id().await;
     b.follow(&a).await;
     a.import_ok(PUBLISHER, &concepts("cu", 10, "elg")).await;
     eventually(Duration::from_secs(10), || async {
@@ -564,7 +574,10 @@ async fn a_follower_catches_up_after_downtime_and_resyncs_after_a_restore() {
     assert_eq!(a_state.len(), 10);
     assert!(a_state.iter().all(|(_, version, ..)| *version == 11));
     assert_eq!(b.state().await, a_state);
-    assert_eq!(b.search_total("q=runde").await, 10);
+    eventually(Duration::from_secs(10), || async {
+        b.search_total("q=runde").await == 10
+    })
+    .await;
 
     // A is restored from a backup: a new epoch. B resyncs from the start, idempotently.
     a.stop();
@@ -590,6 +603,37 @@ async fn a_follower_catches_up_after_downtime_and_resyncs_after_a_restore() {
         b_seq,
         "a resync of what B holds writes nothing"
     );
+    // A real restore from a backup taken before three more concepts: B resyncs again and
+    // retires its copies of the three, which the restored A no longer has.
+    let backup = a.dir.path().join("before-tapt.backup");
+    a.cli(&["export", "--all", "-o", backup.to_str().unwrap()]);
+    a.import_ok(PUBLISHER, &concepts("tapt", 3, "tapt")).await;
+    eventually(Duration::from_secs(10), || async {
+        b.search_total("q=tapt").await == 3
+    })
+    .await;
+    a.stop();
+    a.cli(&["restore", "--force", backup.to_str().unwrap()]);
+    a.start().await;
+    eventually(Duration::from_secs(60), || async {
+        let peers = b.peers().await;
+        peers["items"][0]["resyncs"] == 2 && b.search_total("q=tapt").await == 0
+    })
+    .await;
+    let b_state = b.state().await;
+    let (gone, kept): (Vec<_>, Vec<_>) = b_state
+        .into_iter()
+        .partition(|(iri, ..)| iri.contains("/tapt/"));
+    assert_eq!(kept, a_state, "B holds what the restored A holds");
+    assert_eq!(gone.len(), 3);
+    assert!(
+        gone.iter()
+            .all(|(.., status, origin)| status == "retired" && *origin == a_id),
+        "the copies the restored A no longer has are retired on B: {gone:?}"
+    );
+    // Retired copies stay findable when asked for, with their origin.
+    assert_eq!(b.search_total("q=tapt&status=retired").await, 3);
+
     // And B keeps following the restored A.
     a.import_ok(PUBLISHER, &concepts("cu2", 2, "jerv")).await;
     eventually(Duration::from_secs(10), || async {

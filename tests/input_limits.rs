@@ -196,6 +196,31 @@ async fn compressed_bodies_literals_and_triples_are_capped_and_refusals_change_n
     app.stop().await;
 }
 
+/// Linux's number for the idle scheduling class, as `/proc/…/stat` shows a thread's policy.
+const SCHED_IDLE: u32 = 5;
+
+/// The SPARQL evaluation threads of this process (the server runs in the test process): their
+/// thread id and scheduling policy, from `/proc/self/task/*/stat`.
+fn sparql_threads() -> Vec<(String, u32)> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue; // the thread has just ended
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        if &stat[open + 1..close] != semreg::http::sparql::RUNNER_NAME {
+            continue;
+        }
+        // After the name: field 3 (state) onwards; the policy is field 41.
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let policy = fields[41 - 3].parse().unwrap();
+        found.push((task.file_name().to_string_lossy().into_owned(), policy));
+    }
+    found
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_gets_its_share_of_running_sparql_queries_and_idle_connections_close() {
     let app = spawn_app_with(Backend::Sqlite, "input-limits-sparql", |config| {
@@ -273,6 +298,37 @@ async fn a_client_gets_its_share_of_running_sparql_queries_and_idle_connections_
         "the slot came back {:?} after the slow query was answered",
         answered.elapsed()
     );
+
+    // A product computed in memory alone never reads the store, so it never notices its
+    // cancellation: it is answered at the deadline and its thread is moved to the idle
+    // scheduling class, where it takes only CPU time nothing else wants.
+    let runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
+    let before = sparql_threads();
+    let status = there
+        .get(app.url("/sparql"))
+        .query(&[("query", runaway)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(status, 503);
+    let demoted = Instant::now() + Duration::from_secs(5);
+    let idle = loop {
+        let now: Vec<(String, u32)> = sparql_threads()
+            .into_iter()
+            .filter(|thread| !before.contains(thread))
+            .collect();
+        if let Some(found) = now.iter().find(|(_, policy)| *policy == SCHED_IDLE) {
+            break found.clone();
+        }
+        assert!(
+            Instant::now() < demoted,
+            "the runaway query's thread was not demoted: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    eprintln!("runaway SPARQL thread {} runs at SCHED_IDLE", idle.0);
 
     // A connection that sends nothing is closed after the idle timeout (the fast lane)...
     let addr = app.base.trim_start_matches("http://").to_owned();

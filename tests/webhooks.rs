@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use common::Backend;
+use common::{free_port, Backend};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::Path as FsPath;
@@ -40,14 +40,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn semreg(data_dir: &FsPath, database_url: &str) -> Command {

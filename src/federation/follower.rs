@@ -1,8 +1,8 @@
 //! Followers: one task per peer in `semreg serve`, each following its peer's change feed from
 //! the last `seq` it applied. It reads the feed as Server-Sent Events with each version's
 //! content embedded (`content=true`), gathers the events that arrive together (up to a thousand)
-//! into one batch, applies it as one transaction ([`super::mirror::apply_batch`]) and brings
-//! the projections up to date. A peer that does not stream (no `text/event-stream` answer) is
+//! into one batch, applies it as one transaction ([`super::mirror::apply_batch`]) and asks for
+//! the projections to catch up (without waiting for them). A peer that does not stream (no `text/event-stream` answer) is
 //! long-polled instead through the same bulk path (a page of up to a thousand changes with
 //! their content per request), and tried with SSE again after a while. The follower checks the
 //! peer's instance description before every stream, after every idle poll and after every
@@ -115,6 +115,44 @@ enum FollowError {
 struct Follower {
     app: Arc<App>,
     row: peer::Model,
+    /// The next page, already asked for while the last one was applied: `since` and the fetch.
+    prefetch: Option<(i64, tokio::task::JoinHandle<Result<PeerPage, FollowError>>)>,
+    /// A full resync under way (the peer's log was restored).
+    resync: Option<Resync>,
+}
+
+/// A full resync: it is done once the follower has applied the peer's log up to `until` (its
+/// end when the resync began); the copies that came through the peer and were not `seen` on
+/// the way are then retired, since the restored peer no longer has them.
+struct Resync {
+    until: i64,
+    seen: std::collections::HashSet<String>,
+}
+
+/// Fetches and parses a JSON document from a peer.
+async fn get_json<T: serde::de::DeserializeOwned>(
+    fetcher: &crate::fetch::Fetcher,
+    url: String,
+    what: &'static str,
+) -> Result<T, FollowError> {
+    let fetched = fetcher
+        .get(FetchRequest {
+            accept: Some("application/json".to_owned()),
+            ..FetchRequest::new(url.clone())
+        })
+        .await?;
+    let Fetched::Body(body) = fetched else {
+        return Err(FollowError::Garbage {
+            url,
+            what,
+            reason: "304 to a request without a validator".to_owned(),
+        });
+    };
+    serde_json::from_slice(&body.bytes).map_err(|e| FollowError::Garbage {
+        url,
+        what,
+        reason: e.to_string(),
+    })
 }
 
 impl Follower {
@@ -123,26 +161,7 @@ impl Follower {
         url: String,
         what: &'static str,
     ) -> Result<T, FollowError> {
-        let fetched = self
-            .app
-            .fetcher
-            .get(FetchRequest {
-                accept: Some("application/json".to_owned()),
-                ..FetchRequest::new(url.clone())
-            })
-            .await?;
-        let Fetched::Body(body) = fetched else {
-            return Err(FollowError::Garbage {
-                url,
-                what,
-                reason: "304 to a request without a validator".to_owned(),
-            });
-        };
-        serde_json::from_slice(&body.bytes).map_err(|e| FollowError::Garbage {
-            url,
-            what,
-            reason: e.to_string(),
-        })
+        get_json(&self.app.fetcher, url, what).await
     }
 
     /// Reads the peer's description; a new epoch restarts from `seq` 0.
@@ -163,24 +182,61 @@ impl Follower {
             tracing::warn!(peer = %self.row.url, epoch = %found.epoch, "the peer's change log was restored: full resync");
             self.row.last_seq = 0;
             self.row.resyncs += 1;
+            self.resync = Some(Resync {
+                until: found.last_seq,
+                seen: Default::default(),
+            });
         }
+        self.finish_resync().await?; // a restored log that is empty ends its resync at once
         self.row.peer_instance = Some(found.id.clone());
         self.row.peer_epoch = Some(found.epoch.clone());
         self.row.peer_last_seq = found.last_seq;
         Ok(found)
     }
 
-    /// One long-poll of the feed and the batch it brings; whether the page was empty.
-    async fn step(&mut self, wait: Duration) -> Result<bool, FollowError> {
-        let url = format!(
-            "{}/api/v1/changes?since={}&limit={PAGE}&content=true&wait={}",
+    /// The URL of a page of the peer's feed after `since` (bulk path: content embedded).
+    fn page_url(&self, since: i64, wait: Duration) -> String {
+        format!(
+            "{}/api/v1/changes?since={since}&limit={PAGE}&content=true&wait={}",
             self.row.url,
-            self.row.last_seq,
             wait.as_secs()
-        );
+        )
+    }
+
+    /// One long-poll of the feed and the batch it brings; whether the page was empty. A full
+    /// page (the follower is behind) has the next one asked for before it is applied, so the
+    /// peer reads and sends it while this instance writes.
+    async fn step(&mut self, wait: Duration) -> Result<bool, FollowError> {
         self.row.last_attempt_at = Some(Utc::now());
-        let page: PeerPage = self.get_json(url, "a page of the change feed").await?;
+        let since = self.row.last_seq;
+        let page = match self.prefetch.take() {
+            Some((from, fetch)) if from == since => {
+                fetch.await.map_err(|e| FollowError::Garbage {
+                    url: self.page_url(since, wait),
+                    what: "a page of the change feed",
+                    reason: format!("the fetch failed: {e}"),
+                })??
+            }
+            other => {
+                if let Some((_, fetch)) = other {
+                    fetch.abort();
+                }
+                let url = self.page_url(since, wait);
+                self.get_json::<PeerPage>(url, "a page of the change feed")
+                    .await?
+            }
+        };
         let empty = page.changes.is_empty();
+        if page.changes.len() as u64 >= PAGE && page.next > since {
+            let url = self.page_url(page.next, Duration::ZERO);
+            let fetcher = self.app.fetcher.clone();
+            self.prefetch = Some((
+                page.next,
+                tokio::spawn(
+                    async move { get_json(&fetcher, url, "a page of the change feed").await },
+                ),
+            ));
+        }
         self.apply(page.changes, page.next).await?;
         Ok(empty)
     }
@@ -270,6 +326,9 @@ impl Follower {
 
     /// Applies a batch of the peer's changes and moves the cursor to `next`.
     async fn apply(&mut self, changes: Vec<FeedChange>, next: i64) -> Result<(), FollowError> {
+        if let Some(resync) = &mut self.resync {
+            resync.seen.extend(changes.iter().map(|c| c.id.clone()));
+        }
         if changes.is_empty() {
             self.row.last_error = None;
         } else {
@@ -285,9 +344,9 @@ impl Follower {
             .await?;
             self.count(&report);
             if report.changed() {
-                if let Err(error) = self.app.catch_up().await {
-                    tracing::error!(%error, "projections could not catch up after a peer's batch");
-                }
+                // Committed: the projections follow on the change poller, so the next page is
+                // fetched and applied while they work, and they catch up in large steps.
+                self.app.want_catch_up();
             }
             if let Some(first) = report.refused.first() {
                 tracing::warn!(peer = %self.row.url, refused = report.refused.len(), first = %first, "changes of a peer refused");
@@ -300,11 +359,37 @@ impl Follower {
             }
         }
         self.row.last_seq = next.max(self.row.last_seq);
+        self.finish_resync().await?;
         self.row.peer_last_seq = self.row.peer_last_seq.max(self.row.last_seq);
         self.row.lag = (self.row.peer_last_seq - self.row.last_seq).max(0);
         self.row.failures = 0;
         self.row.next_attempt_at = None;
         self.row.last_success_at = Some(Utc::now());
+        Ok(())
+    }
+
+    /// Ends a resync that has reached its end: the copies of this peer not seen are retired.
+    async fn finish_resync(&mut self) -> Result<(), FollowError> {
+        if self
+            .resync
+            .as_ref()
+            .is_none_or(|r| self.row.last_seq < r.until)
+        {
+            return Ok(());
+        }
+        let Some(resync) = self.resync.take() else {
+            return Ok(());
+        };
+        let retired = mirror::retire_unseen(&self.app.db, &self.row.id, &resync.seen).await?;
+        tracing::info!(peer = %self.row.url, retired, "resync done: the copies the peer no longer has are retired");
+        if retired > 0 {
+            self.app
+                .metrics
+                .peer_changes
+                .with_label_values(&["retired"])
+                .inc_by(retired as u64);
+            self.app.want_catch_up();
+        }
         Ok(())
     }
 
@@ -381,7 +466,12 @@ enum Mode {
 /// Follows one peer until it is removed.
 async fn follow(app: Arc<App>, row: peer::Model) {
     let wait = app.config.peer_poll_wait;
-    let mut follower = Follower { app, row };
+    let mut follower = Follower {
+        app,
+        row,
+        prefetch: None,
+        resync: None,
+    };
     let mut check = true;
     let mut mode = Mode::Stream;
     loop {

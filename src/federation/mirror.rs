@@ -305,6 +305,63 @@ pub async fn apply_batch(
     Ok(report)
 }
 
+/// Retires the live copies that came through peer `peer_id` and are not in `seen`: after a
+/// full resync (the peer's log was restored), what the peer's feed no longer has, the peer no
+/// longer has. Each retirement is a change of this instance's log (so followers of this
+/// instance retire them too), in one transaction; returns how many were retired.
+pub async fn retire_unseen(
+    db: &impl TransactionTrait,
+    peer_id: &str,
+    seen: &HashSet<String>,
+) -> Result<usize, StoreError> {
+    let txn = db.begin().await?;
+    store::lock_for_write(&txn).await?;
+    let held: Vec<(String, String, String, i32)> = resource::Entity::find()
+        .select_only()
+        .column(resource::Column::Id)
+        .column(resource::Column::Iri)
+        .column(resource::Column::Kind)
+        .column(resource::Column::CurrentVersion)
+        .filter(resource::Column::PeerId.eq(peer_id))
+        .filter(resource::Column::Status.ne(RETIRED))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let now = Utc::now();
+    let gone: Vec<(String, String, String, i32)> = held
+        .into_iter()
+        .filter(|(id, ..)| !seen.contains(id))
+        .collect();
+    for chunk in gone.chunks(500) {
+        resource::Entity::update_many()
+            .col_expr(resource::Column::Status, Expr::value(RETIRED))
+            .col_expr(resource::Column::RetiredAt, Expr::value(Some(now)))
+            .col_expr(resource::Column::UpdatedAt, Expr::value(now))
+            .filter(resource::Column::Id.is_in(chunk.iter().map(|(id, ..)| id.clone())))
+            .exec(&txn)
+            .await?;
+    }
+    let rows: Vec<change::ActiveModel> = gone
+        .iter()
+        .map(|(id, iri, kind, version)| change::ActiveModel {
+            resource_id: Set(id.clone()),
+            iri: Set(iri.clone()),
+            kind: Set(kind.clone()),
+            op: Set(RETIRED.to_owned()),
+            version: Set(*version),
+            at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in chunks(rows, 200) {
+        change::Entity::insert_many(chunk)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(gone.len())
+}
+
 /// The aliases the batch wants that some resource already has, with that resource's id: a
 /// copy whose alias is taken here is stored without it.
 async fn aliases_in_use(

@@ -151,6 +151,7 @@ pub async fn import_file(
             actor: Actor::Publisher(actor.clone()),
             params: query.importer_params,
             status: query.status.unwrap_or_default(),
+            caps: app.config.import_caps(),
             audit: audit::Context::new(who.actor, audit::Action::IMPORT),
         })
         .await?;

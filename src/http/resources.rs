@@ -32,6 +32,10 @@ pub struct ListResourcesQuery {
     pub status: Option<Status>,
     /// Exact IRI.
     pub iri: Option<String>,
+    /// Only resources owned by this instance (its id, as `GET /api/v1/instance` gives it):
+    /// this instance's own id lists its own resources, a peer's id the copies it owns.
+    #[param(max_length = 64)] // crate::http::search::MAX_ORIGIN_CHARS
+    pub origin: Option<String>,
     /// Page size (default 50, at most 1000; 0 gives only the total).
     #[param(value_type = Option<u32>, minimum = 0, maximum = 1000)]
     pub limit: Option<Bounded<0, 1000>>,
@@ -162,6 +166,7 @@ pub async fn list_resources(
     ApiQuery(query): ApiQuery<ListResourcesQuery>,
     headers: HeaderMap,
 ) -> Result<Json<ListResourcesResponse>, ApiError> {
+    super::search::check_origin(query.origin.as_deref())?;
     let own = own_url(&app, &headers);
     let limit = query.limit.map_or(50, Bounded::get);
     let viewer = crate::request::viewer(&app, &headers).await?;
@@ -170,6 +175,7 @@ pub async fn list_resources(
         publisher: query.publisher.map(String::from),
         status: query.status.map(|s| s.as_str().to_owned()),
         iri: query.iri,
+        origin: query.origin.filter(|o| !o.is_empty()),
         drafts_of: viewer.map(|v| v.as_str().to_owned()),
     };
     let offset = query.offset.map_or(0, Offset::get);

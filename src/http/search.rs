@@ -130,6 +130,16 @@ async fn run<T: Send + 'static>(
 /// The longest `origin` filter (an instance id is a UUID, 36 characters).
 const MAX_ORIGIN_CHARS: usize = 64;
 
+/// An `origin` filter (search, resource lists) is at most [`MAX_ORIGIN_CHARS`] long.
+pub(super) fn check_origin(origin: Option<&str>) -> Result<(), ApiError> {
+    if origin.is_some_and(|o| o.chars().count() > MAX_ORIGIN_CHARS) {
+        return Err(ApiError::bad_request(format!(
+            "origin: at most {MAX_ORIGIN_CHARS} characters (an instance id, as GET /api/v1/instance gives it)"
+        )));
+    }
+    Ok(())
+}
+
 fn check_q(q: &str) -> Result<(), ApiError> {
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::bad_request(format!(
@@ -149,15 +159,7 @@ pub async fn search_resources(
 ) -> Result<Json<SearchResults>, ApiError> {
     let q = query.q.unwrap_or_default();
     check_q(&q)?;
-    if query
-        .origin
-        .as_ref()
-        .is_some_and(|o| o.chars().count() > MAX_ORIGIN_CHARS)
-    {
-        return Err(ApiError::bad_request(format!(
-            "origin: at most {MAX_ORIGIN_CHARS} characters (an instance id, as GET /api/v1/instance gives it)"
-        )));
-    }
+    check_origin(query.origin.as_deref())?;
     let viewer = crate::request::viewer(&app, &headers).await?;
     let lang = match query.lang {
         None => None,

@@ -197,13 +197,6 @@ async fn run(
     let timeout = app.config.sparql_timeout;
     let limit = app.config.sparql_result_limit;
     let token = CancellationToken::new();
-    let canceller = {
-        let token = token.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(timeout).await;
-            token.cancel();
-        })
-    };
     // The client's own slot first (its token and its address), then one of the process's.
     let client_slot = app
         .rate_limits
@@ -234,23 +227,41 @@ async fn run(
     let hidden =
         crate::store::drafts_hidden_from(&app.db, viewer.as_ref().map(|v| v.as_str())).await?;
     let projections = app.projections.clone();
-    let evaluation = tokio::task::spawn_blocking(move || {
-        let answer = evaluate(
-            &projections.graph,
-            &query,
-            accept.as_deref(),
-            token,
-            timeout,
-            limit,
-            &hidden,
-        );
-        drop((permit, client_slot));
-        answer
+    let token_for_watchdog = token.clone();
+    let (answered, evaluation) = tokio::sync::oneshot::channel();
+    let runner = std::thread::Builder::new()
+        .name(RUNNER_NAME.to_owned())
+        .spawn(move || {
+            let answer = evaluate(
+                &projections.graph,
+                &query,
+                accept.as_deref(),
+                token,
+                timeout,
+                limit,
+                &hidden,
+            );
+            drop((permit, client_slot));
+            let _ = answered.send(answer);
+        })
+        .map_err(|e| ApiError::internal(&e))?;
+    // The watchdog cancels the evaluation at the deadline and demotes it if it runs on (also
+    // when the client has gone away meanwhile).
+    let watchdog = tokio::spawn(async move {
+        tokio::time::sleep(timeout).await;
+        token_for_watchdog.cancel();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        demote(&runner);
     });
     // Answer at the deadline even if the evaluation has not yet noticed its cancellation
-    // (oxigraph checks the token only when it reads the store).
+    // (oxigraph checks the token only when it reads the store: a product computed in memory
+    // runs on). Such a runaway is demoted to the idle scheduling class: it keeps its slot
+    // until it ends, but takes only CPU time nothing else wants, so it never slows the
+    // runtime path (code lists, search) down.
     let result = tokio::time::timeout(timeout + Duration::from_millis(100), evaluation).await;
-    canceller.abort();
+    if result.is_ok() {
+        watchdog.abort();
+    }
     let result = result.map_err(|_| evaluation_error(QueryEvaluationError::Cancelled, timeout))?;
     let answer = result.map_err(|e| ApiError::internal(&e))??;
     let mut response = (StatusCode::OK, answer.body).into_response();
@@ -268,6 +279,41 @@ async fn run(
         crate::request::mark_private(h);
     }
     Ok(response)
+}
+
+/// The name of the threads that evaluate SPARQL queries (one per query).
+pub const RUNNER_NAME: &str = "semreg-sparql";
+
+/// Moves a SPARQL evaluation thread that ran past its deadline to `SCHED_IDLE`, so it only
+/// runs on CPU time no other thread wants. The thread ends when its evaluation does (it is not
+/// a pool thread), so the demotion never outlives the query.
+fn demote(runner: &std::thread::JoinHandle<()>) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::thread::JoinHandleExt;
+        if runner.is_finished() {
+            return;
+        }
+        // SAFETY: pthread_setschedparam on a thread of this process that has not been joined
+        // (the handle is held, so its pthread_t is valid even if it has just ended); the
+        // parameter is a plain struct on the stack.
+        let done = unsafe {
+            let param = libc::sched_param { sched_priority: 0 };
+            libc::pthread_setschedparam(runner.as_pthread_t(), libc::SCHED_IDLE, &param)
+        };
+        if done == 0 {
+            tracing::warn!(
+                "a SPARQL query ran past its deadline; it runs on at idle priority until it ends"
+            );
+        } else {
+            tracing::warn!(
+                error = done,
+                "a SPARQL query ran past its deadline and could not be demoted"
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = runner;
 }
 
 fn evaluation_error(error: QueryEvaluationError, timeout: Duration) -> ApiError {

@@ -74,16 +74,7 @@ pub async fn create_subscription(
     ApiJson(input): ApiJson<SubscriptionInput>,
 ) -> Result<(StatusCode, HeaderMap, Json<CreatedSubscription>), ApiError> {
     require_admin(&who.principal, "manage subscriptions")?;
-    let created = subscriptions::create(&app, input).await?;
-    // Recorded right after the subscription's own transaction (not inside it).
-    audit_subscription(
-        &app,
-        &who,
-        crate::auth::audit::Action::SUBSCRIPTION_ADD,
-        &created.subscription.id,
-        &created.subscription.url,
-    )
-    .await?;
+    let created = subscriptions::create(&app, input, &who.actor).await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!(
         "/api/v1/subscriptions/{}",
@@ -146,35 +137,8 @@ pub async fn delete_subscription(
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&who.principal, "manage subscriptions")?;
-    let url = subscriptions::get(&app.db, &id).await?.url;
-    subscriptions::delete(&app.db, &id).await?;
-    audit_subscription(
-        &app,
-        &who,
-        crate::auth::audit::Action::SUBSCRIPTION_REMOVE,
-        &id,
-        &url,
-    )
-    .await?;
+    subscriptions::delete(&app.db, &id, &who.actor).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The audit row of a subscription registered or removed.
-async fn audit_subscription(
-    app: &AppState,
-    who: &super::auth::Who,
-    action: crate::auth::audit::Action,
-    id: &str,
-    url: &str,
-) -> Result<(), ApiError> {
-    let detail = serde_json::json!({"subscription": id, "url": url});
-    crate::auth::audit::record(
-        &app.db,
-        &who.actor,
-        &crate::auth::audit::Event::new(action, detail),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Makes a (paused) subscription active again: its next attempt is due now, with the batch it

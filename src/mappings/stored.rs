@@ -44,6 +44,7 @@ pub async fn save_triples(
             actor,
             params: Default::default(),
             status: crate::registry::WriteStatus::Valid,
+            caps: app.config.import_caps(),
             audit,
         })
         .await?;

@@ -47,6 +47,8 @@ pub struct ImportRequest {
     pub status: WriteStatus,
     /// Who writes and what kind of write, for the audit trail.
     pub audit: crate::auth::audit::Context,
+    /// What the file may hold.
+    pub caps: ImportCaps,
 }
 
 /// The semreg status a write gives the resources it delivers (`status=` on import and push).
@@ -301,6 +303,7 @@ pub async fn import_file(
         request.file_name.clone(),
         request.bytes,
         request.params,
+        request.caps,
     )
     .await?;
     apply(

@@ -10,11 +10,8 @@ use std::collections::BTreeMap;
 
 const ALIAS: &str = semreg_importers::codelist::terms::ALIAS;
 
-/// What one import may hold: the server's `--max-literal-bytes` and `--max-import-triples`
-/// (process-wide, set once when the server starts; the defaults elsewhere).
-static CAPS: std::sync::RwLock<ImportCaps> = std::sync::RwLock::new(ImportCaps::DEFAULT);
-
-/// Caps on one import, checked after it is read and before anything is stored.
+/// Caps on one import, checked after it is read and before anything is stored: the server's
+/// `--max-literal-bytes` and `--max-import-triples` ([`crate::config::Config::import_caps`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportCaps {
     /// Largest single literal, in bytes.
@@ -29,16 +26,6 @@ impl ImportCaps {
         max_literal_bytes: 1024 * 1024,
         max_triples: 10_000_000,
     };
-
-    /// The caps of this process.
-    pub fn current() -> ImportCaps {
-        *CAPS.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Makes these the caps of this process (the server, from its configuration).
-    pub fn install(self) {
-        *CAPS.write().unwrap_or_else(|e| e.into_inner()) = self;
-    }
 
     /// The first thing in `resources` (of `triples` read) over a cap, said so a publisher can
     /// find it.
@@ -133,6 +120,7 @@ pub async fn parse(
     file_name: Option<String>,
     bytes: Vec<u8>,
     params: BTreeMap<String, String>,
+    caps: ImportCaps,
 ) -> Result<Parsed, RegistryError> {
     let format = match format {
         Some(format) => format,
@@ -144,7 +132,6 @@ pub async fn parse(
         params,
     };
     let started = std::time::Instant::now();
-    let caps = ImportCaps::current();
     tokio::task::spawn_blocking(move || {
         let mut batch = semreg_importers::import(format, &bytes, &options)?;
         caps.check(batch.triples_read, &batch.resources)?;

@@ -173,6 +173,9 @@ pub struct ResourceFilter {
     pub status: Option<String>,
     /// Only this IRI.
     pub iri: Option<String>,
+    /// Only resources owned by this instance id (every row carries its owner's id; see
+    /// `federation::mirror::backfill_own_origin`).
+    pub origin: Option<String>,
     /// The publisher whose drafts are listed too (drafts of others never are).
     pub drafts_of: Option<String>,
 }
@@ -217,6 +220,9 @@ pub async fn list_resources(
     }
     if let Some(iri) = &filter.iri {
         query = query.filter(resource::Column::Iri.eq(iri.as_str()));
+    }
+    if let Some(origin) = &filter.origin {
+        query = query.filter(resource::Column::OriginInstance.eq(origin.as_str()));
     }
     // A draft is seen only by its publisher.
     let mut visible = sea_orm::Condition::any().add(resource::Column::Status.ne("draft"));

@@ -258,6 +258,7 @@ pub async fn run(command: SourceCommand) -> anyhow::Result<ExitCode> {
                 fetcher: crate::fetch::Fetcher::new(fetch.config()?)?,
                 lease: store.config().harvest_lease,
                 app: None,
+                caps: store.config().import_caps(),
             };
             let spinner = indicatif::ProgressBar::new_spinner();
             spinner.set_message(format!("harvesting source {id}"));

@@ -39,6 +39,8 @@ pub struct Harvester {
     pub lease: std::time::Duration,
     /// The serving app, if any.
     pub app: Option<Arc<App>>,
+    /// What one delivery may hold.
+    pub caps: crate::registry::ImportCaps,
 }
 
 impl Harvester {
@@ -49,6 +51,7 @@ impl Harvester {
             fetcher: app.fetcher.clone(),
             lease: app.config.harvest_lease,
             app: Some(Arc::clone(app)),
+            caps: app.config.import_caps(),
         }
     }
 }
@@ -512,7 +515,8 @@ async fn fetch_and_parse(
                 .and_then(|mut s| s.next_back().map(str::to_owned))
         })
         .filter(|s| !s.is_empty());
-    let mut parsed = registry::parse(format, file_name, body.bytes, params).await?;
+    let caps = app.caps;
+    let mut parsed = registry::parse(format, file_name, body.bytes, params, caps).await?;
     if source_type.is_rdf() {
         strip_semreg_records(&mut parsed);
     }

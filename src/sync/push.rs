@@ -69,6 +69,7 @@ pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncErr
         request.file_name.clone(),
         request.bytes,
         request.params,
+        app.config.import_caps(),
     )
     .await?;
     let scope = if request.replace {

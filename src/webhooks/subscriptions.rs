@@ -271,6 +271,7 @@ impl From<delivery::Model> for DeliveryView {
 pub async fn create(
     app: &App,
     input: SubscriptionInput,
+    actor: &crate::auth::audit::Actor,
 ) -> Result<CreatedSubscription, WebhookError> {
     let url = input.url.trim().to_owned();
     if url.is_empty() {
@@ -343,9 +344,20 @@ pub async fn create(
         lease_holder: Set(None),
         lease_until: Set(None),
     };
+    // The row and its audit entry commit together.
+    let txn = app.db.begin().await?;
     let row = subscription::Entity::insert(row)
-        .exec_with_returning(&app.db)
+        .exec_with_returning(&txn)
         .await?;
+    audit(
+        &txn,
+        actor,
+        crate::auth::audit::Action::SUBSCRIPTION_ADD,
+        &row.id,
+        &row.url,
+    )
+    .await?;
+    txn.commit().await?;
     tracing::info!(subscription = %row.id, url = %row.url, cursor, "subscription registered");
     Ok(CreatedSubscription {
         subscription: row.into(),
@@ -382,15 +394,47 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<SubscriptionView
     Ok(row(db, id).await?.into())
 }
 
-/// Removes a subscription and its delivery log (a delivery in flight is not recorded).
-pub async fn delete(db: &sea_orm::DatabaseConnection, id: &str) -> Result<(), WebhookError> {
+/// The audit entry of a subscription registered or removed, in the write's transaction.
+async fn audit(
+    txn: &impl ConnectionTrait,
+    actor: &crate::auth::audit::Actor,
+    action: crate::auth::audit::Action,
+    id: &str,
+    url: &str,
+) -> Result<(), WebhookError> {
+    let detail = serde_json::json!({"subscription": id, "url": url});
+    crate::auth::audit::record(txn, actor, &crate::auth::audit::Event::new(action, detail)).await?;
+    Ok(())
+}
+
+/// Removes a subscription and its delivery log (a delivery in flight is not recorded), with
+/// its audit entry, in one transaction.
+pub async fn delete(
+    db: &sea_orm::DatabaseConnection,
+    id: &str,
+    actor: &crate::auth::audit::Actor,
+) -> Result<(), WebhookError> {
     let txn = db.begin().await?;
+    let Some(found) = subscription::Entity::find_by_id(id.to_owned())
+        .one(&txn)
+        .await?
+    else {
+        return Err(WebhookError::NotFound(format!("no subscription {id}")));
+    };
     let removed = subscription::Entity::delete_by_id(id.to_owned())
         .exec(&txn)
         .await?;
     if removed.rows_affected == 0 {
         return Err(WebhookError::NotFound(format!("no subscription {id}")));
     }
+    audit(
+        &txn,
+        actor,
+        crate::auth::audit::Action::SUBSCRIPTION_REMOVE,
+        id,
+        &found.url,
+    )
+    .await?;
     delivery::Entity::delete_many()
         .filter(delivery::Column::SubscriptionId.eq(id))
         .exec(&txn)

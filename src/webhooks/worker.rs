@@ -201,7 +201,9 @@ enum Step {
 
 /// Delivers one subscription while this process holds it.
 async fn deliver(app: &App, holder: &str, id: &str) {
-    let mut commits = app.commits.subscribe();
+    // Woken once this process's projections and code lists have applied a change (not at its
+    // commit), so a service told of a change finds it served.
+    let mut commits = app.applied.subscribe();
     loop {
         match step(app, holder, id, &mut commits).await {
             Ok(Step::Continue) => {}

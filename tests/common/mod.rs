@@ -7,6 +7,15 @@ use semreg::config::Config;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// A loopback port free at the moment of asking (for a server a test starts as a process).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Which store of record a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
