@@ -250,7 +250,7 @@ async fn run(
     let watchdog = tokio::spawn(async move {
         tokio::time::sleep(timeout).await;
         token_for_watchdog.cancel();
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(RUNAWAY_GRACE).await;
         demote(&runner);
     });
     // Answer at the deadline even if the evaluation has not yet noticed its cancellation
@@ -283,6 +283,12 @@ async fn run(
 
 /// The name of the threads that evaluate SPARQL queries (one per query).
 pub const RUNNER_NAME: &str = "semreg-sparql";
+
+/// How long a cancelled evaluation may run on at its normal priority before it is demoted. A
+/// query that reads the store notices its cancellation at once; one still running a second
+/// later computes in memory. (Demoting it sooner starves a query that was about to stop, on
+/// a busy machine, and so holds its slots longer.)
+const RUNAWAY_GRACE: Duration = Duration::from_secs(1);
 
 /// Moves a SPARQL evaluation thread that ran past its deadline to `SCHED_IDLE`, so it only
 /// runs on CPU time no other thread wants. The thread ends when its evaluation does (it is not
