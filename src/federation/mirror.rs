@@ -11,8 +11,9 @@
 
 use super::feed::FeedChange;
 use crate::ids::{resource_id_for_iri, OrgNr};
+use crate::registry::{change_row, moved_chunks};
 use crate::store::{self, change, resource, version, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
@@ -284,19 +285,26 @@ pub async fn apply_batch(
                 }
             }
         };
-        new_changes.push(change_row(&change, op, now));
+        new_changes.push(change_row(
+            &change.id,
+            &change.iri,
+            &change.kind,
+            op,
+            change.version,
+            now,
+        ));
     }
-    for chunk in chunks(new_resources, 200) {
+    for chunk in moved_chunks(new_resources, 200) {
         resource::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await?;
     }
-    for chunk in chunks(new_versions, 200) {
+    for chunk in moved_chunks(new_versions, 200) {
         version::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await?;
     }
-    for chunk in chunks(new_changes, 200) {
+    for chunk in moved_chunks(new_changes, 200) {
         change::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await?;
@@ -343,17 +351,9 @@ pub async fn retire_unseen(
     }
     let rows: Vec<change::ActiveModel> = gone
         .iter()
-        .map(|(id, iri, kind, version)| change::ActiveModel {
-            resource_id: Set(id.clone()),
-            iri: Set(iri.clone()),
-            kind: Set(kind.clone()),
-            op: Set(RETIRED.to_owned()),
-            version: Set(*version),
-            at: Set(now),
-            ..Default::default()
-        })
+        .map(|(id, iri, kind, version)| change_row(id, iri, kind, RETIRED, *version, now))
         .collect();
-    for chunk in chunks(rows, 200) {
+    for chunk in moved_chunks(rows, 200) {
         change::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await?;
@@ -389,26 +389,6 @@ async fn aliases_in_use(
         }
     }
     Ok(taken)
-}
-
-fn change_row(change: &FeedChange, op: &str, now: DateTime<Utc>) -> change::ActiveModel {
-    change::ActiveModel {
-        resource_id: Set(change.id.clone()),
-        iri: Set(change.iri.clone()),
-        kind: Set(change.kind.clone()),
-        op: Set(op.to_owned()),
-        version: Set(change.version),
-        at: Set(now),
-        ..Default::default()
-    }
-}
-
-fn chunks<T>(rows: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
-    let mut rows = rows.into_iter().peekable();
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        Some(rows.by_ref().take(size).collect())
-    })
 }
 
 /// Gives every resource without an origin this instance's id (resources stored before

@@ -736,7 +736,8 @@ async fn write_delivered(
     Ok(())
 }
 
-fn change_row(
+/// A row of the change log (this instance's feed).
+pub(crate) fn change_row(
     id: &str,
     iri: &str,
     kind: &str,
@@ -756,7 +757,7 @@ fn change_row(
 }
 
 /// Rows in chunks of `size`, moved rather than copied (a version row holds its whole N-Triples).
-fn moved_chunks<T>(rows: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
+pub(crate) fn moved_chunks<T>(rows: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
     let mut rows = rows.into_iter().peekable();
     std::iter::from_fn(move || {
         rows.peek()?;

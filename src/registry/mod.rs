@@ -6,6 +6,7 @@
 pub use crate::auth::tokens;
 
 mod apply;
+pub(crate) use apply::{change_row, moved_chunks};
 mod parse;
 
 pub use apply::{
