@@ -452,3 +452,47 @@ async fn killing_the_server_during_a_harvest_run_applies_nothing_of_it(backend: 
     assert_consistent(dir.path(), &url).await;
 }
 both!(killing_the_server_during_a_harvest_run_applies_nothing_of_it);
+
+/// A CLI write while another process holds SQLite's write lock waits for it (the busy
+/// timeout) instead of failing. `semreg token create` reads (is the publisher there?) before it
+/// writes; begun as a deferred transaction, its write was refused at once with "database is
+/// locked" whenever a server wrote at that moment (seen in tests/federation.rs under CI load).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_writes_wait_for_sqlite_s_write_lock_instead_of_failing() {
+    use sea_orm::TransactionTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let url = semreg::store::default_sqlite_url(dir.path());
+    let db = semreg::store::connect(&url).await.unwrap();
+    // The publisher exists, so the CLI's transaction opens with a read of it.
+    semreg::store::ensure_publisher(&db, PUBLISHER, chrono::Utc::now())
+        .await
+        .unwrap();
+    let holder = db.begin().await.unwrap();
+    semreg::store::lock_for_write(&holder).await.unwrap();
+    let started = Instant::now();
+    let cli = tokio::task::spawn_blocking({
+        let dir = dir.path().to_owned();
+        let url = url.clone();
+        move || {
+            semreg(&dir, &url)
+                .args(["token", "create", "--publisher", PUBLISHER])
+                .output()
+                .unwrap()
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !cli.is_finished(),
+        "the CLI did not wait for the write lock"
+    );
+    holder.commit().await.unwrap();
+    let output = cli.await.unwrap();
+    assert!(
+        output.status.success(),
+        "token create beside a writer: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    let token = String::from_utf8(output.stdout).unwrap();
+    assert!(!token.trim().is_empty());
+}

@@ -210,3 +210,74 @@ async fn writes_fail_cleanly_on_a_full_disk_and_resume_when_space_returns() {
     app.stop().await;
     drop(mount);
 }
+
+/// The store of record has room but the projections' disk is full: the commit is kept, the
+/// catch-up fails, and once space returns the next catch-up applies everything. (The test
+/// above reaches this only when the disk happens to fill between the SQLite commit and the
+/// search index's; tantivy's writer was then dead for good and search stayed behind.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projections_catch_up_after_their_disk_was_full() {
+    use semreg::registry::{self, Actor, ImportRequest};
+    let store_dir = tempfile::tempdir().unwrap();
+    let db = semreg::store::connect(&semreg::store::default_sqlite_url(store_dir.path()))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .expect("run mount");
+    assert!(mounted.success(), "this test mounts a tmpfs and needs root");
+    let mount = Mount(dir.path().to_owned());
+    let projections =
+        std::sync::Arc::new(semreg::projections::Projections::open(dir.path()).unwrap());
+    let config = semreg::config::Config::with_data_dir(store_dir.path());
+    let import = |i: usize| ImportRequest {
+        file_name: Some(format!("batch-{i}.ttl")),
+        format: Some(semreg_importers::Format::Turtle),
+        bytes: batch(i).into_bytes(),
+        publisher: Some(semreg::ids::OrgNr::parse(PUBLISHER).unwrap()),
+        actor: Actor::Operator,
+        params: Default::default(),
+        status: registry::WriteStatus::Valid,
+        caps: config.import_caps(),
+        audit: semreg::auth::audit::Context::new(
+            semreg::auth::audit::Actor::operator(),
+            semreg::auth::audit::Action::IMPORT,
+        ),
+    };
+    registry::import_file(&db, import(0)).await.unwrap();
+    projections.catch_up(&db).await.unwrap();
+    assert_eq!(projections.search.doc_count(), 150);
+
+    let filler = fill(dir.path(), 0);
+    let mut failed = 0;
+    for i in 1..=20 {
+        registry::import_file(&db, import(i)).await.unwrap();
+        if projections.catch_up(&db).await.is_err() {
+            failed += 1;
+        }
+    }
+    assert!(failed > 0, "the projections' disk did not fill");
+    let last = semreg::store::last_seq(&db).await.unwrap();
+    let (graph, search) = projections.watermarks();
+    assert!(
+        graph.min(search) < last,
+        "a failed catch-up moved a watermark"
+    );
+
+    std::fs::remove_file(&filler).unwrap();
+    projections
+        .catch_up(&db)
+        .await
+        .expect("the projections catch up once space returns");
+    assert_eq!(projections.watermarks(), (last, last));
+    assert_eq!(projections.search.doc_count(), 21 * 150);
+    assert_eq!(projections.graph.graph_count().unwrap(), 21 * 150);
+    eprintln!(
+        "projections on a full disk: {failed} catch-ups failed, all applied once space returned"
+    );
+    drop(projections);
+    drop(mount);
+}

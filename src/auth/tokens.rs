@@ -156,7 +156,7 @@ pub async fn create_audited(
     publisher: Option<&OrgNr>,
     actor: &audit::Actor,
 ) -> Result<CreatedToken, StoreError> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let created = create(&txn, publisher).await?;
     let event = audit::Event::new(
         audit::Action::TOKEN_CREATE,
@@ -178,7 +178,7 @@ pub async fn revoke_audited(
     id: &str,
     actor: &audit::Actor,
 ) -> Result<Option<TokenView>, StoreError> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let Some(revoked) = revoke(&txn, id).await? else {
         return Ok(None);
     };

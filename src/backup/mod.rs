@@ -676,7 +676,7 @@ pub async fn restore(
         .context("cannot open the RDF store and search index (stop semreg serve first)")?;
     progress.set_message("restoring");
     progress.set_length(checked.rows);
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let backend = txn.get_database_backend();
     if backend == DbBackend::Sqlite {
         txn.execute_unprepared("PRAGMA defer_foreign_keys = ON")

@@ -7,7 +7,6 @@ use crate::auth::audit::{Action, Actor, Event};
 use crate::cli::StoreArgs;
 use crate::store;
 use clap::Subcommand;
-use sea_orm::TransactionTrait;
 use std::process::ExitCode;
 
 /// Peer commands.
@@ -63,7 +62,7 @@ pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
     match command {
         PeerCommand::Add { store, url } => {
             let db = open(&store).await?;
-            let txn = db.begin().await?;
+            let txn = crate::store::begin_write(&db).await?;
             let added = peers::add(&txn, &url).await?;
             audit_operator(&txn, Action::PEER_ADD, &added).await?;
             txn.commit().await?;
@@ -79,7 +78,7 @@ pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
         }
         PeerCommand::Remove { store, peer } => {
             let db = open(&store).await?;
-            let txn = db.begin().await?;
+            let txn = crate::store::begin_write(&db).await?;
             let removed = peers::remove(&txn, &peer).await?;
             audit_operator(&txn, Action::PEER_REMOVE, &removed).await?;
             txn.commit().await?;

@@ -130,7 +130,7 @@ pub async fn apply_batch(
         return Ok(report);
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     store::lock_for_write(&txn).await?;
     let existing: HashMap<String, resource::Model> = store::resources_by_ids(&txn, &order)
         .await?
@@ -322,7 +322,7 @@ pub async fn retire_unseen(
     peer_id: &str,
     seen: &HashSet<String>,
 ) -> Result<usize, StoreError> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     store::lock_for_write(&txn).await?;
     let held: Vec<(String, String, String, i32)> = resource::Entity::find()
         .select_only()

@@ -12,7 +12,6 @@ use crate::federation::peers::{self, PeerError, PeerView};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -63,7 +62,9 @@ pub async fn add_peer(
 ) -> Result<(StatusCode, HeaderMap, Json<PeerView>), ApiError> {
     require_admin(&who.principal, "add a peer")?;
     // The peer and its audit row, or neither.
-    let txn = app.db.begin().await.map_err(PeerError::from)?;
+    let txn = crate::store::begin_write(&app.db)
+        .await
+        .map_err(PeerError::from)?;
     let view = peers::add(&txn, &input.url).await?;
     audit_peer(&txn, &who, Action::PEER_ADD, &view).await?;
     txn.commit().await.map_err(PeerError::from)?;
@@ -124,7 +125,9 @@ pub async fn remove_peer(
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&who.principal, "remove a peer")?;
-    let txn = app.db.begin().await.map_err(PeerError::from)?;
+    let txn = crate::store::begin_write(&app.db)
+        .await
+        .map_err(PeerError::from)?;
     let view = peers::remove(&txn, &id).await?;
     audit_peer(&txn, &who, Action::PEER_REMOVE, &view).await?;
     txn.commit().await.map_err(PeerError::from)?;

@@ -318,10 +318,13 @@ pub async fn apply(
     };
     let prepared = parsed.resources;
 
-    let txn = db.begin().await?;
-    if !dry_run {
+    let txn = if dry_run {
+        db.begin().await?
+    } else {
+        let txn = store::begin_write(db).await?;
         store::lock_for_write(&txn).await?;
-    }
+        txn
+    };
     let mut revision = 0;
     if let Some(publisher) = &publisher {
         let (current, exists) = catalog_state(&txn, publisher).await?;

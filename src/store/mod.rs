@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use semreg_migrations::{Migrator, MigratorTrait};
 use std::path::Path;
@@ -85,6 +85,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Begins a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`: it takes the
+/// database's write lock at once, waiting out the busy timeout while another connection (a
+/// running server, a CLI command) writes. A deferred transaction that reads first and writes
+/// later is refused at once instead (`SQLITE_BUSY`, without the busy handler: SQLite cannot
+/// upgrade a read snapshot while another writer holds the lock), as `semreg token create`
+/// was beside a busy server (found by tests/federation.rs). PostgreSQL ignores the mode.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Takes the store-wide write lock inside a transaction: writers run one at a time, so the

@@ -16,7 +16,6 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use semreg_importers::Format;
 use std::collections::BTreeMap;
@@ -109,7 +108,7 @@ async fn claim(
     let run_id = uuid::Uuid::new_v4().to_string();
     let now = Utc::now();
     let lease = chrono::Duration::from_std(app.lease).unwrap_or_default();
-    let txn = app.db.begin().await?;
+    let txn = crate::store::begin_write(&app.db).await?;
     let claimed = source::Entity::update_many()
         .col_expr(source::Column::RunningRun, Expr::value(run_id.clone()))
         .col_expr(source::Column::LeaseUntil, Expr::value(now + lease))
@@ -330,7 +329,7 @@ async fn run_once(
             strict_check(shapes, parsed).await?;
         }
     }
-    let txn = app.db.begin().await?;
+    let txn = crate::store::begin_write(&app.db).await?;
     let (status, etag, last_modified) = match delivery {
         Delivery::NotModified => {
             runs::finish_run(&txn, run_id, RunEnd::NotModified).await?;
@@ -433,7 +432,7 @@ async fn record_failure(
     category: &ErrorCategory,
     message: &str,
 ) -> Result<(), SyncError> {
-    let txn = app.db.begin().await?;
+    let txn = crate::store::begin_write(&app.db).await?;
     runs::finish_run(&txn, run_id, RunEnd::Failed(*category, message.to_owned())).await?;
     let current = source::Entity::find_by_id(found.id.clone())
         .one(&txn)

@@ -12,7 +12,7 @@ use crate::ids::OrgNr;
 use crate::registry::{self, Actor, ApplyRequest, ImportReport, Precondition, Scope, WriteStatus};
 use crate::store::run;
 use chrono::Utc;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use semreg_importers::Format;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -78,7 +78,7 @@ pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncErr
         Scope::Merge
     };
     let run_id = (!request.dry_run).then(|| uuid::Uuid::new_v4().to_string());
-    let txn = app.db.begin().await?;
+    let txn = crate::store::begin_write(&app.db).await?;
     if let Some(id) = &run_id {
         run::Entity::insert(runs::new_run(
             id,

@@ -362,7 +362,7 @@ pub async fn add_source(
     guard: &crate::fetch::Fetcher,
 ) -> Result<SourceView, SyncError> {
     // One transaction: the source and its audit row, or neither.
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let db = &txn;
     let url = reqwest::Url::parse(input.url.trim())
         .map_err(|e| SyncError::Invalid(format!("url: {e}")))?;
@@ -525,7 +525,7 @@ pub async fn remove_source(
     actor: &audit::Actor,
     id: &str,
 ) -> Result<(), SyncError> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let db = &txn;
     let found = get_source(db, caller, id).await?;
     if found.running_run.is_some() && found.lease_until.is_some_and(|t| t > Utc::now()) {

@@ -9,7 +9,7 @@ use crate::ids::OrgNr;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -345,7 +345,7 @@ pub async fn create(
         lease_until: Set(None),
     };
     // The row and its audit entry commit together.
-    let txn = app.db.begin().await?;
+    let txn = crate::store::begin_write(&app.db).await?;
     let row = subscription::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
@@ -414,7 +414,7 @@ pub async fn delete(
     id: &str,
     actor: &crate::auth::audit::Actor,
 ) -> Result<(), WebhookError> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let Some(found) = subscription::Entity::find_by_id(id.to_owned())
         .one(&txn)
         .await?

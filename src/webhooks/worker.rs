@@ -22,10 +22,7 @@ use crate::fetch::PostRequest;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -451,7 +448,7 @@ async fn attempt(app: &App, holder: &str, row: subscription::Model) -> Result<St
             update
         }
     };
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let updated = subscription::Entity::update_many()
         .set(update)
         .filter(subscription::Column::Id.eq(row.id.as_str()))

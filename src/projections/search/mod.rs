@@ -410,16 +410,37 @@ impl SearchProjection {
         let f = self.fields;
         let mut analyzers = Analyzers::of(&self.index);
         let mut writer = self.lock_writer()?;
-        for d in docs {
-            writer.delete_term(Term::from_field_text(f.id, &d.id));
-            writer.add_document(self.document(d, &mut analyzers))?;
+        let written = (|| -> Result<(), ProjectionError> {
+            for d in docs {
+                writer.delete_term(Term::from_field_text(f.id, &d.id));
+                writer.add_document(self.document(d, &mut analyzers))?;
+            }
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&up_to.to_string());
+            commit.commit()?;
+            Ok(())
+        })();
+        if let Err(error) = written {
+            Self::restart(&mut writer);
+            return Err(error);
         }
-        let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&up_to.to_string());
-        commit.commit()?;
         drop(writer);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// After a failed write (a full disk) tantivy's writer is dead for good: its worker
+    /// threads have ended and every later commit fails. Rolling back gives a new writer at the
+    /// last commit, so the next catch-up writes again (found by tests/disk_full.rs, where the
+    /// disk filled between the store's commit and the index's and search never caught up).
+    fn restart(writer: &mut IndexWriter<TantivyDocument>) {
+        match writer.rollback() {
+            Ok(opstamp) => tracing::warn!(
+                opstamp,
+                "search index: a write failed; the writer restarted at the last commit"
+            ),
+            Err(error) => tracing::error!(%error, "search index: the writer cannot restart"),
+        }
     }
 
     fn document(&self, d: &SearchDoc, analyzers: &mut Analyzers) -> TantivyDocument {
@@ -559,10 +580,17 @@ impl SearchProjection {
     /// Deletes every document (for a rebuild) and resets the watermark.
     pub fn clear(&self) -> Result<(), ProjectionError> {
         let mut writer = self.lock_writer()?;
-        writer.delete_all_documents()?;
-        let mut commit = writer.prepare_commit()?;
-        commit.set_payload("0");
-        commit.commit()?;
+        let cleared = (|| -> Result<(), ProjectionError> {
+            writer.delete_all_documents()?;
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload("0");
+            commit.commit()?;
+            Ok(())
+        })();
+        if let Err(error) = cleared {
+            Self::restart(&mut writer);
+            return Err(error);
+        }
         drop(writer);
         self.reader.reload()?;
         Ok(())
