@@ -349,6 +349,37 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
         !page.contains(&concept_id),
         "the search page shows no draft"
     );
+    // What is composed from other resources is public too: a draft is not a building block
+    // yet, not even for its publisher (who reads it on /api/v1/resources).
+    for who in [Who::Owner, Who::Other, Who::Anonymous] {
+        assert_eq!(
+            status(
+                &app,
+                &tokens,
+                who,
+                &format!("/api/v1/concepts/{concept_id}/field")
+            )
+            .await,
+            404,
+            "{who:?}: a draft concept as a field"
+        );
+    }
+    let compose = serde_json::json!({"name": "Søknad med utkast", "alias": "utkast-soknad",
+        "parts": [{"concept": CONCEPT, "field": "hemmelig"}]});
+    let composed = app
+        .client
+        .post(app.url("/api/v1/service-models"))
+        .bearer_auth(&tokens.owner)
+        .json(&compose)
+        .send()
+        .await
+        .unwrap();
+    let code = composed.status().as_u16();
+    let problem: Value = composed.json().await.unwrap();
+    assert!(
+        code == 422 && problem["detail"].as_str().unwrap().contains(CONCEPT),
+        "a service model with a draft concept part: {code} {problem}"
+    );
     // The candidate concept is everyone's.
     let candidate = app
         .get_json(&format!("/api/v1/resources?iri={}", encoded(CANDIDATE)))
@@ -413,6 +444,17 @@ async fn a_draft_is_seen_only_by_its_publisher_until_published(backend: Backend)
         )
         .await,
         200
+    );
+    assert_eq!(
+        status(
+            &app,
+            &tokens,
+            Who::Anonymous,
+            &format!("/api/v1/concepts/{concept_id}/field")
+        )
+        .await,
+        200,
+        "a published concept as a field"
     );
     let page = app.text("/search?q=Hemmeligutkast").await;
     assert!(

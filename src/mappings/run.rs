@@ -76,7 +76,7 @@ pub async fn apply_stored(app: &App, id: &str, source: &Value) -> Result<Value, 
 /// The JSON Schema of a service model (stored) or a type (exported).
 async fn schema_for(app: &App, iri: &str) -> Result<Value, ApplyError> {
     let id = resource_id_for_iri(iri);
-    let row = crate::store::find_resource(&app.db, &id)
+    let row = crate::store::find_public_resource(&app.db, &id)
         .await
         .map_err(MappingError::from)?
         .ok_or_else(|| {

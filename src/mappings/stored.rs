@@ -51,12 +51,13 @@ pub async fn save_triples(
     Ok(report)
 }
 
-/// The current version of a resource by id or alias, with its N-Triples.
+/// The current version of a resource by id or alias, with its N-Triples; `None` for a draft
+/// (see [`store::find_public_resource`]).
 pub async fn load_current(
     app: &App,
     id_or_alias: &str,
 ) -> Result<Option<(resource::Model, String)>, MappingError> {
-    let Some(row) = store::find_resource(&app.db, id_or_alias).await? else {
+    let Some(row) = store::find_public_resource(&app.db, id_or_alias).await? else {
         return Ok(None);
     };
     let Some(version) = store::get_version(&app.db, &row.id, row.current_version).await? else {

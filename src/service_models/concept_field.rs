@@ -131,7 +131,7 @@ pub async fn concept_row(
     } else {
         reference.to_owned()
     };
-    let row = crate::store::find_resource(&app.db, &key)
+    let row = crate::store::find_public_resource(&app.db, &key)
         .await
         .map_err(MappingError::from)?
         .ok_or_else(|| {

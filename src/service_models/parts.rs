@@ -171,7 +171,7 @@ pub(super) async fn resolve_parts(
         } else {
             type_ref.clone()
         };
-        let type_row = crate::store::find_resource(&app.db, &key)
+        let type_row = crate::store::find_public_resource(&app.db, &key)
             .await
             .map_err(MappingError::from)?
             .ok_or_else(|| {

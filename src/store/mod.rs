@@ -165,6 +165,19 @@ pub async fn find_resource(
     find_by_alias(db, id_or_alias).await
 }
 
+/// Finds a resource by its id or its alias, unless it is a draft: for what is public whoever
+/// asks — the web pages, the exports, and the lookups that compose one resource from others
+/// (service-model parts, concept fields, mappings). A draft is seen only by its publisher, and
+/// only where the request names it (`/api/v1/resources`, search, SPARQL, code lists).
+pub async fn find_public_resource(
+    db: &impl ConnectionTrait,
+    id_or_alias: &str,
+) -> Result<Option<resource::Model>, StoreError> {
+    Ok(find_resource(db, id_or_alias)
+        .await?
+        .filter(|r| r.status != crate::registry::DRAFT))
+}
+
 /// Finds the resource that has an alias.
 pub async fn find_by_alias(
     db: &impl ConnectionTrait,

@@ -118,9 +118,8 @@ pub struct Loaded {
 /// Loads the export model of a type or model (either kind) by id or alias.
 pub async fn load(app: &App, id_or_alias: &str, lang: &str) -> Result<Loaded, TypesError> {
     // Exports are public: a draft is not exported (its publisher reads it as RDF).
-    let row = store::find_resource(&app.db, id_or_alias)
+    let row = store::find_public_resource(&app.db, id_or_alias)
         .await?
-        .filter(|r| r.status != crate::registry::DRAFT)
         .ok_or_else(|| TypesError::NotFound(id_or_alias.to_owned()))?;
     let (kind, subject) = match row.kind.as_str() {
         TYPE_KIND => (TYPE_KIND, Subject::Type),
@@ -228,9 +227,8 @@ pub async fn code_list_json_schema(
     options: &ExportOptions,
 ) -> Result<serde_json::Value, TypesError> {
     // Exports are public: a draft is not exported (its publisher reads it as RDF).
-    let row = store::find_resource(&app.db, id_or_alias)
+    let row = store::find_public_resource(&app.db, id_or_alias)
         .await?
-        .filter(|r| r.status != crate::registry::DRAFT)
         .ok_or_else(|| TypesError::NotFound(id_or_alias.to_owned()))?;
     // A list made of concepts has its codes in other resources' graphs: it is read from the
     // code-list projection, which composed it.

@@ -197,7 +197,7 @@ async fn find_type(app: &AppState, key: &str) -> Option<crate::store::resource::
     } else {
         key.to_owned()
     };
-    crate::store::find_resource(&app.db, &key)
+    crate::store::find_public_resource(&app.db, &key)
         .await
         .ok()
         .flatten()

@@ -32,10 +32,10 @@ pub async fn concept_page(
 ) -> Result<Response, ApiError> {
     let request = PageRequest::new(&uri, &headers);
     let lang = request.lang;
-    let row = crate::store::find_resource(&app.db, &id)
+    // The pages are public: a draft is not shown there.
+    let row = crate::store::find_public_resource(&app.db, &id)
         .await?
-        // The pages are public: a draft is not shown there.
-        .filter(|r| KINDS.contains(&r.kind.as_str()) && r.status != crate::registry::DRAFT)
+        .filter(|r| KINDS.contains(&r.kind.as_str()))
         .ok_or_else(|| ApiError::not_found(format!("no concept with id or alias {id:?}")))?;
     let version = crate::store::get_version(&app.db, &row.id, row.current_version)
         .await?
@@ -182,10 +182,10 @@ pub async fn download_concept(
     State(app): State<AppState>,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let row = crate::store::find_resource(&app.db, &id)
+    // The pages are public: a draft is not shown there.
+    let row = crate::store::find_public_resource(&app.db, &id)
         .await?
-        // The pages are public: a draft is not shown there.
-        .filter(|r| KINDS.contains(&r.kind.as_str()) && r.status != crate::registry::DRAFT)
+        .filter(|r| KINDS.contains(&r.kind.as_str()))
         .ok_or_else(|| ApiError::not_found(format!("no concept with id or alias {id:?}")))?;
     let Some((format, extension)) = file
         .strip_prefix("concept.")

@@ -66,10 +66,10 @@ async fn resource_page(
 ) -> Result<Response, ApiError> {
     let request = PageRequest::new(uri, headers);
     let lang = request.lang;
-    let row = crate::store::find_resource(&app.db, id)
+    // The pages are public: a draft is not shown there.
+    let row = crate::store::find_public_resource(&app.db, id)
         .await?
-        // The pages are public: a draft is not shown there.
-        .filter(|r| r.kind == kind && r.status != crate::registry::DRAFT)
+        .filter(|r| r.kind == kind)
         .ok_or_else(|| ApiError::not_found(format!("no {kind} with id or alias {id:?}")))?;
     let tab = match (kind, request.param("tab")) {
         (MODEL_KIND, Some("turtle")) => "turtle",
