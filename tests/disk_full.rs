@@ -13,6 +13,22 @@ const PUBLISHER: &str = "974760673";
 
 struct Mount(std::path::PathBuf);
 
+impl Mount {
+    /// Mounts a tmpfs of `mib` MiB on `dir` (needs root, as CI and the development machine run).
+    fn tmpfs(dir: &Path, mib: u32) -> Self {
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .expect("run mount");
+        assert!(
+            mounted.success(),
+            "this test mounts a {mib} MiB tmpfs and needs root"
+        );
+        Mount(dir.to_owned())
+    }
+}
+
 impl Drop for Mount {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount")
@@ -71,16 +87,7 @@ fn nix_free_kib(dir: &Path) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_fail_cleanly_on_a_full_disk_and_resume_when_space_returns() {
     let dir = tempfile::tempdir().unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=40m", "tmpfs"])
-        .arg(dir.path())
-        .status()
-        .expect("run mount");
-    assert!(
-        mounted.success(),
-        "this test mounts a 40 MiB tmpfs for the data dir and needs root"
-    );
-    let mount = Mount(dir.path().to_owned());
+    let mount = Mount::tmpfs(dir.path(), 40);
     let data = tempfile::tempdir_in(dir.path()).unwrap();
     let url = semreg::store::default_sqlite_url(data.path());
     let app = spawn_on(data, url.clone(), |_| {}).await;
@@ -223,13 +230,7 @@ async fn projections_catch_up_after_their_disk_was_full() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"])
-        .arg(dir.path())
-        .status()
-        .expect("run mount");
-    assert!(mounted.success(), "this test mounts a tmpfs and needs root");
-    let mount = Mount(dir.path().to_owned());
+    let mount = Mount::tmpfs(dir.path(), 24);
     let projections =
         std::sync::Arc::new(semreg::projections::Projections::open(dir.path()).unwrap());
     let config = semreg::config::Config::with_data_dir(store_dir.path());

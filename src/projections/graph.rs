@@ -11,8 +11,6 @@ use std::path::Path;
 
 const WATERMARK_SUBJECT: &str = "urn:semreg:projection:graph";
 const WATERMARK_PREDICATE: &str = "urn:semreg:appliedSeq";
-/// The most quads a catch-up step writes in one transaction rather than with the bulk loader.
-const SMALL_STEP_QUADS: usize = 10_000;
 
 /// The oxigraph projection.
 pub struct GraphProjection {
@@ -58,17 +56,12 @@ impl GraphProjection {
     /// Applies changes (each with the graph content of its version) and moves the watermark to
     /// `up_to`.
     ///
-    /// A small step (up to [`SMALL_STEP_QUADS`] quads: a write of a few resources) is one
-    /// transaction: the old graphs cleared, the new content, the watermark moved. A bulk load
-    /// for it cost more than the transaction and left one small file per step for RocksDB to
-    /// compact, work that competed with the readers while many writers wrote.
-    ///
-    /// A larger step clears the graphs that already exist in one transaction; then the new
-    /// content and the new watermark value are written by oxigraph's bulk loader in one atomic
-    /// commit (much faster than transactional inserts at that size); then older watermark values
-    /// are removed. A crash at any point leaves a watermark no higher than the data it covers,
-    /// and replaying a change is idempotent. The price: a reader may briefly miss an updated
-    /// resource between the clear and the load.
+    /// Graphs that already exist are cleared in one transaction; then the new content and the
+    /// new watermark value are written by oxigraph's bulk loader in one atomic commit (much
+    /// faster than transactional inserts); then older watermark values are removed. A crash at
+    /// any point leaves a watermark no higher than the data it covers, and replaying a change is
+    /// idempotent. The price: a reader may briefly miss an updated resource between the clear
+    /// and the load.
     pub fn apply(&self, changes: &[AppliedChange], up_to: i64) -> Result<(), ProjectionError> {
         let mut quads = Vec::new();
         let mut existing = Vec::new();
@@ -87,8 +80,24 @@ impl GraphProjection {
                 );
             }
         }
+        if !existing.is_empty() {
+            let mut txn = self.store.start_transaction()?;
+            for graph in &existing {
+                txn.clear_graph(graph.as_ref())?;
+            }
+            txn.commit()?;
+        }
         let subject = NamedNode::new_unchecked(WATERMARK_SUBJECT);
         let predicate = NamedNode::new_unchecked(WATERMARK_PREDICATE);
+        quads.push(Quad::new(
+            subject.clone(),
+            predicate.clone(),
+            Literal::from(up_to),
+            GraphName::DefaultGraph,
+        ));
+        let mut loader = self.store.bulk_loader().with_num_threads(1);
+        loader.load_quads(quads)?;
+        loader.commit()?;
         let old: Vec<Quad> = self
             .store
             .quads_for_pattern(
@@ -103,36 +112,6 @@ impl GraphProjection {
                 _ => true,
             })
             .collect();
-        let watermark = Quad::new(
-            subject,
-            predicate,
-            Literal::from(up_to),
-            GraphName::DefaultGraph,
-        );
-        if quads.len() <= SMALL_STEP_QUADS {
-            let mut txn = self.store.start_transaction()?;
-            for graph in &existing {
-                txn.clear_graph(graph.as_ref())?;
-            }
-            txn.extend(&quads);
-            for quad in &old {
-                txn.remove(quad);
-            }
-            txn.insert(&watermark);
-            txn.commit()?;
-            return Ok(());
-        }
-        if !existing.is_empty() {
-            let mut txn = self.store.start_transaction()?;
-            for graph in &existing {
-                txn.clear_graph(graph.as_ref())?;
-            }
-            txn.commit()?;
-        }
-        quads.push(watermark);
-        let mut loader = self.store.bulk_loader().with_num_threads(1);
-        loader.load_quads(quads)?;
-        loader.commit()?;
         if !old.is_empty() {
             let mut txn = self.store.start_transaction()?;
             for quad in &old {
