@@ -640,6 +640,75 @@ async fn a_follower_catches_up_after_downtime_and_resyncs_after_a_restore() {
         b.search_total("q=jerv").await == 2
     })
     .await;
+
+    // A resync cut short: B is stopped after it began resyncing a restored A and applied part
+    // of A's log. Started again, it begins the resync anew and still retires what A lost.
+    let backup = a.dir.path().join("before-ulv.backup");
+    a.cli(&["export", "--all", "-o", backup.to_str().unwrap()]);
+    a.import_ok(PUBLISHER, &concepts("ulv", 3, "ulv")).await;
+    eventually(Duration::from_secs(10), || async {
+        b.search_total("q=ulv").await == 3
+    })
+    .await;
+    b.wait_idle().await;
+    b.stop();
+    a.stop();
+    a.cli(&["restore", "--force", backup.to_str().unwrap()]);
+    a.start().await;
+    let instance: serde_json::Value = a
+        .client
+        .get(a.url("/api/v1/instance"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let restored_seq = instance["lastSeq"].as_i64().unwrap();
+    {
+        // What B had kept when it stopped: the new epoch seen, the resync begun (up to A's log
+        // end), all of A's log but its last change applied. Going on from there, B would see
+        // only that last change and take everything else for gone.
+        use sea_orm::ConnectionTrait;
+        let db = semreg::store::connect(&b.database_url).await.unwrap();
+        let done = db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                // B is on SQLite (`Node::new(false, ..)`).
+                "UPDATE peers SET peer_epoch = ?, resync_until = ?, last_seq = ?, resyncs = resyncs + 1",
+                [
+                    instance["epoch"].as_str().unwrap().into(),
+                    restored_seq.into(),
+                    (restored_seq - 1).into(),
+                ],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+        db.close().await.ok();
+    }
+    b.start().await;
+    eventually(Duration::from_secs(60), || async {
+        let peers = b.peers().await;
+        peers["items"][0]["lastSeq"] == restored_seq
+            && peers["items"][0]["lag"] == 0
+            && b.search_total("q=ulv").await == 0
+    })
+    .await;
+    let a_state = a.state().await;
+    let (gone, kept): (Vec<_>, Vec<_>) = b
+        .state()
+        .await
+        .into_iter()
+        .filter(|(iri, ..)| !iri.contains("/tapt/"))
+        .partition(|(iri, ..)| iri.contains("/ulv/"));
+    assert_eq!(kept, a_state, "B holds what the restored A holds");
+    assert_eq!(gone.len(), 3);
+    assert!(
+        gone.iter()
+            .all(|(.., status, origin)| status == "retired" && *origin == a_id),
+        "the copies A lost are retired on B after a resync cut short: {gone:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

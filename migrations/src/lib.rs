@@ -11,6 +11,7 @@ mod m20261202_000020_token_revocation;
 mod m20261202_000030_peers;
 mod m20261202_000031_subscriptions;
 mod m20261202_000032_audit;
+mod m20261203_000033_peer_resync;
 
 /// Runs semreg's migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000030_peers::Migration),
             Box::new(m20261202_000031_subscriptions::Migration),
             Box::new(m20261202_000032_audit::Migration),
+            Box::new(m20261203_000033_peer_resync::Migration),
         ]
     }
 }

@@ -7,7 +7,8 @@
 //! their content per request), and tried with SSE again after a while. The follower checks the
 //! peer's instance description before every stream, after every idle poll and after every
 //! failure: a new epoch (the peer's log was restored) makes it resync from `seq` 0, which is
-//! idempotent. Failures (unreachable, timeout, garbage) are retried with exponential backoff and
+//! idempotent, and retire the copies the restored peer no longer has; a resync cut short by a
+//! restart begins again (`peers.resync_until`). Failures (unreachable, timeout, garbage) are retried with exponential backoff and
 //! reported on the peer's row and in metrics; each peer has its own task, so a slow peer never
 //! delays the others.
 
@@ -117,15 +118,10 @@ struct Follower {
     row: peer::Model,
     /// The next page, already asked for while the last one was applied: `since` and the fetch.
     prefetch: Option<(i64, tokio::task::JoinHandle<Result<PeerPage, FollowError>>)>,
-    /// A full resync under way (the peer's log was restored).
-    resync: Option<Resync>,
-}
-
-/// A full resync: it is done once the follower has applied the peer's log up to `until` (its
-/// end when the resync began); the copies that came through the peer and were not `seen` on
-/// the way are then retired, since the restored peer no longer has them.
-struct Resync {
-    until: i64,
+    /// During a full resync (the peer's log was restored, `row.resync_until` is set): the ids
+    /// of the peer's changes applied since it began from `seq` 0. Once the follower reaches
+    /// `resync_until`, the copies that came through the peer and were not seen are retired,
+    /// since the restored peer no longer has them.
     seen: std::collections::HashSet<String>,
 }
 
@@ -156,18 +152,27 @@ async fn get_json<T: serde::de::DeserializeOwned>(
 }
 
 impl Follower {
-    async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        url: String,
-        what: &'static str,
-    ) -> Result<T, FollowError> {
-        get_json(&self.app.fetcher, url, what).await
+    /// A follower of `row`. One that stopped during a resync (a restart, a crash) begins it
+    /// again from `seq` 0: the ids it had seen were in memory only, and the retirement at its
+    /// end needs them all.
+    fn new(app: Arc<App>, mut row: peer::Model) -> Self {
+        if row.resync_until.is_some() && row.last_seq > 0 {
+            tracing::warn!(peer = %row.url, "a resync of this peer was under way: it begins again");
+            row.last_seq = 0;
+        }
+        Self {
+            app,
+            row,
+            prefetch: None,
+            seen: Default::default(),
+        }
     }
 
     /// Reads the peer's description; a new epoch restarts from `seq` 0.
     async fn check_instance(&mut self) -> Result<PeerInstance, FollowError> {
         let url = format!("{}/api/v1/instance", self.row.url);
-        let found: PeerInstance = self.get_json(url, "an instance description").await?;
+        let found: PeerInstance =
+            get_json(&self.app.fetcher, url, "an instance description").await?;
         if found.id == self.app.instance.id {
             return Err(FollowError::Itself(self.row.url.clone()));
         }
@@ -182,15 +187,17 @@ impl Follower {
             tracing::warn!(peer = %self.row.url, epoch = %found.epoch, "the peer's change log was restored: full resync");
             self.row.last_seq = 0;
             self.row.resyncs += 1;
-            self.resync = Some(Resync {
-                until: found.last_seq,
-                seen: Default::default(),
-            });
+            self.row.resync_until = Some(found.last_seq);
+            self.seen.clear();
         }
-        self.finish_resync().await?; // a restored log that is empty ends its resync at once
         self.row.peer_instance = Some(found.id.clone());
         self.row.peer_epoch = Some(found.epoch.clone());
         self.row.peer_last_seq = found.last_seq;
+        if epoch_changed || went_back {
+            // Kept before any page is applied, so a restart during the resync begins it again.
+            self.save().await?;
+        }
+        self.finish_resync().await?; // a restored log that is empty ends its resync at once
         Ok(found)
     }
 
@@ -222,8 +229,7 @@ impl Follower {
                     fetch.abort();
                 }
                 let url = self.page_url(since, wait);
-                self.get_json::<PeerPage>(url, "a page of the change feed")
-                    .await?
+                get_json::<PeerPage>(&self.app.fetcher, url, "a page of the change feed").await?
             }
         };
         let empty = page.changes.is_empty();
@@ -326,8 +332,8 @@ impl Follower {
 
     /// Applies a batch of the peer's changes and moves the cursor to `next`.
     async fn apply(&mut self, changes: Vec<FeedChange>, next: i64) -> Result<(), FollowError> {
-        if let Some(resync) = &mut self.resync {
-            resync.seen.extend(changes.iter().map(|c| c.id.clone()));
+        if self.row.resync_until.is_some() {
+            self.seen.extend(changes.iter().map(|c| c.id.clone()));
         }
         if changes.is_empty() {
             self.row.last_error = None;
@@ -370,17 +376,16 @@ impl Follower {
 
     /// Ends a resync that has reached its end: the copies of this peer not seen are retired.
     async fn finish_resync(&mut self) -> Result<(), FollowError> {
-        if self
-            .resync
-            .as_ref()
-            .is_none_or(|r| self.row.last_seq < r.until)
-        {
-            return Ok(());
+        match self.row.resync_until {
+            Some(until) if self.row.last_seq >= until => {}
+            _ => return Ok(()),
         }
-        let Some(resync) = self.resync.take() else {
-            return Ok(());
-        };
-        let retired = mirror::retire_unseen(&self.app.db, &self.row.id, &resync.seen).await?;
+        let seen = std::mem::take(&mut self.seen);
+        let retired = mirror::retire_unseen(&self.app.db, &self.row.id, &seen).await?;
+        // Retired first, then the resync's end is kept: a crash in between resyncs again,
+        // which retires nothing more.
+        self.row.resync_until = None;
+        self.save().await?;
         tracing::info!(peer = %self.row.url, retired, "resync done: the copies the peer no longer has are retired");
         if retired > 0 {
             self.app
@@ -430,6 +435,7 @@ impl Follower {
             .col_expr(peer::Column::Failures, Expr::value(r.failures))
             .col_expr(peer::Column::NextAttemptAt, Expr::value(r.next_attempt_at))
             .col_expr(peer::Column::Resyncs, Expr::value(r.resyncs))
+            .col_expr(peer::Column::ResyncUntil, Expr::value(r.resync_until))
             .filter(peer::Column::Id.eq(r.id.as_str()))
             .exec(&self.app.db)
             .await?;
@@ -466,12 +472,7 @@ enum Mode {
 /// Follows one peer until it is removed.
 async fn follow(app: Arc<App>, row: peer::Model) {
     let wait = app.config.peer_poll_wait;
-    let mut follower = Follower {
-        app,
-        row,
-        prefetch: None,
-        resync: None,
-    };
+    let mut follower = Follower::new(app, row);
     let mut check = true;
     let mut mode = Mode::Stream;
     loop {

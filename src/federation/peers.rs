@@ -138,6 +138,7 @@ pub async fn add(db: &impl ConnectionTrait, url: &str) -> Result<PeerView, PeerE
         failures: Set(0),
         next_attempt_at: Set(None),
         resyncs: Set(0),
+        resync_until: Set(None),
         created_at: Set(Utc::now()),
     };
     let row = peer::Entity::insert(row).exec_with_returning(db).await?;

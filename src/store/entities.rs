@@ -367,6 +367,9 @@ pub mod peer {
         pub next_attempt_at: Option<DateTimeUtc>,
         /// Full resyncs done (each after a new epoch of the peer).
         pub resyncs: i32,
+        /// During a full resync: the peer's last `seq` when it began. It ends, and the copies
+        /// of the peer not seen on the way are retired, once the follower has applied that far.
+        pub resync_until: Option<i64>,
         /// When the peer was added.
         pub created_at: DateTimeUtc,
     }
