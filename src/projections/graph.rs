@@ -11,10 +11,15 @@ use std::path::Path;
 
 const WATERMARK_SUBJECT: &str = "urn:semreg:projection:graph";
 const WATERMARK_PREDICATE: &str = "urn:semreg:appliedSeq";
+/// The most quads a catch-up step writes in one transaction rather than with the bulk loader.
+const SMALL_STEP_QUADS: usize = 10_000;
+/// The free space below which every step takes the bulk loader (see [`GraphProjection::apply`]).
+const SMALL_STEP_MIN_FREE: u64 = 512 * 1024 * 1024;
 
 /// The oxigraph projection.
 pub struct GraphProjection {
     store: Store,
+    dir: std::path::PathBuf,
 }
 
 impl GraphProjection {
@@ -26,7 +31,10 @@ impl GraphProjection {
             path: dir.display().to_string(),
             message: e.to_string(),
         })?;
-        Ok(Self { store })
+        Ok(Self {
+            store,
+            dir: dir.to_owned(),
+        })
     }
 
     /// The oxigraph store, for queries.
@@ -56,12 +64,20 @@ impl GraphProjection {
     /// Applies changes (each with the graph content of its version) and moves the watermark to
     /// `up_to`.
     ///
-    /// Graphs that already exist are cleared in one transaction; then the new content and the
-    /// new watermark value are written by oxigraph's bulk loader in one atomic commit (much
-    /// faster than transactional inserts); then older watermark values are removed. A crash at
-    /// any point leaves a watermark no higher than the data it covers, and replaying a change is
-    /// idempotent. The price: a reader may briefly miss an updated resource between the clear
-    /// and the load.
+    /// A small step (up to [`SMALL_STEP_QUADS`] quads: a write of a few resources) is one
+    /// transaction: the old graphs cleared, the new content, the watermark moved. A bulk load
+    /// of a few quads costs more than that, and leaves a small file per column family for
+    /// RocksDB to compact: with many writers that work competed with the readers. But RocksDB
+    /// does not resume after a failed write to its log (tests/disk_full.rs: the store refused
+    /// every write until a restart), while a failed bulk load changes nothing; so with less
+    /// than [`SMALL_STEP_MIN_FREE`] free on the store's disk every step takes the bulk loader.
+    ///
+    /// A larger step clears the graphs that already exist in one transaction; then the new
+    /// content and the new watermark value are written by oxigraph's bulk loader in one atomic
+    /// commit (much faster than transactional inserts at that size); then older watermark values
+    /// are removed. A crash at any point leaves a watermark no higher than the data it covers,
+    /// and replaying a change is idempotent. The price: a reader may briefly miss an updated
+    /// resource between the clear and the load.
     pub fn apply(&self, changes: &[AppliedChange], up_to: i64) -> Result<(), ProjectionError> {
         let mut quads = Vec::new();
         let mut existing = Vec::new();
@@ -80,24 +96,8 @@ impl GraphProjection {
                 );
             }
         }
-        if !existing.is_empty() {
-            let mut txn = self.store.start_transaction()?;
-            for graph in &existing {
-                txn.clear_graph(graph.as_ref())?;
-            }
-            txn.commit()?;
-        }
         let subject = NamedNode::new_unchecked(WATERMARK_SUBJECT);
         let predicate = NamedNode::new_unchecked(WATERMARK_PREDICATE);
-        quads.push(Quad::new(
-            subject.clone(),
-            predicate.clone(),
-            Literal::from(up_to),
-            GraphName::DefaultGraph,
-        ));
-        let mut loader = self.store.bulk_loader().with_num_threads(1);
-        loader.load_quads(quads)?;
-        loader.commit()?;
         let old: Vec<Quad> = self
             .store
             .quads_for_pattern(
@@ -112,6 +112,38 @@ impl GraphProjection {
                 _ => true,
             })
             .collect();
+        let watermark = Quad::new(
+            subject,
+            predicate,
+            Literal::from(up_to),
+            GraphName::DefaultGraph,
+        );
+        if quads.len() <= SMALL_STEP_QUADS
+            && free_bytes(&self.dir).is_some_and(|free| free >= SMALL_STEP_MIN_FREE)
+        {
+            let mut txn = self.store.start_transaction()?;
+            for graph in &existing {
+                txn.clear_graph(graph.as_ref())?;
+            }
+            txn.extend(&quads);
+            for quad in &old {
+                txn.remove(quad);
+            }
+            txn.insert(&watermark);
+            txn.commit()?;
+            return Ok(());
+        }
+        if !existing.is_empty() {
+            let mut txn = self.store.start_transaction()?;
+            for graph in &existing {
+                txn.clear_graph(graph.as_ref())?;
+            }
+            txn.commit()?;
+        }
+        quads.push(watermark);
+        let mut loader = self.store.bulk_loader().with_num_threads(1);
+        loader.load_quads(quads)?;
+        loader.commit()?;
         if !old.is_empty() {
             let mut txn = self.store.start_transaction()?;
             for quad in &old {
@@ -185,4 +217,20 @@ pub fn provenance_ntriples(row: &crate::store::resource::Model) -> String {
         }
     }
     out
+}
+
+/// The bytes free for us on the file system of `dir` (`None` if it cannot be told).
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is a valid NUL-terminated string and `stat` a buffer statvfs fills; it is
+    // read only when statvfs says it succeeded.
+    let stat = unsafe {
+        if libc::statvfs(path.as_ptr(), stat.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stat.assume_init()
+    };
+    Some(u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
 }
