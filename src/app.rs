@@ -24,6 +24,10 @@ pub struct App {
     pub code_lists: crate::code_lists::CodeListCache,
     /// Slots for concurrently running SPARQL queries.
     pub sparql_slots: Arc<tokio::sync::Semaphore>,
+    /// Slots for searches run off the async workers (`search_concurrency`; by default half
+    /// the cores, at least one): more wait, so costly searches never take every core from the
+    /// code-list answers.
+    pub search_slots: tokio::sync::Semaphore,
     /// The outbound HTTP client (harvest sources; SSRF-guarded).
     pub fetcher: crate::fetch::Fetcher,
     /// SHACL quality reports (off when no shapes are configured).
@@ -45,6 +49,8 @@ pub struct App {
     pub jwt: crate::auth::jwt::JwtVerifier,
     /// Per-client rate limits of writes, search and SPARQL.
     pub rate_limits: crate::auth::limits::RateLimits,
+    /// This app itself, for the work it hands to the background runtime ([`App::arc`]).
+    me: std::sync::Weak<App>,
 }
 
 /// The axum state: a cheap handle on the [`App`].
@@ -69,10 +75,15 @@ impl App {
             .await
             .with_context(|| format!("cannot open the store of record at {}", redact(&url)))?;
         let config_sparql_slots = config.sparql_concurrency.max(1);
+        let search_slots = match config.search_concurrency {
+            0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            n => n,
+        };
         let data_dir = config.data_dir.clone();
-        let projections = tokio::task::spawn_blocking(move || Projections::open(&data_dir))
-            .await
-            .context("projection task failed")??;
+        // Opened on a background thread, so the threads the stores start for themselves (the
+        // RDF store's compactions, the search index's merges) run at the background's priority.
+        let projections =
+            crate::background::run_blocking(move || Projections::open(&data_dir)).await?;
         let fetcher = crate::fetch::Fetcher::new(config.fetch.clone())
             .context("cannot build the outbound HTTP client")?;
         let shapes = if config.shacl_shapes.is_empty() {
@@ -101,7 +112,8 @@ impl App {
             .await
             .context("cannot read the change log")?;
         let jwt = crate::auth::jwt::JwtVerifier::new(&config.jwt, &fetcher);
-        let app = Arc::new(App {
+        let app = Arc::new_cyclic(|me| App {
+            me: me.clone(),
             instance,
             commits: tokio::sync::watch::Sender::new(last),
             applied: tokio::sync::watch::Sender::new(0),
@@ -117,6 +129,7 @@ impl App {
             code_lists: Default::default(),
             pages: Default::default(),
             sparql_slots: Arc::new(tokio::sync::Semaphore::new(config_sparql_slots)),
+            search_slots: tokio::sync::Semaphore::new(search_slots),
         });
         let applied = app
             .catch_up()
@@ -138,8 +151,21 @@ impl App {
         Ok(app)
     }
 
-    /// Applies every committed change to the projections and updates the lag metrics.
+    /// A handle on this app (it lives in an `Arc` from [`App::open`] on).
+    pub fn arc(&self) -> Arc<App> {
+        self.me
+            .upgrade()
+            .expect("an App is only reachable through the Arc App::open made")
+    }
+
+    /// Applies every committed change to the projections and updates the lag metrics, on the
+    /// background runtime ([`crate::background`]): reads keep the cores while it works.
     pub async fn catch_up(&self) -> Result<usize, crate::projections::ProjectionError> {
+        let app = self.arc();
+        crate::background::run(async move { app.catch_up_here().await }).await
+    }
+
+    async fn catch_up_here(&self) -> Result<usize, crate::projections::ProjectionError> {
         // Readers of the change feed hear of the commits first: the feed reads the store of
         // record, so a follower need not wait for this process's own projections (a bulk
         // import's catch-up takes seconds).
@@ -195,7 +221,10 @@ impl App {
     /// caller can read its own write.
     pub async fn import(&self, request: ImportRequest) -> Result<ImportReport, RegistryError> {
         let started = std::time::Instant::now();
-        let result = registry::import_file(&self.db, request).await;
+        // Parsed and committed on the background runtime, as its catch-up is.
+        let db = self.db.clone();
+        let result =
+            crate::background::run(async move { registry::import_file(&db, request).await }).await;
         match &result {
             Ok(report) => {
                 self.metrics.imports.with_label_values(&["ok"]).inc();

@@ -74,10 +74,19 @@ pub enum Command {
         /// Most SPARQL queries evaluated at once (more get 503).
         #[arg(long, env = "SEMREG_SPARQL_CONCURRENCY", default_value_t = 4)]
         sparql_concurrency: usize,
+        /// Most costly searches (words found in many documents, no words, many words) run at
+        /// once; more wait their turn (0: half the cores, at least one).
+        #[arg(long, env = "SEMREG_SEARCH_CONCURRENCY", default_value_t = 0)]
+        search_concurrency: usize,
         /// Fast-lane threads for memoized code-list answers, each with its own SO_REUSEPORT
         /// listener (0: everything on one runtime).
         #[arg(long, env = "SEMREG_SERVE_THREADS", default_value_t = 0)]
         serve_threads: usize,
+        /// How many nice steps below the server the threads of imports, pushes, harvest runs
+        /// and the projections' catch-up run (Linux; 0 to 19): reads get the cores first.
+        #[arg(long, env = "SEMREG_BACKGROUND_NICE", default_value_t = crate::background::NICE,
+              value_parser = clap::value_parser!(i32).range(0..=19))]
+        background_nice: i32,
         /// Load a small example catalog first (concepts, a code list, a model), for a first look.
         #[arg(long)]
         demo: bool,
@@ -384,7 +393,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sparql_timeout_ms,
             sparql_result_limit,
             sparql_concurrency,
+            search_concurrency,
             serve_threads,
+            background_nice,
             demo,
             fetch,
             jwt,
@@ -428,7 +439,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.request_timeout = Duration::from_secs(request_timeout_secs.max(1));
             config.sparql_result_limit = sparql_result_limit;
             config.sparql_concurrency = sparql_concurrency;
+            config.search_concurrency = search_concurrency;
             config.serve_threads = serve_threads;
+            crate::background::set_nice(background_nice);
             serve(config, demo).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -24,6 +24,9 @@ pub struct Config {
     pub sparql_result_limit: usize,
     /// Most SPARQL queries evaluated at once; more get 503.
     pub sparql_concurrency: usize,
+    /// Most searches run at once off the async workers (costly ones: many matches, no words,
+    /// many words); more wait their turn. 0: half the cores, at least one.
+    pub search_concurrency: usize,
     /// How often the server looks for changes written by other processes.
     pub poll_interval: Duration,
     /// Fast-lane threads (each its own runtime and `SO_REUSEPORT` listener); 0 serves
@@ -112,6 +115,7 @@ impl Config {
             request_timeout: Duration::from_secs(300),
             sparql_result_limit: 10_000,
             sparql_concurrency: 4,
+            search_concurrency: 0,
             poll_interval: Duration::from_millis(250),
             serve_threads: 0,
             public_url: None,

@@ -655,15 +655,7 @@ async fn a_follower_catches_up_after_downtime_and_resyncs_after_a_restore() {
     a.stop();
     a.cli(&["restore", "--force", backup.to_str().unwrap()]);
     a.start().await;
-    let instance: serde_json::Value = a
-        .client
-        .get(a.url("/api/v1/instance"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let instance = a.get("/api/v1/instance").await;
     let restored_seq = instance["lastSeq"].as_i64().unwrap();
     {
         // What B had kept when it stopped: the new epoch seen, the resync begun (up to A's log

@@ -84,7 +84,10 @@ pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
                 if !running.contains_key(&row.id) {
                     let id = row.id.clone();
                     tracing::info!(peer = %row.url, "following peer");
-                    running.insert(id, tokio::spawn(follow(Arc::clone(&app), row)));
+                    // Followed on the background runtime (reads keep the cores); aborting
+                    // this task aborts it.
+                    let follower = crate::background::run(follow(Arc::clone(&app), row));
+                    running.insert(id, tokio::spawn(follower));
                 }
             }
         }

@@ -102,15 +102,27 @@ fn code_list_kinds(kinds: Vec<String>, usable: Option<bool>) -> Vec<String> {
 /// well under a millisecond (about 0.2–1 ms at 110,000 documents), less than handing it to the
 /// blocking pool and back costs under load (bench/search.sh: search p99 6.1 ms with every
 /// query handed over, 1.9 ms with short ones answered in place). Empty queries (facets over
-/// every document) and long ones (up to ~10 ms at 80 words) go to the blocking pool, so they
-/// never hold up a worker.
+/// every document), long ones (up to ~10 ms at 80 words) and words found in many documents
+/// ([`INLINE_MAX_MATCHES`]) go to the blocking pool, so they never hold up a worker.
 const INLINE_MAX_WORDS: usize = 4;
 
-fn answered_inline(q: &str) -> bool {
+/// Most documents a query's words may be found in ([`SearchProjection::matches_estimate`]) for
+/// it to be answered on the worker: scoring and counting tens of thousands of matches takes
+/// milliseconds, and a worker busy with it holds up the code-list answers queued on it
+/// (bench/mixed.sh: as an import made common words match 600,000 documents, the code-list p99
+/// rose with the search cost).
+const INLINE_MAX_MATCHES: u64 = 10_000;
+
+fn answered_inline(search: &SearchProjection, q: &str) -> bool {
     (1..=INLINE_MAX_WORDS).contains(&q.split_whitespace().count())
+        && search
+            .matches_estimate(q)
+            .is_some_and(|n| n <= INLINE_MAX_MATCHES)
 }
 
-/// Runs a search on this worker (`inline`) or on the blocking pool.
+/// Runs a search on this worker (`inline`) or on the blocking pool, where at most
+/// [`crate::app::App::search_slots`] run at once (the rest wait their turn): the searches
+/// never take every core from the runtime that serves code lists.
 async fn run<T: Send + 'static>(
     app: &AppState,
     inline: bool,
@@ -119,6 +131,11 @@ async fn run<T: Send + 'static>(
     if inline {
         return Ok(work(&app.projections.search)?);
     }
+    let _slot = app
+        .search_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     let projections = app.projections.clone();
     Ok(
         tokio::task::spawn_blocking(move || work(&projections.search))
@@ -186,7 +203,7 @@ pub async fn search_resources(
         offset: query.offset.map_or(0, Bounded::as_usize),
         viewer: viewer.map(|v| v.as_str().to_owned()),
     };
-    let inline = answered_inline(&request.q);
+    let inline = answered_inline(&app.projections.search, &request.q);
     let results = run(&app, inline, move |search| search.search(&request)).await?;
     Ok(Json(results))
 }
@@ -203,7 +220,7 @@ pub async fn suggest(
     check_q(&query.q)?;
     let viewer = crate::request::viewer(&app, &headers).await?;
     let kinds = query.kind.unwrap_or_default().names();
-    let inline = answered_inline(&query.q);
+    let inline = answered_inline(&app.projections.search, &query.q);
     let q = query.q;
     let suggestions = run(&app, inline, move |search| {
         search.suggest(&q, &kinds, limit, viewer.as_ref().map(OrgNr::as_str))

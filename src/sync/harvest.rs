@@ -259,7 +259,14 @@ async fn execute(
             }
         })
     };
-    let outcome = run_once(app, &found, run_id, forced, remove_all).await;
+    // The run (fetch, parse, commit) on the background runtime: reads keep the cores.
+    let outcome = {
+        let (app, found, run_id) = (app.clone(), found.clone(), run_id.to_owned());
+        crate::background::run(
+            async move { run_once(&app, &found, &run_id, forced, remove_all).await },
+        )
+        .await
+    };
     heartbeat.abort();
     let (label, failed) = match &outcome {
         Ok(status) => (*status, false),

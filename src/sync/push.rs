@@ -57,6 +57,12 @@ pub struct PushReport {
 
 /// Pushes a catalog for a publisher.
 pub async fn push(app: &App, request: PushRequest) -> Result<PushReport, SyncError> {
+    // Parsed and committed on the background runtime: reads keep the cores.
+    let app = app.arc();
+    crate::background::run(async move { push_here(&app, request).await }).await
+}
+
+async fn push_here(app: &App, request: PushRequest) -> Result<PushReport, SyncError> {
     // Only the publisher writes its catalog: an admin manages the instance, not its content.
     if request.caller != Principal::Publisher(request.publisher.clone()) {
         return Err(SyncError::Forbidden(format!(

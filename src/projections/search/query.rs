@@ -163,9 +163,48 @@ impl SearchProjection {
         clauses
     }
 
+    /// The terms one query word is looked up as (exact, not fuzzy), each with its field and
+    /// weight.
+    fn word_terms(f: &Fields, words: &Words, i: usize) -> Vec<(Field, String, f32)> {
+        let (fold, no, en) = (&words.fold[i], &words.no[i], &words.en[i]);
+        let mut terms = vec![
+            (f.pref_fold, fold.clone(), weight::PREF),
+            (f.pref_no, no.clone(), weight::PREF_STEM),
+            (f.pref_en, en.clone(), weight::PREF_STEM),
+            (f.codes, fold.clone(), weight::CODE),
+            (f.alt_fold, fold.clone(), weight::ALT),
+            (f.alt_no, no.clone(), weight::ALT_STEM),
+            (f.alt_en, en.clone(), weight::ALT_STEM),
+            (f.members_fold, fold.clone(), weight::MEMBER),
+            (f.members_no, no.clone(), weight::MEMBER * 0.8),
+            (f.hidden_fold, fold.clone(), weight::HIDDEN),
+            (f.hidden_no, no.clone(), weight::HIDDEN * 0.8),
+            (f.def_no, no.clone(), weight::DEFINITION),
+            (f.def_en, en.clone(), weight::DEFINITION * 0.8),
+            (f.text_no, no.clone(), weight::TEXT),
+        ];
+        if let Some(again) = &words.no_again[i] {
+            terms.push((f.pref_no, again.clone(), weight::PREF_STEM * 0.9));
+            terms.push((f.alt_no, again.clone(), weight::ALT_STEM * 0.9));
+            terms.push((f.members_no, again.clone(), weight::MEMBER * 0.7));
+        }
+        let length = fold.chars().count();
+        if length >= MIN_PART {
+            terms.push((f.label_parts, fold.clone(), weight::PART));
+        }
+        if length >= 3 {
+            terms.push((
+                f.label_edge,
+                analysis::edge_term(fold).to_owned(),
+                weight::PREFIX,
+            ));
+        }
+        terms
+    }
+
     /// The clause one query word adds: the best of its matches across the fields.
     fn word_query(f: &Fields, words: &Words, i: usize, fuzzy: bool) -> Box<dyn Query> {
-        let (fold, no, en) = (&words.fold[i], &words.no[i], &words.en[i]);
+        let (fold, no) = (&words.fold[i], &words.no[i]);
         if fuzzy {
             let fuzzy = |field| -> Box<dyn Query> {
                 Box::new(FuzzyTermQuery::new(
@@ -185,37 +224,10 @@ impl SearchProjection {
                 0.1,
             ));
         }
-        let mut disjuncts = vec![
-            boosted(term(f.pref_fold, fold), weight::PREF),
-            boosted(term(f.pref_no, no), weight::PREF_STEM),
-            boosted(term(f.pref_en, en), weight::PREF_STEM),
-            boosted(term(f.codes, fold), weight::CODE),
-            boosted(term(f.alt_fold, fold), weight::ALT),
-            boosted(term(f.alt_no, no), weight::ALT_STEM),
-            boosted(term(f.alt_en, en), weight::ALT_STEM),
-            boosted(term(f.members_fold, fold), weight::MEMBER),
-            boosted(term(f.members_no, no), weight::MEMBER * 0.8),
-            boosted(term(f.hidden_fold, fold), weight::HIDDEN),
-            boosted(term(f.hidden_no, no), weight::HIDDEN * 0.8),
-            boosted(term(f.def_no, no), weight::DEFINITION),
-            boosted(term(f.def_en, en), weight::DEFINITION * 0.8),
-            boosted(term(f.text_no, no), weight::TEXT),
-        ];
-        if let Some(again) = &words.no_again[i] {
-            disjuncts.push(boosted(term(f.pref_no, again), weight::PREF_STEM * 0.9));
-            disjuncts.push(boosted(term(f.alt_no, again), weight::ALT_STEM * 0.9));
-            disjuncts.push(boosted(term(f.members_no, again), weight::MEMBER * 0.7));
-        }
-        let length = fold.chars().count();
-        if length >= MIN_PART {
-            disjuncts.push(boosted(term(f.label_parts, fold), weight::PART));
-        }
-        if length >= 3 {
-            disjuncts.push(boosted(
-                term(f.label_edge, analysis::edge_term(fold)),
-                weight::PREFIX,
-            ));
-        }
+        let disjuncts = Self::word_terms(f, words, i)
+            .into_iter()
+            .map(|(field, text, weight)| boosted(term(field, &text), weight))
+            .collect();
         Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.1))
     }
 
@@ -248,6 +260,28 @@ impl SearchProjection {
             }
         }
         BooleanQuery::new(clauses)
+    }
+
+    /// How many documents the query's words are found in, summed over its words and every
+    /// term a word is looked up as ([`Self::word_terms`]): an upper estimate of the documents
+    /// a search of `q` scores and counts (its exact attempts; the typo-tolerant one comes only
+    /// when they find nothing). Term dictionary lookups only, microseconds.
+    /// `None` for a query without words (every document).
+    pub fn matches_estimate(&self, q: &str) -> Option<u64> {
+        let mut analyzers = Analyzers::of(&self.index);
+        let words = Words::of(q, &mut analyzers);
+        if words.fold.is_empty() {
+            return None;
+        }
+        let searcher = self.reader.searcher();
+        let mut estimate = 0u64;
+        for i in 0..words.fold.len() {
+            for (field, text, _) in Self::word_terms(&self.fields, &words, i) {
+                let found = searcher.doc_freq(&Term::from_field_text(field, &text));
+                estimate = estimate.saturating_add(found.unwrap_or(u64::MAX));
+            }
+        }
+        Some(estimate)
     }
 
     /// Full-text search with filters, paging, facet counts and highlights. All words must

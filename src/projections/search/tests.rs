@@ -194,3 +194,30 @@ fn compact_after_a_bulk_catch_up_merges_only_what_it_wrote() {
     assert_eq!(projection.watermark().unwrap(), 11);
     assert_eq!(projection.doc_count(), 5);
 }
+
+#[test]
+fn the_matches_estimate_is_at_least_what_a_search_finds_and_grows_with_the_matches() {
+    let mut docs: Vec<SearchDoc> = (0..30)
+        .map(|i| doc(&format!("k{i}"), "concept", &[&format!("kommune {i}")]))
+        .collect();
+    docs.push(doc("a", "concept", &["adresse"]));
+    docs[3].definitions = vec![lt("nb", "en kommune som gjelder adresse")];
+    let (_dir, p) = projection(&docs);
+    let found = |q: &str| {
+        p.search(&SearchRequest {
+            q: q.into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .total as u64
+    };
+    for q in ["kommune", "adresse", "kommune adresse", "finnes-ikke"] {
+        let estimate = p.matches_estimate(q).unwrap();
+        assert!(estimate >= found(q), "{q}: {estimate} < {}", found(q));
+    }
+    assert!(p.matches_estimate("kommune").unwrap() >= 30);
+    assert!(p.matches_estimate("adresse").unwrap() < 10);
+    assert_eq!(p.matches_estimate("finnes-ikke"), Some(0));
+    assert_eq!(p.matches_estimate("  "), None);
+}
