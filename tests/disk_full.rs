@@ -282,3 +282,82 @@ async fn projections_catch_up_after_their_disk_was_full() {
     drop(projections);
     drop(mount);
 }
+
+/// PostgreSQL as the store of record and the data dir (RDF store, search index) on a tmpfs the
+/// test fills: the store of record has room, so every write commits and is answered 200; reads
+/// go on; SPARQL and search stay behind while the data dir is full and catch up with every
+/// acknowledged write once space returns, without a restart; after a restart all is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_full_data_dir_holds_back_only_the_projections() {
+    let Some(url) = common::fresh_postgres_url("disk_full on PostgreSQL").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mount = Mount::tmpfs(dir.path(), 24);
+    let data = tempfile::tempdir_in(dir.path()).unwrap();
+    let app = spawn_on(data, url, |_| {}).await;
+    let token = app.token(PUBLISHER).await;
+    let graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let searched = |app: &common::TestApp| {
+        let url = app.url("/api/v1/search?q=fylt&limit=1");
+        let client = app.client.clone();
+        async move {
+            let json: serde_json::Value =
+                client.get(url).send().await.unwrap().json().await.unwrap();
+            json["total"].as_u64().unwrap()
+        }
+    };
+    let response = app
+        .import(Some(&token), "format=turtle", batch(0).into())
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(searched(&app).await, 150);
+
+    let filler = fill(dir.path(), 0);
+    for i in 1..=10 {
+        let response = app
+            .import(Some(&token), "format=turtle", batch(i).into())
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "the store of record has room: import {i} commits"
+        );
+        // Reads keep answering: the store of record's lists, search, SPARQL.
+        assert_eq!(
+            app.resource_total("kind=concept").await,
+            (i as u64 + 1) * 150
+        );
+        assert!(searched(&app).await >= 150);
+        assert!(app.sparql_count(graphs).await >= 150);
+    }
+    let behind = searched(&app).await;
+    assert!(
+        behind < 11 * 150,
+        "the data dir did not fill: search has all {behind}"
+    );
+
+    std::fs::remove_file(&filler).unwrap();
+    let started = Instant::now();
+    while searched(&app).await < 11 * 150 || app.sparql_count(graphs).await < 11 * 150 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the projections did not catch up after space returned: search {}",
+            searched(&app).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(searched(&app).await, 11 * 150);
+    assert_eq!(app.sparql_count(graphs).await, 11 * 150);
+
+    let (data, url) = app.stop().await;
+    let app = spawn_on(data, url, |_| {}).await;
+    assert_eq!(app.resource_total("kind=concept").await, 11 * 150);
+    assert_eq!(searched(&app).await, 11 * 150);
+    eprintln!(
+        "disk full on PostgreSQL: 10 imports acknowledged while the data dir was full (search had {behind} of {}), all searchable once space returned",
+        11 * 150
+    );
+    app.stop().await;
+    drop(mount);
+}
