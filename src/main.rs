@@ -35,16 +35,18 @@ fn main() -> std::process::ExitCode {
 
 /// The C library's malloc gives every thread that meets contention an arena of its own, up to
 /// eight per core, and memory freed in one is not reused by the others: with the serving,
-/// background and store threads, 1,000 code lists of 500 codes held 308 MiB served; with as
-/// many arenas as cores, 234 MiB (bench/codelists.sh). Set before any thread starts; an
-/// operator's own `MALLOC_ARENA_MAX` wins.
+/// background and store threads, 1,000 code lists of 500 codes held 308 MiB served; with four
+/// arenas per core, 286 MiB. Fewer cost latency: with one per core, a big import's parsing
+/// threads and the serving threads waited on each other's arena locks (bench/mixed.sh, 20 MiB
+/// import on SQLite: code-list p99 3.74x idle with 2 arenas, 2.16x with 8, 2.43x with 16).
+/// Set before any thread starts; an operator's own `MALLOC_ARENA_MAX` wins.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         // SAFETY: mallopt takes two integers; no other thread exists yet.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, cores.clamp(2, 64) as libc::c_int);
+            libc::mallopt(libc::M_ARENA_MAX, (4 * cores).clamp(8, 256) as libc::c_int);
         }
     }
 }
