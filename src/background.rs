@@ -47,19 +47,21 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 /// priority.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: getpid, gettid, getpriority and setpriority take and return plain integers; the
-    // thread changed is the calling thread.
+    // SAFETY: gettid and setpriority take and return plain integers; the thread changed is
+    // the calling thread.
     unsafe {
-        let process = libc::getpriority(libc::PRIO_PROCESS, libc::getpid() as libc::id_t);
-        let nice = (process + CHOSEN_NICE.load(Ordering::Relaxed)).min(19);
-        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, nice);
+        libc::setpriority(
+            libc::PRIO_PROCESS,
+            libc::gettid() as libc::id_t,
+            background_nice(),
+        );
     }
 }
 
 /// The nice value background threads get (the process's plus the chosen steps).
 #[cfg(target_os = "linux")]
 pub fn background_nice() -> i32 {
-    // SAFETY: as in `lower_priority`.
+    // SAFETY: getpid and getpriority take and return plain integers.
     let process = unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::getpid() as libc::id_t) };
     (process + CHOSEN_NICE.load(Ordering::Relaxed)).min(19)
 }
