@@ -199,7 +199,7 @@ impl App {
 
     /// Wakes the change feed's waiting readers (long polls, event streams) if `last` is newer
     /// than what they were told.
-    fn announce(&self, last: i64) {
+    pub(crate) fn announce(&self, last: i64) {
         self.commits.send_if_modified(|seen| {
             let newer = last > *seen;
             if newer {
@@ -221,10 +221,22 @@ impl App {
     /// caller can read its own write.
     pub async fn import(&self, request: ImportRequest) -> Result<ImportReport, RegistryError> {
         let started = std::time::Instant::now();
-        // Parsed and committed on the background runtime, as its catch-up is.
-        let db = self.db.clone();
-        let result =
-            crate::background::run(async move { registry::import_file(&db, request).await }).await;
+        // Parsed and committed on the background runtime, as its catch-up is. A large file
+        // feeds the projections while it is written (crate::projections::Feed): they show it
+        // as soon as it commits, instead of reading it back after.
+        let app = self.arc();
+        let result = crate::background::run(async move {
+            let (report, feed) =
+                registry::import_file_fed(&app.db, request, Some(&app.projections)).await?;
+            if let (Some(feed), Some(last)) = (feed, report.last_seq) {
+                app.announce(last);
+                if let Err(error) = feed.commit(last).await {
+                    tracing::warn!(%error, "projections not fed by an import: the catch-up applies it");
+                }
+            }
+            Ok::<_, RegistryError>(report)
+        })
+        .await;
         match &result {
             Ok(report) => {
                 self.metrics.imports.with_label_values(&["ok"]).inc();

@@ -16,6 +16,27 @@ const SMALL_STEP_QUADS: usize = 10_000;
 /// The free space below which every step takes the bulk loader (see [`GraphProjection::apply`]).
 const SMALL_STEP_MIN_FREE: u64 = 512 * 1024 * 1024;
 
+/// The quad that says the store holds every change up to `up_to`.
+pub(super) fn watermark_quad(up_to: i64) -> Quad {
+    Quad::new(
+        NamedNode::new_unchecked(WATERMARK_SUBJECT),
+        NamedNode::new_unchecked(WATERMARK_PREDICATE),
+        Literal::from(up_to),
+        GraphName::DefaultGraph,
+    )
+}
+
+/// The quads of a resource's graph: its canonical N-Triples (and provenance lines) in the
+/// graph named by its IRI.
+pub(super) fn quads_of(iri: &str, ntriples: &str) -> Result<Vec<Quad>, ProjectionError> {
+    let graph = NamedNode::new(iri).map_err(|e| ProjectionError::Content(format!("{iri}: {e}")))?;
+    RdfParser::from_format(RdfFormat::NTriples)
+        .with_default_graph(graph)
+        .for_slice(ntriples.as_bytes())
+        .map(|quad| quad.map_err(|e| ProjectionError::Content(format!("{iri}: {e}"))))
+        .collect()
+}
+
 /// The oxigraph projection.
 pub struct GraphProjection {
     store: Store,
@@ -87,37 +108,10 @@ impl GraphProjection {
             if self.store.contains_named_graph(graph.as_ref())? {
                 existing.push(graph.clone());
             }
-            let parser = RdfParser::from_format(RdfFormat::NTriples)
-                .with_default_graph(graph.clone())
-                .for_slice(change.ntriples.as_bytes());
-            for quad in parser {
-                quads.push(
-                    quad.map_err(|e| ProjectionError::Content(format!("{}: {e}", change.iri)))?,
-                );
-            }
+            quads.extend(quads_of(&change.iri, &change.ntriples)?);
         }
-        let subject = NamedNode::new_unchecked(WATERMARK_SUBJECT);
-        let predicate = NamedNode::new_unchecked(WATERMARK_PREDICATE);
-        let old: Vec<Quad> = self
-            .store
-            .quads_for_pattern(
-                Some(subject.as_ref().into()),
-                Some(predicate.as_ref()),
-                None,
-                Some(GraphNameRef::DefaultGraph),
-            )
-            .filter_map(Result::ok)
-            .filter(|q| match &q.object {
-                Term::Literal(l) => l.value().parse::<i64>().map_or(true, |v| v < up_to),
-                _ => true,
-            })
-            .collect();
-        let watermark = Quad::new(
-            subject,
-            predicate,
-            Literal::from(up_to),
-            GraphName::DefaultGraph,
-        );
+        let old = self.watermarks_below(up_to);
+        let watermark = watermark_quad(up_to);
         if quads.len() <= SMALL_STEP_QUADS
             && free_bytes(&self.dir).is_some_and(|free| free >= SMALL_STEP_MIN_FREE)
         {
@@ -133,24 +127,56 @@ impl GraphProjection {
             txn.commit()?;
             return Ok(());
         }
-        if !existing.is_empty() {
-            let mut txn = self.store.start_transaction()?;
-            for graph in &existing {
-                txn.clear_graph(graph.as_ref())?;
-            }
-            txn.commit()?;
-        }
+        self.clear_graphs(&existing)?;
         quads.push(watermark);
         let mut loader = self.store.bulk_loader().with_num_threads(1);
         loader.load_quads(quads)?;
         loader.commit()?;
-        if !old.is_empty() {
-            let mut txn = self.store.start_transaction()?;
-            for quad in &old {
-                txn.remove(quad);
-            }
-            txn.commit()?;
+        self.remove(&old)
+    }
+
+    /// The watermark values below `up_to` (to remove once `up_to` is written).
+    pub(super) fn watermarks_below(&self, up_to: i64) -> Vec<Quad> {
+        let subject = NamedNodeRef::new_unchecked(WATERMARK_SUBJECT);
+        let predicate = NamedNodeRef::new_unchecked(WATERMARK_PREDICATE);
+        self.store
+            .quads_for_pattern(
+                Some(subject.into()),
+                Some(predicate),
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            )
+            .filter_map(Result::ok)
+            .filter(|q| match &q.object {
+                Term::Literal(l) => l.value().parse::<i64>().map_or(true, |v| v < up_to),
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// Empties the given graphs, in one transaction.
+    pub(super) fn clear_graphs(&self, graphs: &[NamedNode]) -> Result<(), ProjectionError> {
+        if graphs.is_empty() {
+            return Ok(());
         }
+        let mut txn = self.store.start_transaction()?;
+        for graph in graphs {
+            txn.clear_graph(graph.as_ref())?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Removes quads, in one transaction.
+    pub(super) fn remove(&self, quads: &[Quad]) -> Result<(), ProjectionError> {
+        if quads.is_empty() {
+            return Ok(());
+        }
+        let mut txn = self.store.start_transaction()?;
+        for quad in quads {
+            txn.remove(quad);
+        }
+        txn.commit()?;
         Ok(())
     }
 

@@ -3,9 +3,12 @@
 //! each write and on a short poll (so writes by other processes show up within a second), and
 //! can be rebuilt from scratch. Applying a version is idempotent, so replaying is always safe.
 
+mod feed;
 pub mod graph;
 pub mod search;
 mod text;
+
+pub use feed::{Feed, FEED_MIN};
 
 use crate::store::{self, resource, StoreError};
 use sea_orm::ConnectionTrait;
@@ -73,9 +76,11 @@ pub struct Projections {
     pub graph: GraphProjection,
     /// The search index.
     pub search: SearchProjection,
-    catch_up_lock: tokio::sync::Mutex<()>,
+    catch_up_lock: Arc<tokio::sync::Mutex<()>>,
     graph_seq: AtomicI64,
     search_seq: AtomicI64,
+    /// Writes whose feed committed in both projections (see [`Feed`]).
+    fed_writes: std::sync::atomic::AtomicU64,
 }
 
 /// How many changes one catch-up step reads and applies in one projection transaction.
@@ -112,10 +117,16 @@ impl Projections {
         Ok(Self {
             graph,
             search,
-            catch_up_lock: tokio::sync::Mutex::new(()),
+            catch_up_lock: Arc::new(tokio::sync::Mutex::new(())),
             graph_seq,
             search_seq,
+            fed_writes: Default::default(),
         })
+    }
+
+    /// How many writes fed both projections as they were written ([`Feed`]), since start.
+    pub fn fed_writes(&self) -> u64 {
+        self.fed_writes.load(Ordering::Acquire)
     }
 
     /// The last seq applied by the RDF store and by the search index.
@@ -132,6 +143,14 @@ impl Projections {
         db: &impl ConnectionTrait,
     ) -> Result<usize, ProjectionError> {
         let _guard = self.catch_up_lock.lock().await;
+        self.catch_up_locked(db).await
+    }
+
+    /// [`Self::catch_up`], with the catch-up lock held by the caller.
+    async fn catch_up_locked(
+        self: &Arc<Self>,
+        db: &impl ConnectionTrait,
+    ) -> Result<usize, ProjectionError> {
         // Up to the newest change committed now, not further: while other writers keep
         // committing, an unbounded loop never returned, and a write that waits for its own
         // catch-up (an HTTP import) was never answered (found by tests/crash.rs).

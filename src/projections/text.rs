@@ -5,12 +5,12 @@
 use super::search::{LangText, Member, SearchDoc};
 use crate::store::resource;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{NamedOrBlankNode, Term};
+use oxigraph::model::{NamedOrBlankNodeRef, Quad, Term};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 const SKOSXL: &str = "http://www.w3.org/2008/05/skos-xl#";
-const MODELLDCATNO: &str = "https://data.norge.no/vocabulary/modelldcatno#";
 
 /// Predicates whose literal is a resource's name (preferred label).
 const NAMES: &[&str] = &[
@@ -54,35 +54,53 @@ const STATUS_PREDICATES: &[&str] = &[
     "http://publications.europa.eu/ontology/euvoc#status",
 ];
 
+/// A resource's graph, indexed for the lookups below. It borrows the parsed quads: a bulk
+/// import builds 100,000 of these, and copying every term was a third of the work.
 #[derive(Default)]
-struct Graph {
-    literals: HashMap<String, Vec<(String, String, String)>>,
-    links: Vec<(String, String, String)>,
+struct Graph<'a> {
+    /// Per subject (an IRI, or a blank node's id): its literals.
+    literals: HashMap<&'a str, Vec<LiteralOf<'a>>>,
+    /// (subject, predicate, object) of the links to IRIs and blank nodes.
+    links: Vec<(&'a str, &'a str, &'a str)>,
 }
 
-impl Graph {
-    fn parse(ntriples: &str) -> Self {
+/// A literal of a subject: (predicate, lower-case language, value).
+type LiteralOf<'a> = (&'a str, Cow<'a, str>, &'a str);
+
+/// The key of a subject or object: an IRI, or a blank node's id (an IRI always holds a `:`,
+/// the ids of blank nodes never do, so the two cannot meet).
+fn node_key(node: NamedOrBlankNodeRef<'_>) -> &str {
+    match node {
+        NamedOrBlankNodeRef::NamedNode(n) => n.as_str(),
+        NamedOrBlankNodeRef::BlankNode(b) => b.as_str(),
+    }
+}
+
+impl<'a> Graph<'a> {
+    fn of(quads: &'a [Quad]) -> Self {
         let mut graph = Graph::default();
-        let parser = RdfParser::from_format(RdfFormat::NTriples).for_slice(ntriples.as_bytes());
-        for quad in parser.flatten() {
-            let subject = match &quad.subject {
-                NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
-                other => other.to_string(),
-            };
-            let predicate = quad.predicate.as_str().to_owned();
+        for quad in quads {
+            let subject = node_key(quad.subject.as_ref());
+            let predicate = quad.predicate.as_str();
             match &quad.object {
-                Term::Literal(literal) => graph.literals.entry(subject).or_default().push((
-                    predicate,
-                    literal.language().unwrap_or_default().to_ascii_lowercase(),
-                    literal.value().to_owned(),
-                )),
+                Term::Literal(literal) => {
+                    let lang = literal.language().unwrap_or_default();
+                    let lang = if lang.bytes().any(|b| b.is_ascii_uppercase()) {
+                        Cow::Owned(lang.to_ascii_lowercase())
+                    } else {
+                        Cow::Borrowed(lang)
+                    };
+                    graph.literals.entry(subject).or_default().push((
+                        predicate,
+                        lang,
+                        literal.value(),
+                    ));
+                }
                 Term::NamedNode(object) => {
-                    graph
-                        .links
-                        .push((subject, predicate, object.as_str().to_owned()))
+                    graph.links.push((subject, predicate, object.as_str()));
                 }
                 Term::BlankNode(object) => {
-                    graph.links.push((subject, predicate, object.to_string()))
+                    graph.links.push((subject, predicate, object.as_str()));
                 }
                 #[allow(unreachable_patterns)]
                 _ => {}
@@ -91,28 +109,28 @@ impl Graph {
         graph
     }
 
-    fn literals_of<'a>(
-        &'a self,
+    fn literals_of<'b>(
+        &'b self,
         subject: &str,
-        predicates: &'a [&str],
-    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        predicates: &'b [&str],
+    ) -> impl Iterator<Item = (&'b str, &'a str)> + 'b {
         self.literals
             .get(subject)
             .into_iter()
             .flatten()
-            .filter(move |(p, _, _)| predicates.contains(&p.as_str()))
-            .map(|(_, lang, value)| (lang.as_str(), value.as_str()))
+            .filter(move |(p, _, _)| predicates.contains(p))
+            .map(|(_, lang, value)| (lang.as_ref(), *value))
     }
 
-    fn objects<'a>(
-        &'a self,
-        subject: &'a str,
-        predicate: &'a str,
-    ) -> impl Iterator<Item = &'a str> {
+    fn objects<'b>(
+        &'b self,
+        subject: &'b str,
+        predicate: &'b str,
+    ) -> impl Iterator<Item = &'a str> + 'b {
         self.links
             .iter()
-            .filter(move |(s, p, _)| s == subject && p == predicate)
-            .map(|(_, _, o)| o.as_str())
+            .filter(move |(s, p, _)| *s == subject && *p == predicate)
+            .map(|(_, _, o)| *o)
     }
 
     /// Labels of a subject in a SKOS-XL role (`prefLabel`, `altLabel`, `hiddenLabel`): the
@@ -175,9 +193,20 @@ fn looks_like_iri(text: &str) -> bool {
     text.contains("://") || text.starts_with("urn:")
 }
 
-/// Builds the search document of a resource from its row and its graph.
+/// Builds the search document of a resource from its row and its graph (canonical
+/// N-Triples).
 pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
-    let graph = Graph::parse(ntriples);
+    let quads: Vec<Quad> = RdfParser::from_format(RdfFormat::NTriples)
+        .for_slice(ntriples.as_bytes())
+        .flatten()
+        .collect();
+    search_doc_of_quads(row, &quads)
+}
+
+/// Builds the search document of a resource from its row and its parsed graph (the graph
+/// names of the quads do not matter).
+pub fn search_doc_of_quads(row: &resource::Model, quads: &[Quad]) -> SearchDoc {
+    let graph = Graph::of(quads);
     let root = row.iri.as_str();
 
     let mut preferred: Vec<LangText> = graph.role_labels(root, "prefLabel");
@@ -216,33 +245,40 @@ pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
         .literals_of(root, CODES)
         .map(|(_, value)| value)
         .filter(|v| !looks_like_iri(v) && v.chars().count() <= 64)
-        .map(str::to_owned)
+        .map(|v| (*v).to_owned())
         .collect();
 
     // Members: codes of a code list, properties of a type, elements of a model.
-    let mut member_iris: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    for (s, p, o) in &graph.links {
-        let member = if (p == &format!("{SKOS}inScheme") || p == &format!("{SKOS}topConceptOf"))
-            && o == root
-        {
+    const IN_SCHEME: &str = concat!("http://www.w3.org/2004/02/skos/core#", "inScheme");
+    const TOP_CONCEPT_OF: &str = concat!("http://www.w3.org/2004/02/skos/core#", "topConceptOf");
+    const HAS_TOP_CONCEPT: &str = concat!("http://www.w3.org/2004/02/skos/core#", "hasTopConcept");
+    const HAS_PROPERTY: &str = concat!(
+        "https://data.norge.no/vocabulary/modelldcatno#",
+        "hasProperty"
+    );
+    const CONTAINS_ELEMENT: &str = concat!(
+        "https://data.norge.no/vocabulary/modelldcatno#",
+        "containsModelElement"
+    );
+    let mut member_iris: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for &(s, p, o) in &graph.links {
+        let member = if (p == IN_SCHEME || p == TOP_CONCEPT_OF) && o == root {
             Some(s)
-        } else if (p == &format!("{SKOS}hasTopConcept") && s == root)
-            || p == &format!("{MODELLDCATNO}hasProperty")
-            || p == &format!("{MODELLDCATNO}containsModelElement")
+        } else if (p == HAS_TOP_CONCEPT && s == root) || p == HAS_PROPERTY || p == CONTAINS_ELEMENT
         {
             Some(o)
         } else {
             None
         };
         if let Some(member) = member {
-            if member != root && seen.insert(member.clone()) {
-                member_iris.push(member.clone());
+            if member != root && seen.insert(member) {
+                member_iris.push(member);
             }
         }
     }
     let mut members = Vec::new();
-    for iri in &member_iris {
+    for &iri in &member_iris {
         let mut labels = graph.role_labels(iri, "prefLabel");
         labels.extend(
             graph
@@ -269,11 +305,11 @@ pub fn search_doc(row: &resource::Model, ntriples: &str) -> SearchDoc {
     let mut text = Vec::new();
     for values in graph.literals.values() {
         for (predicate, _, value) in values {
-            if CODES.contains(&predicate.as_str()) || looks_like_iri(value) {
+            if CODES.contains(predicate) || looks_like_iri(value) {
                 continue;
             }
             if value.chars().any(char::is_alphabetic) {
-                text.push(value.clone());
+                text.push((*value).to_owned());
             }
         }
     }

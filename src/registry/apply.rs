@@ -11,6 +11,7 @@ use super::{
 };
 use crate::auth::audit;
 use crate::ids::OrgNr;
+use crate::projections::Feed;
 use crate::store::{self, change, publisher, resource, version};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -277,10 +278,25 @@ struct Planned {
 }
 
 /// Applies a batch as one transaction (or, for a dry run, computes what it would do).
-pub async fn apply(
-    db: &impl TransactionTrait,
+pub async fn apply<D: TransactionTrait + ConnectionTrait>(
+    db: &D,
     request: ApplyRequest,
 ) -> Result<ImportReport, RegistryError> {
+    apply_with(db, request, None)
+        .await
+        .map(|(report, _)| report)
+}
+
+/// [`apply`], feeding the projections as it writes ([`Feed`]). The feed comes back once
+/// everything the write changed is staged in it: commit it with the report's `last_seq`. It
+/// does not come back when the write changed nothing, was a dry run, or could not be fed (the
+/// catch-up after the commit applies it then); a failed write drops it, which leaves the
+/// projections as they were.
+pub async fn apply_with<D: TransactionTrait + ConnectionTrait>(
+    db: &D,
+    request: ApplyRequest,
+    feed: Option<Feed>,
+) -> Result<(ImportReport, Option<Feed>), RegistryError> {
     let ApplyRequest {
         parsed,
         file,
@@ -325,6 +341,23 @@ pub async fn apply(
         store::lock_for_write(&txn).await?;
         txn
     };
+    let mut feed = if dry_run { None } else { feed };
+    if let Some(f) = feed.as_mut() {
+        // With the write lock held, nobody commits before this write: the projections must
+        // stand at the log's end now, so the write's changes follow what they hold.
+        let before = store::last_seq(&txn).await?;
+        match f.align(db, before).await {
+            Ok(true) => {}
+            Ok(false) => feed = None,
+            Err(error) => {
+                tracing::warn!(%error, "projections not fed by this write: the catch-up applies it");
+                feed = None;
+            }
+        }
+    }
+    // Changed resources the write did not create: staged once their rows are written, with
+    // the content of their new version when they have one.
+    let mut fed_later: Vec<(String, Option<String>)> = Vec::new();
     let mut revision = 0;
     if let Some(publisher) = &publisher {
         let (current, exists) = catalog_state(&txn, publisher).await?;
@@ -505,6 +538,23 @@ pub async fn apply(
                 &mut new_resources,
             )
             .await?;
+            if let Some(f) = feed.as_mut() {
+                match outcome {
+                    Outcome::Created => {
+                        let row = new_resources
+                            .last()
+                            .cloned()
+                            .map(sea_orm::TryIntoModel::try_into_model);
+                        if let Some(Ok(row)) = row {
+                            f.stage(row, p.ntriples.clone(), false);
+                        }
+                    }
+                    Outcome::Updated | Outcome::Reactivated | Outcome::Published => {
+                        fed_later.push((p.id.clone(), new_version.then(|| p.ntriples.clone())))
+                    }
+                    Outcome::Unchanged | Outcome::Retired => {}
+                }
+            }
             if new_version {
                 new_versions.push(version::ActiveModel {
                     resource_id: Set(p.id.clone()),
@@ -540,6 +590,9 @@ pub async fn apply(
     }
     for gone in retiring {
         report.retired += 1;
+        if feed.is_some() {
+            fed_later.push((gone.id.clone(), None));
+        }
         if !dry_run {
             new_changes.push(change_row(
                 &gone.id,
@@ -567,7 +620,7 @@ pub async fn apply(
         report.catalog_etag = publisher
             .as_ref()
             .map(|p| catalog_etag(p.as_str(), revision));
-        return Ok(report);
+        return Ok((report, None));
     }
     let retired_ids: Vec<String> = report
         .resources
@@ -616,6 +669,12 @@ pub async fn apply(
     if changed {
         report.last_seq = Some(store::last_seq(&txn).await?);
     }
+    if let Some(f) = feed.as_mut() {
+        if !stage_changed(&txn, f, fed_later).await? {
+            // Dropped, the feed leaves the projections as they were.
+            feed = None;
+        }
+    }
     let mut detail = match audit.detail {
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
@@ -646,7 +705,42 @@ pub async fn apply(
         total_ms = started.elapsed().as_millis() as u64,
         "write committed"
     );
-    Ok(report)
+    let feed = if changed { feed } else { None };
+    Ok((report, feed))
+}
+
+/// Stages the changed resources the write did not create, with their rows as the write left
+/// them (read inside its transaction) and the content of their current version. Returns
+/// whether every one was staged (if not, the feed must not be committed).
+async fn stage_changed(
+    txn: &impl ConnectionTrait,
+    feed: &mut Feed,
+    changed: Vec<(String, Option<String>)>,
+) -> Result<bool, RegistryError> {
+    if changed.is_empty() {
+        return Ok(true);
+    }
+    let ids: Vec<String> = changed.iter().map(|(id, _)| id.clone()).collect();
+    let mut rows: HashMap<String, resource::Model> = store::resources_by_ids(txn, &ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let wanted: Vec<(String, i32)> = changed
+        .iter()
+        .filter(|(_, ntriples)| ntriples.is_none())
+        .filter_map(|(id, _)| rows.get(id).map(|r| (id.clone(), r.current_version)))
+        .collect();
+    let mut stored = store::ntriples_of_versions(txn, &wanted).await?;
+    for (id, ntriples) in changed {
+        let (Some(row), Some(ntriples)) =
+            (rows.remove(&id), ntriples.or_else(|| stored.remove(&id)))
+        else {
+            return Ok(false);
+        };
+        feed.stage(row, ntriples, true);
+    }
+    Ok(true)
 }
 
 /// How one delivered resource is written.

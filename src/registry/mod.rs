@@ -10,13 +10,14 @@ pub(crate) use apply::{change_row, moved_chunks};
 mod parse;
 
 pub use apply::{
-    apply, catalog_etag, changed_predicates, ApplyRequest, Precondition, Scope, DRAFT, RETIRED,
+    apply, apply_with, catalog_etag, changed_predicates, ApplyRequest, Precondition, Scope, DRAFT,
+    RETIRED,
 };
 pub use parse::{parse, ImportCaps, Parsed, Prepared};
 
 use crate::ids::OrgNr;
 use crate::store::StoreError;
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use semreg_importers::{Format, ImportError};
 use serde::{Deserialize, Serialize};
 
@@ -294,10 +295,23 @@ pub fn writing_publisher(
 /// Imports one file as one transaction: all its resources, versions and change-log rows, or
 /// nothing. Identical content gives no new version; nothing is retired (a file is not a whole
 /// catalog: see [`apply`] with [`Scope::Catalog`] for that).
-pub async fn import_file(
-    db: &impl TransactionTrait,
+pub async fn import_file<D: TransactionTrait + ConnectionTrait>(
+    db: &D,
     request: ImportRequest,
 ) -> Result<ImportReport, RegistryError> {
+    import_file_fed(db, request, None)
+        .await
+        .map(|(report, _)| report)
+}
+
+/// [`import_file`], feeding `projections` as it writes when the file holds at least
+/// [`crate::projections::FEED_MIN`] resources (see [`apply_with`]: commit the feed it gives
+/// back with the report's `last_seq`).
+pub async fn import_file_fed<D: TransactionTrait + ConnectionTrait>(
+    db: &D,
+    request: ImportRequest,
+    projections: Option<&std::sync::Arc<crate::projections::Projections>>,
+) -> Result<(ImportReport, Option<crate::projections::Feed>), RegistryError> {
     let publisher = writing_publisher(&request.actor, request.publisher.as_ref())?;
     let parsed = parse(
         request.format,
@@ -307,7 +321,19 @@ pub async fn import_file(
         request.caps,
     )
     .await?;
-    apply(
+    let feed = match projections {
+        Some(projections) if parsed.resources.len() >= crate::projections::FEED_MIN => {
+            match projections.begin_feed(db).await {
+                Ok(feed) => Some(feed),
+                Err(error) => {
+                    tracing::warn!(%error, "projections not fed by this import: the catch-up applies it");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    apply_with(
         db,
         ApplyRequest {
             parsed,
@@ -321,6 +347,7 @@ pub async fn import_file(
             status: request.status,
             audit: request.audit,
         },
+        feed,
     )
     .await
 }

@@ -84,6 +84,18 @@ async fn push_here(app: &App, request: PushRequest) -> Result<PushReport, SyncEr
         Scope::Merge
     };
     let run_id = (!request.dry_run).then(|| uuid::Uuid::new_v4().to_string());
+    // A large catalog feeds the projections while it is written (crate::projections::Feed).
+    let feed = if !request.dry_run && parsed.resources.len() >= crate::projections::FEED_MIN {
+        match app.projections.begin_feed(&app.db).await {
+            Ok(feed) => Some(feed),
+            Err(error) => {
+                tracing::warn!(%error, "projections not fed by this push: the catch-up applies it");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let txn = crate::store::begin_write(&app.db).await?;
     if let Some(id) = &run_id {
         run::Entity::insert(runs::new_run(
@@ -100,7 +112,7 @@ async fn push_here(app: &App, request: PushRequest) -> Result<PushReport, SyncEr
     }
     // The ownership check is the publisher's.
     let publisher = request.publisher.clone();
-    let mut report = registry::apply(
+    let (mut report, feed) = registry::apply_with(
         &txn,
         ApplyRequest {
             parsed,
@@ -115,11 +127,18 @@ async fn push_here(app: &App, request: PushRequest) -> Result<PushReport, SyncEr
             audit: audit::Context::new(request.actor, audit::Action::PUSH)
                 .with_detail(serde_json::json!({ "replace": request.replace })),
         },
+        feed,
     )
     .await?;
     if let Some(id) = &run_id {
         runs::finish_run(&txn, id, RunEnd::Applied(&report)).await?;
         txn.commit().await?;
+        if let (Some(feed), Some(last)) = (feed, report.last_seq) {
+            app.announce(last);
+            if let Err(error) = feed.commit(last).await {
+                tracing::warn!(%error, "projections not fed by a push: the catch-up applies it");
+            }
+        }
         if let Err(error) = app.catch_up().await {
             tracing::error!(%error, "projections could not catch up after a push");
         }

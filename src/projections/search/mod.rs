@@ -296,6 +296,54 @@ impl Analyzers {
     }
 }
 
+/// Documents written to the index but not committed (see [`SearchProjection::stage`]).
+pub struct Staging<'a> {
+    projection: &'a SearchProjection,
+    writer: std::sync::MutexGuard<'a, IndexWriter<TantivyDocument>>,
+    analyzers: Analyzers,
+    done: bool,
+}
+
+impl Staging<'_> {
+    /// Adds a resource's document; `replaces` first deletes the one the index may have.
+    pub fn add(&mut self, doc: &SearchDoc, replaces: bool) -> Result<(), ProjectionError> {
+        if replaces {
+            self.writer
+                .delete_term(Term::from_field_text(self.projection.fields.id, &doc.id));
+        }
+        let document = self.projection.document(doc, &mut self.analyzers);
+        self.writer.add_document(document)?;
+        Ok(())
+    }
+
+    /// Commits the batch with `up_to` as the index's watermark, and makes it searchable.
+    pub fn commit(mut self, up_to: i64) -> Result<(), ProjectionError> {
+        self.done = true;
+        let committed = (|| -> Result<(), ProjectionError> {
+            let mut commit = self.writer.prepare_commit()?;
+            commit.set_payload(&up_to.to_string());
+            commit.commit()?;
+            Ok(())
+        })();
+        if let Err(error) = committed {
+            SearchProjection::restart(&mut self.writer);
+            return Err(error);
+        }
+        let projection = self.projection;
+        drop(self);
+        projection.reader.reload()?;
+        Ok(())
+    }
+}
+
+impl Drop for Staging<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            SearchProjection::roll_back(&mut self.writer, "a batch was abandoned uncommitted");
+        }
+    }
+}
+
 /// The tantivy projection.
 pub struct SearchProjection {
     index: Index,
@@ -407,26 +455,22 @@ impl SearchProjection {
 
     /// Replaces the documents of the given resources and commits with `up_to` as watermark.
     pub fn apply(&self, docs: &[SearchDoc], up_to: i64) -> Result<(), ProjectionError> {
-        let f = self.fields;
-        let mut analyzers = Analyzers::of(&self.index);
-        let mut writer = self.lock_writer()?;
-        let written = (|| -> Result<(), ProjectionError> {
-            for d in docs {
-                writer.delete_term(Term::from_field_text(f.id, &d.id));
-                writer.add_document(self.document(d, &mut analyzers))?;
-            }
-            let mut commit = writer.prepare_commit()?;
-            commit.set_payload(&up_to.to_string());
-            commit.commit()?;
-            Ok(())
-        })();
-        if let Err(error) = written {
-            Self::restart(&mut writer);
-            return Err(error);
+        let mut staging = self.stage()?;
+        for d in docs {
+            staging.add(d, true)?;
         }
-        drop(writer);
-        self.reader.reload()?;
-        Ok(())
+        staging.commit(up_to)
+    }
+
+    /// Starts a batch of documents that nobody sees until [`Staging::commit`]; dropped
+    /// uncommitted, it leaves the index as it was. It holds the index's writer meanwhile.
+    pub fn stage(&self) -> Result<Staging<'_>, ProjectionError> {
+        Ok(Staging {
+            projection: self,
+            writer: self.lock_writer()?,
+            analyzers: Analyzers::of(&self.index),
+            done: false,
+        })
     }
 
     /// After a failed write (a full disk) tantivy's writer is dead for good: its worker
@@ -434,10 +478,16 @@ impl SearchProjection {
     /// last commit, so the next catch-up writes again (found by tests/disk_full.rs, where the
     /// disk filled between the store's commit and the index's and search never caught up).
     fn restart(writer: &mut IndexWriter<TantivyDocument>) {
+        Self::roll_back(writer, "a write failed");
+    }
+
+    /// Rolls the writer back to its last commit (see [`Self::restart`]), saying why.
+    fn roll_back(writer: &mut IndexWriter<TantivyDocument>, why: &str) {
         match writer.rollback() {
             Ok(opstamp) => tracing::warn!(
                 opstamp,
-                "search index: a write failed; the writer restarted at the last commit"
+                why,
+                "search index: the writer went back to the last commit"
             ),
             Err(error) => tracing::error!(%error, "search index: the writer cannot restart"),
         }
