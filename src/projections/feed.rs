@@ -30,6 +30,10 @@ pub const FEED_MIN: usize = 1_000;
 /// How many quads the bulk loader takes in one batch: each batch is turned into files while
 /// the next one arrives, so the loading keeps pace with the write instead of starting after it.
 const LOAD_BATCH_QUADS: usize = 100_000;
+/// How much content (KiB of N-Triples) may wait for the worker: the write goes on while the
+/// worker catches up, and waits beyond that, so memory stays bounded whatever the size of the
+/// write (about 60,000 concepts; one larger resource goes alone).
+const QUEUE_KIB: u32 = 64 * 1024;
 
 enum Message {
     /// A resource as the write leaves it: its row, the content of its current version, and
@@ -38,6 +42,8 @@ enum Message {
         row: Box<resource::Model>,
         ntriples: String,
         replaces: bool,
+        /// The share of the queue's budget it holds (KiB).
+        kib: u32,
     },
     /// The write committed, up to this seq.
     Commit(i64),
@@ -52,9 +58,11 @@ pub struct Feed {
     guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// The seq up to which the projections are applied: the write must come right after it.
     from: i64,
-    tx: Option<mpsc::Sender<Message>>,
+    tx: Option<tokio::sync::mpsc::UnboundedSender<Message>>,
     done: Option<Done>,
     started: bool,
+    /// What may still be queued (KiB).
+    budget: Arc<tokio::sync::Semaphore>,
 }
 
 impl Projections {
@@ -74,6 +82,7 @@ impl Projections {
             tx: None,
             done: None,
             started: false,
+            budget: Arc::new(tokio::sync::Semaphore::new(QUEUE_KIB as usize)),
         })
     }
 }
@@ -105,16 +114,25 @@ impl Feed {
     /// Hands one resource of the write to the projections: its row as the write leaves it and
     /// the content of its current version. `replaces` says the projections may hold an older
     /// state of it (any resource the write did not create).
-    pub fn stage(&mut self, row: resource::Model, ntriples: String, replaces: bool) {
+    pub async fn stage(&mut self, row: resource::Model, ntriples: String, replaces: bool) {
         if !self.started {
             self.started = true;
             self.start();
         }
         if let Some(tx) = &self.tx {
+            let kib = u32::try_from(ntriples.len() / 1024 + 1)
+                .unwrap_or(QUEUE_KIB)
+                .min(QUEUE_KIB);
+            // Waits while the worker has enough queued; fails only once it stopped (the send
+            // below then fails too).
+            if let Ok(permits) = self.budget.acquire_many(kib).await {
+                permits.forget();
+            }
             let message = Message::Resource {
                 row: Box::new(row),
                 ntriples,
                 replaces,
+                kib,
             };
             if tx.send(message).is_err() {
                 // The worker stopped on an error; it reports it at the commit.
@@ -124,14 +142,17 @@ impl Feed {
     }
 
     fn start(&mut self) {
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let (done_tx, done_rx) = tokio::sync::oneshot::channel();
         let projections = Arc::clone(&self.projections);
+        let budget = Arc::clone(&self.budget);
         let guard = self.guard.take();
         let spawned = std::thread::Builder::new()
             .name("semreg-feed".to_owned())
             .spawn(move || {
-                let result = work(&projections, rx);
+                let result = work(&projections, rx, &budget);
+                // A worker that stopped early takes nothing more: the write must not wait.
+                budget.close();
                 drop(guard);
                 let _ = done_tx.send(result);
             });
@@ -163,7 +184,11 @@ impl Feed {
 
 /// What the worker thread does: stage every resource it is sent, then commit both projections
 /// if the write committed, or leave them as they were if it did not.
-fn work(projections: &Projections, rx: mpsc::Receiver<Message>) -> Result<(), ProjectionError> {
+fn work(
+    projections: &Projections,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Message>,
+    budget: &tokio::sync::Semaphore,
+) -> Result<(), ProjectionError> {
     let started = std::time::Instant::now();
     let mut staging = projections.search.stage()?;
     let (quads_tx, quads_rx) = mpsc::sync_channel::<Vec<Quad>>(1024);
@@ -194,13 +219,15 @@ fn work(projections: &Projections, rx: mpsc::Receiver<Message>) -> Result<(), Pr
         let mut verdict = None;
         let mut resources = 0usize;
         let staged = (|| -> Result<(), ProjectionError> {
-            for message in rx.iter() {
+            while let Some(message) = rx.blocking_recv() {
                 match message {
                     Message::Resource {
                         row,
                         ntriples,
                         replaces,
+                        kib,
                     } => {
+                        budget.add_permits(kib as usize);
                         // The document is built from the version's own triples; the graph also
                         // says who owns the resource (as the catch-up writes it).
                         let mut quads = graph::quads_of(&row.iri, &ntriples)?;

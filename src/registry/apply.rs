@@ -546,7 +546,7 @@ pub async fn apply_with<D: TransactionTrait + ConnectionTrait>(
                             .cloned()
                             .map(sea_orm::TryIntoModel::try_into_model);
                         if let Some(Ok(row)) = row {
-                            f.stage(row, p.ntriples.clone(), false);
+                            f.stage(row, p.ntriples.clone(), false).await;
                         }
                     }
                     Outcome::Updated | Outcome::Reactivated | Outcome::Published => {
@@ -577,6 +577,20 @@ pub async fn apply_with<D: TransactionTrait + ConnectionTrait>(
             };
             if let Some(op) = op {
                 new_changes.push(change_row(&p.id, &p.iri, &p.kind, op, number, now));
+            }
+            // Written as the batch goes, so a feed works beside the SQL and holds only what it
+            // has not staged yet.
+            if new_resources.len() >= ROWS_PER_STATEMENT
+                || new_versions.len() >= ROWS_PER_STATEMENT
+                || new_changes.len() >= ROWS_PER_STATEMENT
+            {
+                insert_rows(
+                    &txn,
+                    &mut new_resources,
+                    &mut new_versions,
+                    &mut new_changes,
+                )
+                .await?;
             }
         }
         report.resources.push(ResourceOutcome {
@@ -638,23 +652,13 @@ pub async fn apply_with<D: TransactionTrait + ConnectionTrait>(
             .exec(&txn)
             .await?;
     }
-    // Chunks keep each statement under every database's bind-parameter limit. Resources first:
-    // versions refer to them.
-    for chunk in moved_chunks(new_resources, 200) {
-        resource::Entity::insert_many(chunk)
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    for chunk in moved_chunks(new_versions, 200) {
-        version::Entity::insert_many(chunk)
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    for chunk in moved_chunks(new_changes, 200) {
-        change::Entity::insert_many(chunk)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    insert_rows(
+        &txn,
+        &mut new_resources,
+        &mut new_versions,
+        &mut new_changes,
+    )
+    .await?;
     if let Some(publisher) = &publisher {
         if changed {
             revision += 1;
@@ -709,6 +713,34 @@ pub async fn apply_with<D: TransactionTrait + ConnectionTrait>(
     Ok((report, feed))
 }
 
+/// Rows per INSERT: keeps each statement under every database's bind-parameter limit.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// Inserts the collected rows and empties the lists. Resources first: versions refer to them.
+async fn insert_rows(
+    txn: &impl ConnectionTrait,
+    resources: &mut Vec<resource::ActiveModel>,
+    versions: &mut Vec<version::ActiveModel>,
+    changes: &mut Vec<change::ActiveModel>,
+) -> Result<(), RegistryError> {
+    for chunk in moved_chunks(std::mem::take(resources), ROWS_PER_STATEMENT) {
+        resource::Entity::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    for chunk in moved_chunks(std::mem::take(versions), ROWS_PER_STATEMENT) {
+        version::Entity::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    for chunk in moved_chunks(std::mem::take(changes), ROWS_PER_STATEMENT) {
+        change::Entity::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Stages the changed resources the write did not create, with their rows as the write left
 /// them (read inside its transaction) and the content of their current version. Returns
 /// whether every one was staged (if not, the feed must not be committed).
@@ -738,7 +770,7 @@ async fn stage_changed(
         else {
             return Ok(false);
         };
-        feed.stage(row, ntriples, true);
+        feed.stage(row, ntriples, true).await;
     }
     Ok(true)
 }
